@@ -1,0 +1,3 @@
+"""Geode: a commerce data platform for moving a lot of data safely."""
+
+__version__ = "0.1.0"

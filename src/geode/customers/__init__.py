@@ -1,0 +1,1 @@
+"""Customers and customer groups: the records `customer/*` operations write."""

@@ -1,0 +1,13 @@
+"""Imports every domain's models so `Base.metadata` knows all tables (for Alembic)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from geode.customers import models as _customers  # noqa: F401
+from geode.db.base import Base
+from geode.massops import models as _massops  # noqa: F401
+from geode.orders import models as _orders  # noqa: F401
+from geode.tenants import models as _tenants  # noqa: F401
+
+metadata: MetaData = Base.metadata

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geode.db.base import JSON_TEXT, TIMESTAMP, Base, Id
+
+
+class Task(Base):
+    """One run of one file. `processed` is the checkpoint: operations before it
+    are applied and logged, in the same transactions as their effects."""
+
+    __tablename__ = "massop_tasks"
+    __table_args__ = (sa.Index("ix_massop_tasks_tenant", "tenant_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(Id(), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(Id(), sa.ForeignKey("tenants.id"))
+    status: Mapped[str] = mapped_column(sa.String(24))
+    source_name: Mapped[str] = mapped_column(sa.Text)
+    spool_path: Mapped[str] = mapped_column(sa.Text)
+    source_sha256: Mapped[str] = mapped_column(sa.String(64))
+    total: Mapped[int] = mapped_column(sa.Integer)
+    processed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    counts: Mapped[str] = mapped_column(JSON_TEXT)
+    cancel_requested: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    error_message: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[str] = mapped_column(TIMESTAMP)
+    started_at: Mapped[str | None] = mapped_column(TIMESTAMP)
+    finished_at: Mapped[str | None] = mapped_column(TIMESTAMP)
+
+
+class OperationLog(Base):
+    """Exactly one entry per operation, written with the operation's effects."""
+
+    __tablename__ = "massop_logs"
+    __table_args__ = (sa.Index("ix_massop_logs_status", "task_id", "status", "idx"),)
+
+    task_id: Mapped[str] = mapped_column(
+        Id(), sa.ForeignKey("massop_tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    idx: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    intent: Mapped[str] = mapped_column(sa.String(40))
+    ref: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))
+    resource_id: Mapped[str | None] = mapped_column(sa.String(24))
+    key: Mapped[str | None] = mapped_column(sa.Text)
+    error_code: Mapped[str | None] = mapped_column(sa.String(48))
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    output: Mapped[str | None] = mapped_column(JSON_TEXT)

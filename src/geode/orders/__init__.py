@@ -1,0 +1,1 @@
+"""Orders and their cart lines: the records `order/*` operations write."""

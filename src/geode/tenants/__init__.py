@@ -1,0 +1,1 @@
+"""Tenants own every record; access tokens authenticate API calls for one tenant."""

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geode.db.base import TIMESTAMP, Base, Id
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(Id(), primary_key=True)
+    identifier: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[str] = mapped_column(TIMESTAMP)
+
+
+class AccessToken(Base):
+    __tablename__ = "access_tokens"
+
+    id: Mapped[str] = mapped_column(Id(), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(Id(), sa.ForeignKey("tenants.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[str] = mapped_column(TIMESTAMP)

@@ -1,0 +1,45 @@
+"""Timestamps are stored in UTC and written as ISO-8601 text.
+
+One canonical text form lets bulk writers pass the same parameter to SQLite
+(TEXT) and PostgreSQL (timestamptz), and lets a re-run compare values exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def parse_timestamp(value: str) -> datetime:
+    """Parse an ISO-8601 date or date-time; naive values are taken as UTC.
+
+    Raises ValueError with the offending text so validation can report it.
+    """
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """Canonical form: `2024-05-01T12:30:00.000000Z`."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_timestamp(value: str) -> str:
+    return format_timestamp(parse_timestamp(value))
+
+
+def stored_timestamp(value: object) -> str:
+    """Normalise what a driver returns (str on SQLite, datetime on PostgreSQL)."""
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    return canonical_timestamp(str(value))
+
+
+def utcnow() -> str:
+    return format_timestamp(datetime.now(UTC))
