@@ -24,7 +24,7 @@ PromotionMechanismType = Literal["custom", "dynamicFixed", "fixed", "percentage"
 
 
 def check_non_negative(field: str, value: Decimal) -> None:
-    if value < 0 or not value.is_finite():
+    if not value.is_finite() or value < 0:
         raise ValueError(f"`{field}` is {value}; it must be zero or more")
 
 

@@ -1,0 +1,1 @@
+"""The `geode` command: a thin front door over the services."""

@@ -1,0 +1,26 @@
+"""The root `geode` command."""
+
+from __future__ import annotations
+
+import typer
+
+from geode.cli.db import db_app
+from geode.cli.export import export
+from geode.cli.massop import massop_app
+from geode.cli.tenant import tenant_app, token_app
+
+cli = typer.Typer(
+    help="Geode: move commerce data in bulk, safely.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+cli.add_typer(db_app, name="db")
+cli.add_typer(tenant_app, name="tenant")
+cli.add_typer(token_app, name="token")
+cli.add_typer(massop_app, name="massop")
+cli.command("export")(export)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,271 @@
+"""`geode massop ...`: validate, run, resume and inspect mass-operation tasks."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from geode.cli.context import (
+    EXIT_CANCELLED,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_WITH_ERRORS,
+    app_context,
+    err,
+    format_problem,
+    out,
+    print_json,
+)
+from geode.massops.repository import TaskInfo
+from geode.massops.runner import TaskCancelled
+from geode.massops.schemas import json_schema
+from geode.massops.service import invalid_file
+from geode.tenants.service import get_tenant
+
+massop_app = typer.Typer(help="Mass operations: import a declarative JSON file.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+OUTCOMES = ("created", "updated", "unchanged", "failed", "skipped")
+EXIT_BY_STATUS = {"complete": EXIT_OK, "completeWithErrors": EXIT_WITH_ERRORS, "cancelled": EXIT_CANCELLED}
+
+
+@massop_app.command("validate")
+def validate(file: FileArgument, as_json: JsonOption = False) -> None:
+    """Report every problem in FILE at once; exit 1 when it is invalid."""
+    with app_context() as app:
+        report = app.massops.validate(file)
+    problems = [p.as_dict() for p in report.problems]
+    if as_json:
+        print_json(
+            {
+                "valid": report.ok,
+                "operations": report.total,
+                "intents": dict(report.intents),
+                "problems": problems,
+                "omittedProblems": report.omitted_problems,
+            }
+        )
+    elif report.ok:
+        out.print(f"valid: {report.total} operations ({_intent_list(report.intents)})")
+    else:
+        err.print(invalid_file(report).message)
+        for problem in problems:
+            err.print(f"  - {format_problem(problem)}", markup=False)
+        if report.omitted_problems:
+            err.print(f"  ... and {report.omitted_problems} more")
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@massop_app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the file format (for editors and CI)."""
+    print(json.dumps(json_schema(), indent=2))
+
+
+@massop_app.command("run")
+def run(
+    file: FileArgument,
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant identifier.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and resolve; write nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate FILE, then apply it as a task with a progress bar."""
+    with app_context() as app:
+        with app.engine.connect() as connection:
+            tenant_id = get_tenant(connection, tenant).id
+        started = time.perf_counter()
+        if dry_run:
+            with _progress(as_json) as progress:
+                task = app.massops.dry_run(tenant_id, file, on_progress=progress)
+            _summary(task, time.perf_counter() - started, as_json, dry_run=True)
+            return
+        task = app.massops.submit(tenant_id, file)
+        if not as_json:
+            err.print(f"task {task.id}: {task.total} operations validated")
+        _execute(app, task, started, as_json)
+
+
+@massop_app.command("resume")
+def resume(task_id: str, as_json: JsonOption = False) -> None:
+    """Finish a task that was killed, cancelled or failed, from its checkpoint."""
+    with app_context() as app:
+        task = app.massops.get(task_id)
+        if not as_json:
+            err.print(f"resuming task {task.id} at operation {task.processed} of {task.total}")
+        _execute(app, task, time.perf_counter(), as_json)
+
+
+def _execute(app: Any, task: TaskInfo, started: float, as_json: bool) -> None:
+    try:
+        with _progress(as_json, task.processed) as progress:
+            task = app.massops.run(task.id, on_progress=progress)
+    except (KeyboardInterrupt, TaskCancelled):
+        task = app.massops.get(task.id)
+        err.print(f"cancelled at operation {task.processed}; continue with: geode massop resume {task.id}")
+    except Exception:
+        task = app.massops.get(task.id)
+        if task.status != "failed":
+            raise
+    _summary(task, time.perf_counter() - started, as_json)
+
+
+class _progress:
+    """A rich progress bar on stderr (stdout stays clean for --json)."""
+
+    def __init__(self, quiet: bool, start: int = 0) -> None:
+        self.bar = Progress(
+            TextColumn("[bold]importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]:>10} ops/s"),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=err,
+            disable=quiet or not err.is_terminal,
+            transient=False,
+        )
+        self.start = start
+        self.task: Any = None
+        self.began = time.perf_counter()
+
+    def __enter__(self) -> _progress:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task("import", total=total, completed=self.start, rate="")
+        elapsed = max(time.perf_counter() - self.began, 1e-6)
+        rate = f"{(done - self.start) / elapsed:,.0f}"
+        self.bar.update(self.task, completed=done, rate=rate)
+
+
+def _summary(task: TaskInfo, seconds: float, as_json: bool, *, dry_run: bool = False) -> None:
+    if as_json:
+        print_json(
+            {
+                "taskId": None if dry_run else task.id,
+                "status": task.status,
+                "dryRun": dry_run,
+                "total": task.total,
+                "processed": task.processed,
+                "counts": task.counts,
+                "error": task.error_message,
+                "seconds": round(seconds, 3),
+            }
+        )
+    else:
+        table = Table(title="dry run: nothing was written" if dry_run else None)
+        table.add_column("intent")
+        for outcome in OUTCOMES:
+            table.add_column(outcome, justify="right")
+        for intent, counts in sorted(task.counts.items()):
+            table.add_row(intent, *(str(counts.get(o, 0)) for o in OUTCOMES))
+        out.print(table)
+        rate = task.total / seconds if seconds > 0 else 0.0
+        label = "dry run" if dry_run else f"task {task.id}"
+        out.print(f"{label}: {task.status}, {task.processed}/{task.total} operations in {seconds:.1f}s ({rate:,.0f} ops/s)")
+        if task.error_message:
+            err.print(f"error: {task.error_message}")
+        if task.status == "completeWithErrors" and not dry_run:
+            out.print(f"see what failed: geode massop logs {task.id} --status failure")
+    raise typer.Exit(EXIT_BY_STATUS.get(task.status, EXIT_FAILED))
+
+
+@massop_app.command("status")
+def status(task_id: str, as_json: JsonOption = False) -> None:
+    """Show a task's status and counts."""
+    with app_context() as app:
+        task = app.massops.get(task_id)
+    if as_json:
+        print_json(_task_json(task))
+        return
+    out.print(f"task {task.id}: {task.status}  {task.processed}/{task.total}  source={task.source_name}")
+    for intent, counts in sorted(task.counts.items()):
+        out.print(f"  {intent}: " + ", ".join(f"{o} {counts.get(o, 0)}" for o in OUTCOMES))
+    if task.error_message:
+        out.print(f"  error: {task.error_message}")
+
+
+@massop_app.command("list")
+def list_(as_json: JsonOption = False) -> None:
+    """List tasks, newest first."""
+    with app_context() as app:
+        tasks = app.massops.list()
+    for task in tasks:
+        if as_json:
+            print_json(_task_json(task))
+        else:
+            out.print(f"{task.id}  {task.status:<18} {task.processed:>9}/{task.total:<9} {task.created_at}  {task.source_name}")
+
+
+@massop_app.command("logs")
+def logs(
+    task_id: str,
+    status: Annotated[str | None, typer.Option("--status", help="success, failure or skipped.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One entry per operation: status, resource, key, error."""
+    with app_context() as app:
+        for entry in app.massops.logs(task_id, status=status):
+            if as_json:
+                print_json(_log_json(entry))
+            else:
+                line = f"#{entry['idx']:<7} {entry['intent']:<22} {entry['status']:<8} {entry['outcome'] or '':<9} key={entry['key']}"
+                if entry["message"]:
+                    line += f"  [{entry['error_code']}] {entry['message']}"
+                out.print(line, markup=False, highlight=False)
+
+
+def _task_json(task: TaskInfo) -> dict[str, Any]:
+    return {
+        "taskId": task.id,
+        "tenantId": task.tenant_id,
+        "status": task.status,
+        "total": task.total,
+        "processed": task.processed,
+        "counts": task.counts,
+        "source": task.source_name,
+        "error": task.error_message,
+        "createdAt": task.created_at,
+        "startedAt": task.started_at,
+        "finishedAt": task.finished_at,
+    }
+
+
+def _log_json(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "taskId": entry["task_id"],
+        "index": entry["idx"],
+        "intent": entry["intent"],
+        "_ref": entry["ref"],
+        "status": entry["status"],
+        "outcome": entry["outcome"],
+        "resourceId": entry["resource_id"],
+        "key": entry["key"],
+        "errorCode": entry["error_code"],
+        "message": entry["message"],
+        "output": json.loads(entry["output"]) if entry["output"] else None,
+    }
+
+
+def _intent_list(intents: Any) -> str:
+    return ", ".join(f"{n} {i}" for i, n in sorted(intents.items()))

@@ -1,0 +1,124 @@
+"""Customer and customer-group writes for one batch, behind one object per batch.
+
+Upsert semantics: fields present in the input replace stored values (an
+explicit null clears one); absent fields keep theirs. `unchanged` is reported
+when nothing present differs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from msgspec import UNSET
+
+from geode.customers.models import Customer, CustomerGroup
+from geode.customers.schemas import CustomerFields, CustomerGroupFields
+from geode.customers.writer import IdentifierKeyedWriter, Row
+from geode.jsontext import dumps_or_none
+from geode.outcomes import Applied
+from geode.timestamps import canonical_timestamp
+
+# (input field, column, stored as JSON document)
+CUSTOMER_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("type", "type", False),
+    ("firstName", "first_name", False),
+    ("middleName", "middle_name", False),
+    ("lastName", "last_name", False),
+    ("email", "email", False),
+    ("phone", "phone", False),
+    ("companyName", "company_name", False),
+    ("taxNumber", "tax_number", False),
+    ("birthDate", "birth_date", False),
+    ("addresses", "addresses", True),
+    ("meta", "meta", True),
+    ("externalReferences", "external_references", True),
+    ("parents", "parents", True),
+)
+GROUP_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("name", "name", False),
+    ("parents", "parents", True),
+)
+CUSTOMER_OUTPUT = ("id", "identifier", *(f for f, _, is_json in CUSTOMER_FIELDS if not is_json))
+
+
+def _values(data: Any, fields: tuple[tuple[str, str, bool], ...]) -> Row:
+    values: Row = {}
+    for name, column, is_json in fields:
+        value = getattr(data, name)
+        if value is UNSET:
+            continue
+        if is_json:
+            value = dumps_or_none(value)
+        elif name == "birthDate" and value is not None:
+            value = canonical_timestamp(value)
+        values[column] = value
+    return values
+
+
+def customer_values(data: CustomerFields) -> Row:
+    return _values(data, CUSTOMER_FIELDS)
+
+
+def group_values(data: CustomerGroupFields) -> Row:
+    return _values(data, GROUP_FIELDS)
+
+
+def _customer_output(row: Row) -> dict[str, Any]:
+    output = {"id": row["id"], "identifier": row["identifier"]}
+    for name, column, is_json in CUSTOMER_FIELDS:
+        if not is_json:
+            output[name] = row[column]
+    return output
+
+
+def _group_output(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "identifier": row["identifier"], "name": row["name"]}
+
+
+class CustomerBatch:
+    """Customers and groups touched by one batch of operations."""
+
+    def __init__(self, connection: sa.Connection, tenant_id: str, now: str) -> None:
+        customer_defaults: Row = {column: None for _, column, _ in CUSTOMER_FIELDS}
+        customer_defaults["type"] = "individual"
+        self.customers = IdentifierKeyedWriter(
+            connection,
+            Customer.__table__,  # type: ignore[arg-type]
+            tenant_id,
+            now,
+            noun="customer",
+            defaults=customer_defaults,
+            output=_customer_output,
+        )
+        self.groups = IdentifierKeyedWriter(
+            connection,
+            CustomerGroup.__table__,  # type: ignore[arg-type]
+            tenant_id,
+            now,
+            noun="customer group",
+            defaults={column: None for _, column, _ in GROUP_FIELDS},
+            output=_group_output,
+        )
+
+    def create_customer(self, identifier: str, data: CustomerFields) -> Applied:
+        return self.customers.create(identifier, customer_values(data))
+
+    def update_customer(self, identifier: str, data: CustomerFields) -> Applied:
+        return self.customers.update(identifier, customer_values(data))
+
+    def upsert_customer(self, identifier: str, data: CustomerFields) -> Applied:
+        return self.customers.upsert(identifier, customer_values(data))
+
+    def create_group(self, identifier: str, data: CustomerGroupFields) -> Applied:
+        return self.groups.create(identifier, group_values(data))
+
+    def update_group(self, identifier: str, data: CustomerGroupFields) -> Applied:
+        return self.groups.update(identifier, group_values(data))
+
+    def upsert_group(self, identifier: str, data: CustomerGroupFields) -> Applied:
+        return self.groups.upsert(identifier, group_values(data))
+
+    def flush(self) -> None:
+        self.customers.flush()
+        self.groups.flush()

@@ -1,0 +1,142 @@
+"""A batch's unit of work for records keyed by identifier (customers, groups).
+
+Operations of one batch are applied in order against an in-memory view
+(prefetched in one query), so later operations see earlier ones; `flush`
+then writes the net result set-based. Services never commit: the caller's
+transaction holds the flush.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from geode.db import bulk
+from geode.ids import new_id
+from geode.outcomes import Applied, OperationFailed
+
+Row = dict[str, Any]
+
+
+class IdentifierKeyedWriter:
+    def __init__(
+        self,
+        connection: sa.Connection,
+        table: sa.Table,
+        tenant_id: str,
+        now: str,
+        *,
+        noun: str,
+        defaults: Row,
+        output: Callable[[Row], dict[str, Any]],
+    ) -> None:
+        self.connection = connection
+        self.table = table
+        self.tenant_id = tenant_id
+        self.now = now
+        self.noun = noun
+        self.defaults = defaults
+        self.output = output
+        self.columns = [c.name for c in table.columns]
+        self._rows: dict[str, Row | None] = {}
+        self._inserts: dict[str, Row] = {}
+        self._updates: dict[str, Row] = {}
+
+    def prefetch(self, identifiers: Iterable[str]) -> None:
+        wanted = [i for i in set(identifiers) if i not in self._rows]
+        for identifier in wanted:
+            self._rows[identifier] = None
+        for chunk in bulk.chunked(wanted):
+            result = self.connection.execute(
+                sa.select(self.table).where(
+                    self.table.c.tenant_id == self.tenant_id,
+                    self.table.c.identifier.in_(chunk),
+                )
+            )
+            for row in result.mappings():
+                self._rows[row["identifier"]] = dict(row)
+
+    def _get(self, identifier: str) -> Row | None:
+        if identifier not in self._rows:
+            self.prefetch([identifier])
+        return self._rows[identifier]
+
+    def create(self, identifier: str, values: Row) -> Applied:
+        if self._get(identifier) is not None:
+            raise OperationFailed(
+                "already_exists",
+                f"{self.noun} '{identifier}' already exists; use the upsert intent to update it",
+                key=identifier,
+            )
+        return self._insert(identifier, values)
+
+    def update(self, identifier: str, values: Row) -> Applied:
+        existing = self._get(identifier)
+        if existing is None:
+            raise OperationFailed(
+                "not_found",
+                f"{self.noun} '{identifier}' does not exist; use the upsert intent to create it",
+                key=identifier,
+            )
+        return self._merge(identifier, existing, values)
+
+    def upsert(self, identifier: str, values: Row) -> Applied:
+        existing = self._get(identifier)
+        if existing is None:
+            return self._insert(identifier, values)
+        return self._merge(identifier, existing, values)
+
+    def _insert(self, identifier: str, values: Row) -> Applied:
+        row = {
+            **self.defaults,
+            **{k: v for k, v in values.items() if v is not None or k not in self.defaults},
+            "tenant_id": self.tenant_id,
+            "id": new_id(),
+            "identifier": identifier,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        self._rows[identifier] = row
+        self._inserts[identifier] = row
+        return Applied("created", row["id"], identifier, self.output(row))
+
+    def _merge(self, identifier: str, existing: Row, values: Row) -> Applied:
+        changed: Row = {}
+        for column, value in values.items():
+            if value is None and self.defaults.get(column) is not None:
+                value = self.defaults[column]  # null resets a required column
+            if existing.get(column) != value:
+                changed[column] = value
+        if not changed:
+            return Applied("unchanged", existing["id"], identifier, self.output(existing))
+        row = {**existing, **changed, "updated_at": self.now}
+        self._rows[identifier] = row
+        if identifier in self._inserts:
+            self._inserts[identifier] = row
+        else:
+            self._updates[identifier] = row
+        return Applied("updated", row["id"], identifier, self.output(row))
+
+    def flush(self) -> None:
+        columns = self.columns
+        bulk.insert_rows(
+            self.connection,
+            self.table.name,
+            columns,
+            [tuple(row[c] for c in columns) for row in self._inserts.values()],
+        )
+        set_columns = [c for c in columns if c not in ("tenant_id", "id", "created_at")]
+        bulk.update_rows(
+            self.connection,
+            self.table.name,
+            set_columns,
+            ("tenant_id", "id"),
+            [
+                (*(row[c] for c in set_columns), row["tenant_id"], row["id"])
+                for row in self._updates.values()
+            ],
+        )
+        self._inserts.clear()
+        self._updates.clear()

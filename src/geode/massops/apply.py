@@ -1,0 +1,186 @@
+"""Apply one batch of operations inside the caller's transaction.
+
+Order within the batch is kept: each operation sees the ones before it. The
+writers collect the net effect and flush it set-based at the end, together
+with one log row per operation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from msgspec import UNSET
+
+from geode.customers.service import CustomerBatch
+from geode.jsontext import dumps
+from geode.massops import repository
+from geode.massops.references import ReferenceState
+from geode.massops.schemas import (
+    CustomerCreate,
+    CustomerGroupCreate,
+    CustomerGroupUpdate,
+    CustomerGroupUpsert,
+    CustomerUpdate,
+    CustomerUpsert,
+    OrderRegister,
+    OrderUpdate,
+    OrderUpsert,
+)
+from geode.massops.spool import SpoolEntry
+from geode.massops.templates import TemplateError, parse_template, render, set_path
+from geode.orders.writer import OrderBatch
+from geode.outcomes import Applied, OperationFailed
+
+Counts = dict[str, Counter[str]]
+
+
+@dataclass
+class BatchResult:
+    counts: Counts = field(default_factory=dict)
+    references: ReferenceState | None = None
+
+
+class BatchApplier:
+    def __init__(
+        self, connection: sa.Connection, task_id: str, tenant_id: str, now: str, refs: ReferenceState
+    ) -> None:
+        self.task_id = task_id
+        self.customers = CustomerBatch(connection, tenant_id, now)
+        self.orders = OrderBatch(connection, tenant_id, now)
+        self.connection = connection
+        # Outputs of this batch stay here until its transaction commits.
+        self.refs = ReferenceState(refs.needed, dict(refs.values), dict(refs.unavailable))
+        self.batch_refs = ReferenceState(refs.needed)
+        self.logs: list[tuple[Any, ...]] = []
+        self.counts: Counts = {}
+
+    def apply(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
+        self._prefetch(entries)
+        for index, entry in entries:
+            self._apply_one(index, entry)
+        self.customers.flush()
+        self.orders.flush()
+        repository.insert_logs(self.connection, self.logs)
+        return BatchResult(self.counts, self.batch_refs)
+
+    def _prefetch(self, entries: list[tuple[int, SpoolEntry]]) -> None:
+        customers: list[str] = []
+        groups: list[str] = []
+        order_ids: list[str] = []
+        resource_identifiers: list[str] = []
+        for _, entry in entries:
+            op = entry.op
+            if entry.templates:
+                templated = {path[0] for path, _ in entry.templates}
+                if templated & {"identifier", "id", "resourceIdentifier"}:
+                    continue  # looked up one by one once rendered
+            if isinstance(op, CustomerCreate | CustomerUpdate | CustomerUpsert):
+                customers.append(op.identifier)
+            elif isinstance(op, CustomerGroupCreate | CustomerGroupUpdate | CustomerGroupUpsert):
+                groups.append(op.identifier)
+            elif isinstance(op, OrderUpsert | OrderUpdate | OrderRegister):
+                if isinstance(op, OrderUpsert | OrderUpdate) and isinstance(op.id, str):
+                    order_ids.append(op.id)
+                if isinstance(op.resourceIdentifier, str):
+                    resource_identifiers.append(op.resourceIdentifier)
+        self.customers.customers.prefetch(customers)
+        self.customers.groups.prefetch(groups)
+        self.orders.prefetch(ids=order_ids, resource_identifiers=resource_identifiers)
+
+    def _apply_one(self, index: int, entry: SpoolEntry) -> None:
+        op: Any = entry.op
+        intent: str = op.__struct_config__.tag
+        ref = op.ref if op.ref is not UNSET else None
+        key = _key_of(op)
+        try:
+            if entry.templates:
+                references = [r for _, text in entry.templates for r in parse_template(text)]
+                blocker = self.refs.blocker(references)
+                if blocker is not None:
+                    self._log(index, intent, ref, "skipped", None, None, key, "skipped", blocker)
+                    return
+                for path, text in entry.templates:
+                    set_path(op, tuple(path), render(text, self.refs.lookup))
+                key = _key_of(op)
+            applied = self._dispatch(op)
+        except TemplateError as exc:
+            self._log(index, intent, ref, "failure", None, None, key, "invalid_reference", str(exc))
+            return
+        except OperationFailed as exc:
+            self._log(index, intent, ref, "failure", None, None, exc.key or key, exc.code, exc.message)
+            return
+        output = None
+        if ref is not None:
+            output = dumps(applied.output)
+            self.refs.remember(ref, applied.output)
+            self.batch_refs.remember(ref, applied.output)
+        self._log(
+            index, intent, ref, "success", applied.outcome, applied.resource_id,
+            applied.key, None, None, output,
+        )  # fmt: skip
+
+    def _dispatch(self, op: Any) -> Applied:
+        customers, orders = self.customers, self.orders
+        match op:
+            case CustomerUpsert():
+                return customers.upsert_customer(op.identifier, op)
+            case CustomerCreate():
+                return customers.create_customer(op.identifier, op)
+            case CustomerUpdate():
+                return customers.update_customer(op.identifier, op)
+            case CustomerGroupUpsert():
+                return customers.upsert_group(op.identifier, op)
+            case CustomerGroupCreate():
+                return customers.create_group(op.identifier, op)
+            case CustomerGroupUpdate():
+                return customers.update_group(op.identifier, op)
+            case OrderUpsert():
+                return orders.upsert(op, _opt(op.id), _opt(op.resourceIdentifier))
+            case OrderRegister():
+                return orders.register(op, _opt(op.resourceIdentifier))
+            case OrderUpdate():
+                return orders.update(op, _opt(op.id), _opt(op.resourceIdentifier))
+        raise AssertionError(f"no handler for {type(op).__name__}")
+
+    def _log(
+        self,
+        index: int,
+        intent: str,
+        ref: str | None,
+        status: str,
+        outcome: str | None,
+        resource_id: str | None,
+        key: str | None,
+        error_code: str | None,
+        message: str | None,
+        output: str | None = None,
+    ) -> None:
+        self.logs.append(
+            (self.task_id, index, intent, ref, status, outcome, resource_id, key, error_code, message, output)
+        )
+        self.counts.setdefault(intent, Counter())[outcome or ("skipped" if status == "skipped" else "failed")] += 1
+        if status != "success" and ref is not None:
+            self.refs.mark_unavailable(ref, index, status)
+            self.batch_refs.mark_unavailable(ref, index, status)
+
+
+def failure_row(task_id: str, index: int, entry: SpoolEntry, code: str, message: str) -> tuple[Any, ...]:
+    """A log row for an operation the store refused outright (constraint conflict)."""
+    op: Any = entry.op
+    ref = op.ref if op.ref is not UNSET else None
+    return (task_id, index, op.__struct_config__.tag, ref, "failure", None, None, _key_of(op), code, message, None)
+
+
+def _opt(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _key_of(op: Any) -> str | None:
+    for name in ("identifier", "id", "resourceIdentifier"):
+        value = getattr(op, name, UNSET)
+        if isinstance(value, str):
+            return value
+    return None

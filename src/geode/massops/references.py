@@ -1,0 +1,66 @@
+"""What the run remembers of earlier operations so `{{ ref.field }}` can be rendered.
+
+Only the fields some later operation reads are kept (found by the validation
+pass), so a million-operation file does not keep a million outputs in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from geode.massops.templates import Reference, TemplateError
+
+
+def read_path(output: dict[str, Any], dotted: str) -> Any:
+    node: Any = output
+    for part in dotted.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+@dataclass
+class ReferenceState:
+    needed: dict[str, tuple[str, ...]]
+    values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    # _ref -> (operation index, "failed" or "skipped")
+    unavailable: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def remember(self, ref: str, output: dict[str, Any]) -> None:
+        fields = self.needed.get(ref)
+        if fields:
+            self.values[ref] = tuple(read_path(output, f) for f in fields)
+
+    def mark_unavailable(self, ref: str, index: int, status: str) -> None:
+        if ref in self.needed:
+            self.unavailable[ref] = (index, status)
+
+    def blocker(self, references: list[Reference]) -> str | None:
+        """Why an operation must be skipped, if a reference points at a failure."""
+        for reference in references:
+            hit = self.unavailable.get(reference.ref)
+            if hit is not None:
+                index, status = hit
+                return (
+                    f"skipped: waited on operation {index} (_ref '{reference.ref}'), "
+                    f"which {'failed' if status == 'failure' else 'was skipped'}"
+                )
+        return None
+
+    def lookup(self, reference: Reference) -> Any:
+        fields = self.needed.get(reference.ref, ())
+        values = self.values.get(reference.ref)
+        if values is None or reference.field not in fields:
+            raise TemplateError(f"{reference} cannot be resolved: '{reference.ref}' has no output")
+        value = values[fields.index(reference.field)]
+        if value is None or value == "":
+            raise TemplateError(
+                f"{reference} is empty: operation '{reference.ref}' has no {reference.field}"
+            )
+        return value
+
+    def merge(self, other: ReferenceState) -> None:
+        self.values.update(other.values)
+        self.unavailable.update(other.unavailable)

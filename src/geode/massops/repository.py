@@ -1,0 +1,130 @@
+"""Task and log storage. Functions take the caller's connection and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from geode.db import bulk
+from geode.errors import ConflictError, NotFoundError
+from geode.massops.models import OperationLog, Task
+from geode.timestamps import stored_timestamp
+
+_tasks: sa.Table = Task.__table__  # type: ignore[assignment]
+_logs: sa.Table = OperationLog.__table__  # type: ignore[assignment]
+
+LOG_COLUMNS = (
+    "task_id", "idx", "intent", "ref", "status", "outcome",
+    "resource_id", "key", "error_code", "message", "output",
+)  # fmt: skip
+Counts = dict[str, dict[str, int]]
+
+
+@dataclass
+class TaskInfo:
+    id: str
+    tenant_id: str
+    status: str
+    source_name: str
+    spool_path: str
+    total: int
+    processed: int
+    counts: Counts
+    cancel_requested: bool
+    error_message: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> TaskInfo:
+        return cls(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            status=row.status,
+            source_name=row.source_name,
+            spool_path=row.spool_path,
+            total=row.total,
+            processed=row.processed,
+            counts=msgspec.json.decode(row.counts),
+            cancel_requested=bool(row.cancel_requested),
+            error_message=row.error_message,
+            created_at=stored_timestamp(row.created_at),
+            started_at=stored_timestamp(row.started_at) if row.started_at else None,
+            finished_at=stored_timestamp(row.finished_at) if row.finished_at else None,
+        )
+
+
+def insert_task(connection: sa.Connection, **values: Any) -> None:
+    connection.execute(sa.insert(_tasks).values(**values))
+
+
+def get_task(connection: sa.Connection, task_id: str, tenant_id: str | None = None) -> TaskInfo:
+    query = sa.select(_tasks).where(_tasks.c.id == task_id)
+    if tenant_id is not None:
+        query = query.where(_tasks.c.tenant_id == tenant_id)
+    row = connection.execute(query).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no task with id '{task_id}'")
+    return TaskInfo.from_row(row)
+
+
+def list_tasks(connection: sa.Connection, tenant_id: str | None = None, limit: int = 100) -> list[TaskInfo]:
+    query = sa.select(_tasks).order_by(_tasks.c.created_at.desc(), _tasks.c.id).limit(limit)
+    if tenant_id is not None:
+        query = query.where(_tasks.c.tenant_id == tenant_id)
+    return [TaskInfo.from_row(row) for row in connection.execute(query)]
+
+
+def update_task(connection: sa.Connection, task_id: str, **values: Any) -> None:
+    connection.execute(sa.update(_tasks).where(_tasks.c.id == task_id).values(**values))
+
+
+def advance(
+    connection: sa.Connection, task_id: str, expected: int, processed: int, counts: Counts
+) -> None:
+    """Move the checkpoint in the batch's own transaction. A compare-and-set:
+    if another process moved it first, this batch must not be applied twice."""
+    result = connection.execute(
+        sa.update(_tasks)
+        .where(_tasks.c.id == task_id, _tasks.c.processed == expected)
+        .values(processed=processed, counts=msgspec.json.encode(counts).decode())
+    )
+    if result.rowcount != 1:
+        raise ConflictError(
+            f"task {task_id} was advanced by another process; stopping so no operation runs twice"
+        )
+
+
+def insert_logs(connection: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
+    bulk.insert_rows(connection, _logs.name, LOG_COLUMNS, rows)
+
+
+def iter_logs(
+    connection: sa.Connection,
+    task_id: str,
+    status: str | None = None,
+    after: int = -1,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    query = sa.select(_logs).where(_logs.c.task_id == task_id, _logs.c.idx > after)
+    if status is not None:
+        query = query.where(_logs.c.status == status)
+    query = query.order_by(_logs.c.idx)
+    if limit is not None:
+        query = query.limit(limit)
+    for row in connection.execute(query).mappings():
+        yield dict(row)
+
+
+def ref_logs(connection: sa.Connection, task_id: str, before: int) -> Iterator[tuple[str, int, str, str | None]]:
+    """(ref, idx, status, output) of every named operation already run, for resume."""
+    query = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
+        _logs.c.task_id == task_id, _logs.c.ref.is_not(None), _logs.c.idx < before
+    )
+    for ref, idx, status, output in connection.execute(query):
+        yield ref, idx, status, output

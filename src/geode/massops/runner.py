@@ -1,0 +1,217 @@
+"""Runs a task batch by batch: the job, and so the place that commits.
+
+Each batch is one transaction holding its effects, its log rows and the
+checkpoint move. A process killed at any moment leaves the store at a batch
+boundary, and `resume` continues from the checkpoint: nothing is applied twice
+and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from geode.db.bulk import BulkConflict
+from geode.errors import ConflictError
+from geode.jsontext import loads
+from geode.massops import repository
+from geode.massops.apply import BatchApplier, Counts, failure_row
+from geode.massops.references import ReferenceState
+from geode.massops.repository import TaskInfo
+from geode.massops.spool import SpoolEntry, read_spool
+from geode.timestamps import utcnow
+from geode.util import gc_paused
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class TaskCancelled(Exception):
+    pass
+
+
+def needed_path(spool_path: Path) -> Path:
+    return spool_path.with_suffix(".refs")
+
+
+def final_status(counts: repository.Counts) -> str:
+    failed = any(c.get("failed", 0) or c.get("skipped", 0) for c in counts.values())
+    return "completeWithErrors" if failed else "complete"
+
+
+class TaskRunner:
+    def __init__(
+        self,
+        engine: Engine,
+        task: TaskInfo,
+        *,
+        batch_size: int,
+        on_progress: ProgressCallback | None = None,
+        connection: sa.Connection | None = None,
+    ) -> None:
+        """With `connection` (dry runs) batches nest as savepoints in its
+        transaction instead of committing."""
+        self.engine = engine
+        self.task = task
+        self.batch_size = batch_size
+        self.on_progress = on_progress
+        self.connection = connection
+
+    def run(self) -> TaskInfo:
+        task = self.task
+        spool = Path(task.spool_path)
+        needed: dict[str, tuple[str, ...]] = msgspec.msgpack.decode(
+            needed_path(spool).read_bytes(), type=dict[str, tuple[str, ...]]
+        )
+        with self._transaction() as connection:
+            refs = self._restore_references(connection, needed)
+            repository.update_task(
+                connection, task.id, status="running", started_at=task.started_at or utcnow(),
+                error_message=None,
+            )  # fmt: skip
+        counts = {intent: Counter(c) for intent, c in task.counts.items()}
+        processed = task.processed
+        try:
+            with gc_paused():
+                for batch in _batches(read_spool(spool, processed), self.batch_size):
+                    self._check_cancel()
+                    processed = self._run_batch(batch, processed, refs, counts)
+                    if self.on_progress is not None:
+                        self.on_progress(processed, task.total)
+        except (KeyboardInterrupt, TaskCancelled):
+            self._finish("cancelled", counts)
+            raise
+        except ConflictError:
+            raise
+        except Exception as exc:
+            self._finish("failed", counts, error=f"{type(exc).__name__}: {exc}")
+            raise
+        return self._finish(final_status(_plain(counts)), counts)
+
+    def _transaction(self) -> AbstractContextManager[sa.Connection]:
+        if self.connection is not None:
+            return _nested(self.connection)
+        return self.engine.begin()
+
+    def _restore_references(
+        self, connection: sa.Connection, needed: dict[str, tuple[str, ...]]
+    ) -> ReferenceState:
+        refs = ReferenceState(needed)
+        if self.task.processed:
+            for ref, idx, status, output in repository.ref_logs(connection, self.task.id, self.task.processed):
+                if status == "success" and output is not None:
+                    refs.remember(ref, loads(output, dict))
+                else:
+                    refs.mark_unavailable(ref, idx, status)
+        return refs
+
+    def _check_cancel(self) -> None:
+        if self.connection is not None:
+            return
+        with self.engine.connect() as connection:
+            if repository.get_task(connection, self.task.id).cancel_requested:
+                raise TaskCancelled(self.task.id)
+
+    def _run_batch(
+        self,
+        batch: list[tuple[int, SpoolEntry]],
+        processed: int,
+        refs: ReferenceState,
+        counts: dict[str, Counter[str]],
+        *,
+        split_on_conflict: bool = True,
+    ) -> int:
+        end = batch[-1][0] + 1
+        try:
+            with self._transaction() as connection:
+                result = BatchApplier(connection, self.task.id, self.task.tenant_id, utcnow(), refs).apply(batch)
+                merged = _merge(counts, result.counts)
+                repository.advance(connection, self.task.id, processed, end, _plain(merged))
+        except BulkConflict:
+            if not split_on_conflict:
+                raise
+            # A constraint refused the set-based write (a concurrent writer got
+            # there first): redo the batch one operation per transaction so the
+            # culprit fails alone, with the database's reason.
+            for single in batch:
+                processed = self._run_single(single, processed, refs, counts)
+            return processed
+        counts.clear()
+        counts.update(merged)
+        if result.references is not None:
+            refs.merge(result.references)
+        return end
+
+    def _run_single(
+        self,
+        entry: tuple[int, SpoolEntry],
+        processed: int,
+        refs: ReferenceState,
+        counts: dict[str, Counter[str]],
+    ) -> int:
+        index, spooled = entry
+        try:
+            return self._run_batch([entry], processed, refs, counts, split_on_conflict=False)
+        except BulkConflict as exc:
+            with self._transaction() as connection:
+                repository.insert_logs(
+                    connection, [failure_row(self.task.id, index, spooled, "conflict", str(exc))]
+                )
+                intent = spooled.op.__struct_config__.tag
+                merged = _merge(counts, {intent: Counter(failed=1)})
+                repository.advance(connection, self.task.id, processed, index + 1, _plain(merged))
+            counts.clear()
+            counts.update(merged)
+            return index + 1
+
+    def _finish(self, status: str, counts: dict[str, Counter[str]], error: str | None = None) -> TaskInfo:
+        with self._transaction() as connection:
+            values: dict[str, object] = {"status": status, "error_message": error}
+            if status in ("complete", "completeWithErrors", "cancelled", "failed"):
+                values["finished_at"] = utcnow()
+            repository.update_task(connection, self.task.id, **values)
+            task = repository.get_task(connection, self.task.id)
+        if status in ("complete", "completeWithErrors") and self.connection is None:
+            spool = Path(task.spool_path)
+            spool.unlink(missing_ok=True)
+            needed_path(spool).unlink(missing_ok=True)
+        return task
+
+
+class _nested:
+    """A savepoint that behaves like `engine.begin()` for the dry-run path."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> sa.Connection:
+        self.savepoint = self.connection.begin_nested()
+        return self.connection
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.savepoint.commit()
+        else:
+            self.savepoint.rollback()
+
+
+def _batches(entries: Iterator[tuple[int, SpoolEntry]], size: int) -> Iterator[list[tuple[int, SpoolEntry]]]:
+    while batch := list(itertools.islice(entries, size)):
+        yield batch
+
+
+def _merge(counts: dict[str, Counter[str]], extra: Counts) -> dict[str, Counter[str]]:
+    merged = {intent: Counter(c) for intent, c in counts.items()}
+    for intent, c in extra.items():
+        merged.setdefault(intent, Counter()).update(c)
+    return merged
+
+
+def _plain(counts: dict[str, Counter[str]]) -> repository.Counts:
+    return {intent: dict(c) for intent, c in counts.items()}

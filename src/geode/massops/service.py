@@ -1,0 +1,158 @@
+"""Mass operations as the front doors see them: validate, submit, run, resume, inspect.
+
+Front doors (CLI now, REST and GraphQL next) call these and nothing deeper, so
+every door behaves the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from geode.errors import ConflictError, InvalidFileError
+from geode.ids import new_id
+from geode.massops import repository
+from geode.massops.repository import TaskInfo
+from geode.massops.runner import ProgressCallback, TaskRunner, needed_path
+from geode.massops.spool import SpoolWriter
+from geode.massops.validation import ValidationReport, validate_file
+from geode.timestamps import utcnow
+
+RESUMABLE = ("pending", "running", "cancelled", "failed")
+TASK_STATUSES = ("pending", "running", "complete", "completeWithErrors", "failed", "cancelled")
+
+
+class MassOperationService:
+    def __init__(self, engine: Engine, spool_dir: Path, batch_size: int) -> None:
+        self.engine = engine
+        self.spool_dir = spool_dir
+        self.batch_size = batch_size
+
+    def validate(self, path: Path) -> ValidationReport:
+        return validate_file(path)
+
+    def submit(self, tenant_id: str, path: Path, *, source_name: str | None = None) -> TaskInfo:
+        """Validate the whole file and create a `pending` task over its spool.
+
+        Raises InvalidFileError listing every problem; then nothing is stored.
+        Validation runs before the transaction, so it holds no lock meanwhile.
+        """
+        task_id, spool_path, report = self._spool(path)
+        with self.engine.begin() as connection:
+            return self._insert_task(
+                connection, task_id, tenant_id, spool_path, report, source_name or str(path)
+            )
+
+    def _spool(self, path: Path) -> tuple[str, Path, ValidationReport]:
+        task_id = new_id()
+        spool_path = (self.spool_dir / f"{task_id}.spool").resolve()
+        writer = SpoolWriter(spool_path)
+        try:
+            report = validate_file(path, writer)
+        except BaseException:
+            writer.discard()
+            raise
+        if not report.ok:
+            writer.discard()
+            raise invalid_file(report)
+        writer.close()
+        needed_path(spool_path).write_bytes(msgspec.msgpack.encode(report.needed))
+        return task_id, spool_path, report
+
+    def _insert_task(
+        self,
+        connection: Connection,
+        task_id: str,
+        tenant_id: str,
+        spool_path: Path,
+        report: ValidationReport,
+        source_name: str,
+    ) -> TaskInfo:
+        repository.insert_task(
+            connection,
+            id=task_id,
+            tenant_id=tenant_id,
+            status="pending",
+            source_name=source_name,
+            spool_path=str(spool_path),
+            source_sha256=report.sha256,
+            total=report.total,
+            processed=0,
+            counts="{}",
+            cancel_requested=False,
+            created_at=utcnow(),
+        )
+        return repository.get_task(connection, task_id)
+
+    def run(self, task_id: str, on_progress: ProgressCallback | None = None) -> TaskInfo:
+        with self.engine.connect() as connection:
+            task = repository.get_task(connection, task_id)
+        if task.status not in RESUMABLE:
+            raise ConflictError(f"task {task_id} is {task.status}; only unfinished tasks can run")
+        if not Path(task.spool_path).exists():
+            raise ConflictError(f"task {task_id} cannot resume: its spool {task.spool_path} is gone")
+        return TaskRunner(self.engine, task, batch_size=self.batch_size, on_progress=on_progress).run()
+
+    def dry_run(
+        self, tenant_id: str, path: Path, on_progress: ProgressCallback | None = None
+    ) -> TaskInfo:
+        """Everything a run does, inside one transaction that is rolled back."""
+        scratch = self.spool_dir / f"dry-run-{new_id()}"
+        service = MassOperationService(self.engine, scratch, self.batch_size)
+        try:
+            with self.engine.connect() as connection:
+                outer = connection.begin()
+                try:
+                    task_id, spool_path, report = service._spool(path)
+                    task = service._insert_task(
+                        connection, task_id, tenant_id, spool_path, report, str(path)
+                    )
+                    runner = TaskRunner(
+                        self.engine, task, batch_size=self.batch_size,
+                        on_progress=on_progress, connection=connection,
+                    )  # fmt: skip
+                    return runner.run()
+                finally:
+                    outer.rollback()
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def request_cancel(self, task_id: str, tenant_id: str | None = None) -> TaskInfo:
+        with self.engine.begin() as connection:
+            task = repository.get_task(connection, task_id, tenant_id)
+            if task.status in ("pending", "failed"):
+                repository.update_task(
+                    connection, task_id, status="cancelled", cancel_requested=True,
+                    finished_at=utcnow(),
+                )  # fmt: skip
+            elif task.status == "running":
+                repository.update_task(connection, task_id, cancel_requested=True)
+            return repository.get_task(connection, task_id)
+
+    def get(self, task_id: str, tenant_id: str | None = None) -> TaskInfo:
+        with self.engine.connect() as connection:
+            return repository.get_task(connection, task_id, tenant_id)
+
+    def list(self, tenant_id: str | None = None, limit: int = 100) -> list[TaskInfo]:
+        with self.engine.connect() as connection:
+            return repository.list_tasks(connection, tenant_id, limit)
+
+    def logs(
+        self, task_id: str, status: str | None = None, after: int = -1, limit: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            repository.get_task(connection, task_id)
+            yield from repository.iter_logs(connection, task_id, status, after, limit)
+
+
+def invalid_file(report: ValidationReport) -> InvalidFileError:
+    count = len(report.problems) + report.omitted_problems
+    detail = [p.as_dict() for p in report.problems]
+    message = f"the file was refused: {count} problem{'s' if count != 1 else ''}; nothing was written"
+    return InvalidFileError(message, detail=detail)

@@ -1,0 +1,166 @@
+"""Between an order's input form and its stored rows, both ways.
+
+The same conversion serves every intent that writes orders and the exporter,
+so what is written is exactly what is read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from msgspec import UNSET
+
+from geode.customers.schemas import CustomerInput
+from geode.jsontext import dumps, loads
+from geode.money import money_text
+from geode.orders.schemas import (
+    AppliedPromotion,
+    CartItem,
+    OrderDocument,
+    OrderFields,
+    Payment,
+    PipelineAssociation,
+    Price,
+)
+from geode.schemas import KeyValuePair
+
+ORDER_COLUMNS = (
+    "tenant_id", "id", "resource_identifier", "fingerprint", "content_hash",
+    "customer_identifier", "customer", "total", "total_gross", "total_net", "currency",
+    "payment", "payment_status", "type", "meta", "applied_promotions", "related_order_ids",
+    "pipelines", "additional_information", "stock_location_identifier", "created_at",
+    "updated_at",
+)  # fmt: skip
+LINE_COLUMNS = (
+    "tenant_id", "order_id", "position", "sku", "name", "quantity", "currency",
+    "price_gross", "price_net", "sub_total_gross", "sub_total_net", "details",
+)  # fmt: skip
+# Stored as JSON documents: (input field, column, type to decode)
+_DOCUMENT_FIELDS: tuple[tuple[str, str, Any], ...] = (
+    ("total", "total", Price),
+    ("payment", "payment", list[Payment]),
+    ("meta", "meta", list[KeyValuePair]),
+    ("appliedPromotions", "applied_promotions", list[AppliedPromotion]),
+    ("relatedOrderIds", "related_order_ids", list[str]),
+    ("pipelines", "pipelines", list[PipelineAssociation]),
+)
+_SCALAR_FIELDS = (
+    ("paymentStatus", "payment_status"),
+    ("type", "type"),
+    ("additionalInformation", "additional_information"),
+    ("stockLocationIdentifier", "stock_location_identifier"),
+)
+
+OrderRow = dict[str, Any]
+LineRow = tuple[Any, ...]
+
+
+def _set(value: Any) -> Any:
+    return None if value is UNSET else value
+
+
+def _money(price: Any, part: str) -> str | None:
+    if price is UNSET or price is None:
+        return None
+    value = getattr(price, part)
+    return None if value is UNSET or value is None else money_text(value)
+
+
+def build_order(
+    data: OrderFields,
+    *,
+    tenant_id: str,
+    order_id: str,
+    resource_identifier: str | None,
+    fingerprint: str | None,
+    created_at: str,
+    now: str,
+) -> tuple[OrderRow, list[LineRow]]:
+    """The stored row and cart lines for an order, with its content hash."""
+    customer = data.customer
+    total = _set(data.total)
+    row: OrderRow = {
+        "tenant_id": tenant_id,
+        "id": order_id,
+        "resource_identifier": resource_identifier,
+        "fingerprint": fingerprint,
+        "customer_identifier": customer.identifier if customer is not UNSET else "",
+        "customer": dumps(customer) if customer is not UNSET else "{}",
+        "total_gross": _money(total, "gross"),
+        "total_net": _money(total, "net"),
+        "currency": total.currency if total is not None else None,
+        "created_at": created_at,
+        "updated_at": now,
+    }
+    for name, column, _ in _DOCUMENT_FIELDS:
+        value = getattr(data, name, UNSET)
+        row[column] = None if value is UNSET or value is None else dumps(value)
+    for name, column in _SCALAR_FIELDS:
+        row[column] = _set(getattr(data, name))
+    lines: list[LineRow] = []
+    cart = data.cart if data.cart is not UNSET else []
+    for position, item in enumerate(cart):
+        price = item.price
+        lines.append(
+            (
+                tenant_id,
+                order_id,
+                position,
+                _set(item.sku),
+                item.name,
+                money_text(item.quantity),
+                price.currency if price is not UNSET and price is not None else None,
+                _money(price, "gross"),
+                _money(price, "net"),
+                _money(item.subTotal, "gross"),
+                _money(item.subTotal, "net"),
+                dumps(item),
+            )
+        )
+    row["content_hash"] = content_hash(row, lines)
+    return row, lines
+
+
+def content_hash(row: Mapping[str, Any], lines: Sequence[LineRow]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for column in ORDER_COLUMNS:
+        if column not in ("content_hash", "updated_at", "tenant_id"):
+            digest.update(f"{row[column]}\x1f".encode())
+    for line in lines:
+        digest.update(line[-1].encode())
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def order_document(row: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], created_at: str) -> OrderDocument:
+    """Rebuild the input form of a stored order (exports, partial updates)."""
+    values: dict[str, Any] = {
+        "id": row["id"],
+        "customer": loads(row["customer"], CustomerInput),
+        "cart": [loads(line["details"], CartItem) for line in sorted(lines, key=lambda l: l["position"])],
+        "createdAt": created_at,
+    }
+    if row["resource_identifier"] is not None:
+        values["resourceIdentifier"] = row["resource_identifier"]
+    for name, column, type_ in _DOCUMENT_FIELDS:
+        if row[column] is not None:
+            values[name] = loads(row[column], type_)
+    for name, column in _SCALAR_FIELDS:
+        if row[column] is not None:
+            values[name] = row[column]
+    return OrderDocument(**values)
+
+
+def order_output(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What `{{ ref.field }}` can read from an order operation."""
+    return {
+        "id": row["id"],
+        "resourceIdentifier": row["resource_identifier"],
+        "createdAt": row["created_at"],
+        "customer": {"identifier": row["customer_identifier"]},
+        "total": {"gross": row["total_gross"], "net": row["total_net"], "currency": row["currency"]},
+        "paymentStatus": row["payment_status"],
+        "type": row["type"],
+    }

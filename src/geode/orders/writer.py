@@ -1,0 +1,263 @@
+"""A batch's unit of work for orders: in-memory view, then set-based flush.
+
+Orders are looked up by their key heads only (id, resourceIdentifier,
+fingerprint, content hash, createdAt): an upsert that changes nothing is told
+apart by its content hash without reading cart lines back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from msgspec import UNSET
+
+from geode.db import bulk
+from geode.ids import new_id
+from geode.jsontext import dumps
+from geode.orders.documents import (
+    LINE_COLUMNS,
+    ORDER_COLUMNS,
+    LineRow,
+    OrderRow,
+    build_order,
+    order_document,
+    order_output,
+)
+from geode.orders.models import Order, OrderLine
+from geode.orders.schemas import OrderDocument, OrderFields, OrderInput
+from geode.outcomes import Applied, OperationFailed
+from geode.timestamps import canonical_timestamp, stored_timestamp
+
+_orders: sa.Table = Order.__table__  # type: ignore[assignment]
+_lines: sa.Table = OrderLine.__table__  # type: ignore[assignment]
+_UPDATABLE_FIELDS = tuple(
+    f.name for f in msgspec.structs.fields(OrderFields) if f.name not in ("customer", "cart")
+) + ("customer", "cart")
+
+
+@dataclass(slots=True)
+class OrderHead:
+    id: str
+    resource_identifier: str | None
+    fingerprint: str | None
+    content_hash: str
+    created_at: str
+
+
+def fingerprint(data: OrderInput) -> str:
+    """Natural key of an upsert without id or resourceIdentifier: its content."""
+    if getattr(data, "ref", UNSET) is not UNSET:
+        data = msgspec.structs.replace(data, ref=UNSET)  # type: ignore[type-var]
+    return hashlib.blake2b(dumps(data).encode(), digest_size=20).hexdigest()
+
+
+class OrderBatch:
+    def __init__(self, connection: sa.Connection, tenant_id: str, now: str) -> None:
+        self.connection = connection
+        self.tenant_id = tenant_id
+        self.now = now
+        self._by_id: dict[str, OrderHead | None] = {}
+        self._by_ri: dict[str, str | None] = {}
+        self._by_fp: dict[str, str | None] = {}
+        self._inserts: dict[str, tuple[OrderRow, list[LineRow]]] = {}
+        self._updates: dict[str, tuple[OrderRow, list[LineRow]]] = {}
+
+    # -- lookups -----------------------------------------------------------------
+
+    def prefetch(
+        self,
+        ids: Iterable[str] = (),
+        resource_identifiers: Iterable[str] = (),
+        fingerprints: Iterable[str] = (),
+    ) -> None:
+        for column, values, known in (
+            (_orders.c.id, ids, self._by_id),
+            (_orders.c.resource_identifier, resource_identifiers, self._by_ri),
+            (_orders.c.fingerprint, fingerprints, self._by_fp),
+        ):
+            wanted = [v for v in set(values) if v not in known]
+            for value in wanted:
+                known[value] = None
+            for chunk in bulk.chunked(wanted):
+                self._load_heads(column.in_(chunk))
+
+    def _load_heads(self, condition: sa.ColumnElement[bool]) -> None:
+        result = self.connection.execute(
+            sa.select(
+                _orders.c.id,
+                _orders.c.resource_identifier,
+                _orders.c.fingerprint,
+                _orders.c.content_hash,
+                _orders.c.created_at,
+            ).where(_orders.c.tenant_id == self.tenant_id, condition)
+        )
+        for id_, ri, fp, hash_, created in result:
+            self._remember(OrderHead(id_, ri, fp, hash_, stored_timestamp(created)))
+
+    def _remember(self, head: OrderHead) -> None:
+        self._by_id[head.id] = head
+        if head.resource_identifier is not None:
+            self._by_ri[head.resource_identifier] = head.id
+        if head.fingerprint is not None:
+            self._by_fp[head.fingerprint] = head.id
+
+    def _head_by_id(self, order_id: str) -> OrderHead | None:
+        if order_id not in self._by_id:
+            self.prefetch(ids=[order_id])
+        return self._by_id[order_id]
+
+    def _head_by(self, known: dict[str, str | None], key: str, **prefetch: list[str]) -> OrderHead | None:
+        if key not in known:
+            self.prefetch(**prefetch)
+        order_id = known[key]
+        return None if order_id is None else self._by_id[order_id]
+
+    def _head_by_ri(self, ri: str) -> OrderHead | None:
+        return self._head_by(self._by_ri, ri, resource_identifiers=[ri])
+
+    def _head_by_fp(self, fp: str) -> OrderHead | None:
+        return self._head_by(self._by_fp, fp, fingerprints=[fp])
+
+    def _check_resource_identifier(self, ri: str | None, order_id: str) -> None:
+        if ri is None:
+            return
+        owner = self._head_by_ri(ri)
+        if owner is not None and owner.id != order_id:
+            raise OperationFailed(
+                "conflict",
+                f"resourceIdentifier '{ri}' already belongs to order {owner.id}",
+                key=ri,
+            )
+
+    # -- intents -------------------------------------------------------------------
+
+    def register(self, data: OrderInput, resource_identifier: str | None) -> Applied:
+        order_id = new_id()
+        self._check_resource_identifier(resource_identifier, order_id)
+        created_at = self._created_at(data, None)
+        return self._write(data, order_id, resource_identifier, None, created_at, None)
+
+    def upsert(self, data: OrderInput, order_id: str | None, resource_identifier: str | None) -> Applied:
+        fp = None
+        if order_id is not None:
+            head = self._head_by_id(order_id)
+        elif resource_identifier is not None:
+            head = self._head_by_ri(resource_identifier)
+        else:
+            fp = fingerprint(data)
+            head = self._head_by_fp(fp)
+        if head is not None:
+            order_id = head.id
+            resource_identifier = resource_identifier or head.resource_identifier
+            fp = fp or head.fingerprint
+        order_id = order_id or new_id()
+        self._check_resource_identifier(resource_identifier, order_id)
+        created_at = self._created_at(data, head)
+        return self._write(data, order_id, resource_identifier, fp, created_at, head)
+
+    def update(self, data: OrderFields, order_id: str | None, resource_identifier: str | None) -> Applied:
+        head = (
+            self._head_by_id(order_id)
+            if order_id is not None
+            else self._head_by_ri(resource_identifier or "")
+        )
+        if head is None:
+            key = order_id or resource_identifier
+            raise OperationFailed(
+                "not_found",
+                f"order '{key}' does not exist; use order/upsert to create it",
+                key=key,
+            )
+        document = self._document(head)
+        for name in _UPDATABLE_FIELDS:
+            value = getattr(data, name)
+            if value is not UNSET:
+                setattr(document, name, value)
+        if order_id is not None and resource_identifier is not None:
+            self._check_resource_identifier(resource_identifier, head.id)
+        ri = resource_identifier or head.resource_identifier
+        return self._write(document, head.id, ri, head.fingerprint, head.created_at, head)
+
+    # -- writing -------------------------------------------------------------------
+
+    def _created_at(self, data: OrderInput, head: OrderHead | None) -> str:
+        if isinstance(data.createdAt, str):
+            return canonical_timestamp(data.createdAt)
+        return head.created_at if head is not None else self.now
+
+    def _write(
+        self,
+        data: OrderFields,
+        order_id: str,
+        resource_identifier: str | None,
+        fp: str | None,
+        created_at: str,
+        head: OrderHead | None,
+    ) -> Applied:
+        row, lines = build_order(
+            data,
+            tenant_id=self.tenant_id,
+            order_id=order_id,
+            resource_identifier=resource_identifier,
+            fingerprint=fp,
+            created_at=created_at,
+            now=self.now,
+        )
+        if head is not None and head.content_hash == row["content_hash"]:
+            outcome: Any = "unchanged"
+        elif head is not None and order_id not in self._inserts:
+            outcome = "updated"
+            self._updates[order_id] = (row, lines)
+        else:
+            outcome = "created" if head is None else "updated"
+            self._inserts[order_id] = (row, lines)
+        self._remember(OrderHead(order_id, resource_identifier, fp, row["content_hash"], created_at))
+        return Applied(outcome, order_id, order_id, order_output(row))
+
+    def _document(self, head: OrderHead) -> OrderDocument:
+        pending = self._inserts.get(head.id) or self._updates.get(head.id)
+        if pending is not None:
+            row, line_rows = pending
+            lines = [dict(zip(LINE_COLUMNS, line, strict=True)) for line in line_rows]
+            return order_document(row, lines, head.created_at)
+        row_result = self.connection.execute(
+            sa.select(_orders).where(_orders.c.tenant_id == self.tenant_id, _orders.c.id == head.id)
+        ).mappings().one()
+        line_result = self.connection.execute(
+            sa.select(_lines).where(_lines.c.tenant_id == self.tenant_id, _lines.c.order_id == head.id)
+        ).mappings()
+        return order_document(row_result, list(line_result), head.created_at)
+
+    def flush(self) -> None:
+        inserted = list(self._inserts.values())
+        updated = list(self._updates.values())
+        set_columns = [c for c in ORDER_COLUMNS if c not in ("tenant_id", "id")]
+        bulk.update_rows(
+            self.connection,
+            _orders.name,
+            set_columns,
+            ("tenant_id", "id"),
+            [(*(row[c] for c in set_columns), row["tenant_id"], row["id"]) for row, _ in updated],
+        )
+        bulk.delete_where_in(
+            self.connection, _lines.name, self.tenant_id, "order_id", [row["id"] for row, _ in updated]
+        )
+        bulk.insert_rows(
+            self.connection,
+            _orders.name,
+            ORDER_COLUMNS,
+            [tuple(row[c] for c in ORDER_COLUMNS) for row, _ in inserted],
+        )
+        bulk.insert_rows(
+            self.connection,
+            _lines.name,
+            LINE_COLUMNS,
+            [line for _, lines in (*inserted, *updated) for line in lines],
+        )
+        self._inserts.clear()
+        self._updates.clear()
