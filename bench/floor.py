@@ -43,7 +43,6 @@ TABLES = (
     ("orders", ORDER_COLUMNS),
     ("order_lines", LINE_COLUMNS),
 )
-LINE_COLUMN_KEYS = frozenset({"sku", "name", "quantity"})
 
 Row = tuple[Any, ...]
 
@@ -53,7 +52,7 @@ def _now() -> str:
 
 
 # json.dumps(value, default=str) with the encoder built once instead of per call.
-_dumps = json.JSONEncoder(default=str, separators=(",", ":")).encode
+_dumps = json.JSONEncoder(default=str, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _money(value: Any) -> str | None:
@@ -143,14 +142,13 @@ class Batch:
         for position, line in enumerate(op.get("cart") or ()):
             price = line.get("price") or {}
             sub_total = line.get("subTotal") or {}
-            details = {k: v for k, v in line.items() if k not in LINE_COLUMN_KEYS}
             self.lines.append(
                 (
                     self.tenant_id, order_id, position, line.get("sku"), line["name"],
                     str(line["quantity"]), price.get("currency") or sub_total.get("currency"),
                     _money(price.get("gross")), _money(price.get("net")),
                     _money(sub_total.get("gross")), _money(sub_total.get("net")),
-                    _dumps(details) if details else None,
+                    _dumps(line),  # Geode keeps the whole line as its details
                 )
             )  # fmt: skip
 

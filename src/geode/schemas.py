@@ -52,4 +52,4 @@ class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defau
 
 class KeyValuePair(Input):
     key: NonEmpty
-    value: str | None | UnsetType = UNSET
+    value: str | UnsetType | None = UNSET

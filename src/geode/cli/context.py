@@ -14,8 +14,8 @@ from rich.console import Console
 from geode.app import App, create_app
 from geode.errors import GeodeError
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -22,7 +22,9 @@ class Kind(str, Enum):
 def export(
     kind: Kind,
     tenant: Annotated[str, typer.Option("--tenant", help="Tenant identifier.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
+    ] = None,
 ) -> None:
     """Write a tenant's customers or orders as a mass-operation file."""
     with app_context() as app, app.engine.connect() as connection:

@@ -35,12 +35,18 @@ from geode.massops.schemas import json_schema
 from geode.massops.service import invalid_file
 from geode.tenants.service import get_tenant
 
-massop_app = typer.Typer(help="Mass operations: import a declarative JSON file.", no_args_is_help=True)
+massop_app = typer.Typer(
+    help="Mass operations: import a declarative JSON file.", no_args_is_help=True
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 OUTCOMES = ("created", "updated", "unchanged", "failed", "skipped")
-EXIT_BY_STATUS = {"complete": EXIT_OK, "completeWithErrors": EXIT_WITH_ERRORS, "cancelled": EXIT_CANCELLED}
+EXIT_BY_STATUS = {
+    "complete": EXIT_OK,
+    "completeWithErrors": EXIT_WITH_ERRORS,
+    "cancelled": EXIT_CANCELLED,
+}
 
 
 @massop_app.command("validate")
@@ -80,7 +86,9 @@ def schema() -> None:
 def run(
     file: FileArgument,
     tenant: Annotated[str, typer.Option("--tenant", help="Tenant identifier.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and resolve; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and resolve; write nothing.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Validate FILE, then apply it as a task with a progress bar."""
@@ -115,7 +123,9 @@ def _execute(app: Any, task: TaskInfo, started: float, as_json: bool) -> None:
             task = app.massops.run(task.id, on_progress=progress)
     except (KeyboardInterrupt, TaskCancelled):
         task = app.massops.get(task.id)
-        err.print(f"cancelled at operation {task.processed}; continue with: geode massop resume {task.id}")
+        err.print(
+            f"cancelled at operation {task.processed}; continue with: geode massop resume {task.id}"
+        )
     except Exception:
         task = app.massops.get(task.id)
         if task.status != "failed":
@@ -182,7 +192,9 @@ def _summary(task: TaskInfo, seconds: float, as_json: bool, *, dry_run: bool = F
         out.print(table)
         rate = task.total / seconds if seconds > 0 else 0.0
         label = "dry run" if dry_run else f"task {task.id}"
-        out.print(f"{label}: {task.status}, {task.processed}/{task.total} operations in {seconds:.1f}s ({rate:,.0f} ops/s)")
+        out.print(
+            f"{label}: {task.status}, {task.processed}/{task.total} operations in {seconds:.1f}s ({rate:,.0f} ops/s)"
+        )
         if task.error_message:
             err.print(f"error: {task.error_message}")
         if task.status == "completeWithErrors" and not dry_run:
@@ -198,7 +210,9 @@ def status(task_id: str, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(_task_json(task))
         return
-    out.print(f"task {task.id}: {task.status}  {task.processed}/{task.total}  source={task.source_name}")
+    out.print(
+        f"task {task.id}: {task.status}  {task.processed}/{task.total}  source={task.source_name}"
+    )
     for intent, counts in sorted(task.counts.items()):
         out.print(f"  {intent}: " + ", ".join(f"{o} {counts.get(o, 0)}" for o in OUTCOMES))
     if task.error_message:
@@ -214,13 +228,17 @@ def list_(as_json: JsonOption = False) -> None:
         if as_json:
             print_json(_task_json(task))
         else:
-            out.print(f"{task.id}  {task.status:<18} {task.processed:>9}/{task.total:<9} {task.created_at}  {task.source_name}")
+            out.print(
+                f"{task.id}  {task.status:<18} {task.processed:>9}/{task.total:<9} {task.created_at}  {task.source_name}"
+            )
 
 
 @massop_app.command("logs")
 def logs(
     task_id: str,
-    status: Annotated[str | None, typer.Option("--status", help="success, failure or skipped.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="success, failure or skipped.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """One entry per operation: status, resource, key, error."""

@@ -26,19 +26,19 @@ CustomerParentType = Literal["customer", "customerGroup"]
 
 class AddressInput(Input):
     type: AddressType
-    city: str | None | UnsetType = UNSET
-    country: str | None | UnsetType = UNSET
-    email: Email | None | UnsetType = UNSET
-    firstName: str | None | UnsetType = UNSET
-    lastName: str | None | UnsetType = UNSET
-    middleName: str | None | UnsetType = UNSET
-    phone: str | None | UnsetType = UNSET
-    postalCode: str | None | UnsetType = UNSET
-    state: str | None | UnsetType = UNSET
-    street: str | None | UnsetType = UNSET
-    street2: str | None | UnsetType = UNSET
-    streetNumber: str | None | UnsetType = UNSET
-    meta: list[KeyValuePair] | None | UnsetType = UNSET
+    city: str | UnsetType | None = UNSET
+    country: str | UnsetType | None = UNSET
+    email: Email | UnsetType | None = UNSET
+    firstName: str | UnsetType | None = UNSET
+    lastName: str | UnsetType | None = UNSET
+    middleName: str | UnsetType | None = UNSET
+    phone: str | UnsetType | None = UNSET
+    postalCode: str | UnsetType | None = UNSET
+    state: str | UnsetType | None = UNSET
+    street: str | UnsetType | None = UNSET
+    street2: str | UnsetType | None = UNSET
+    streetNumber: str | UnsetType | None = UNSET
+    meta: list[KeyValuePair] | UnsetType | None = UNSET
 
 
 class CustomerParentInput(Input):
@@ -47,19 +47,19 @@ class CustomerParentInput(Input):
 
 
 class CustomerFields(Input):
-    email: Email | None | UnsetType = UNSET
-    firstName: str | None | UnsetType = UNSET
-    lastName: str | None | UnsetType = UNSET
-    middleName: str | None | UnsetType = UNSET
-    companyName: str | None | UnsetType = UNSET
-    phone: str | None | UnsetType = UNSET
-    taxNumber: str | None | UnsetType = UNSET
-    birthDate: DateTimeText | None | UnsetType = UNSET
-    type: CustomerType | None | UnsetType = UNSET
-    externalReferences: list[KeyValuePair] | None | UnsetType = UNSET
-    meta: list[KeyValuePair] | None | UnsetType = UNSET
-    addresses: list[AddressInput] | None | UnsetType = UNSET
-    parents: list[CustomerParentInput] | None | UnsetType = UNSET
+    email: Email | UnsetType | None = UNSET
+    firstName: str | UnsetType | None = UNSET
+    lastName: str | UnsetType | None = UNSET
+    middleName: str | UnsetType | None = UNSET
+    companyName: str | UnsetType | None = UNSET
+    phone: str | UnsetType | None = UNSET
+    taxNumber: str | UnsetType | None = UNSET
+    birthDate: DateTimeText | UnsetType | None = UNSET
+    type: CustomerType | UnsetType | None = UNSET
+    externalReferences: list[KeyValuePair] | UnsetType | None = UNSET
+    meta: list[KeyValuePair] | UnsetType | None = UNSET
+    addresses: list[AddressInput] | UnsetType | None = UNSET
+    parents: list[CustomerParentInput] | UnsetType | None = UNSET
 
     def __post_init__(self) -> None:
         check_datetime("birthDate", self.birthDate)
@@ -72,8 +72,8 @@ class CustomerInput(CustomerFields, kw_only=True):
 
 
 class CustomerGroupFields(Input):
-    name: str | None | UnsetType = UNSET
-    parents: list[CustomerParentInput] | None | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
+    parents: list[CustomerParentInput] | UnsetType | None = UNSET
 
 
 class CustomerGroupInput(CustomerGroupFields, kw_only=True):

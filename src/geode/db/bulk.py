@@ -34,7 +34,10 @@ def insert_rows(
     driver = _driver(connection)
     try:
         if connection.dialect.name == "postgresql":
-            with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            with (
+                driver.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -77,9 +80,7 @@ def delete_where_in(
     table_ = sa.table(table, sa.column("tenant_id"), sa.column(column))
     for chunk in chunked(values):
         connection.execute(
-            sa.delete(table_).where(
-                table_.c.tenant_id == tenant_id, table_.c[column].in_(chunk)
-            )
+            sa.delete(table_).where(table_.c.tenant_id == tenant_id, table_.c[column].in_(chunk))
         )
 
 

@@ -45,7 +45,12 @@ class BatchResult:
 
 class BatchApplier:
     def __init__(
-        self, connection: sa.Connection, task_id: str, tenant_id: str, now: str, refs: ReferenceState
+        self,
+        connection: sa.Connection,
+        task_id: str,
+        tenant_id: str,
+        now: str,
+        refs: ReferenceState,
     ) -> None:
         self.task_id = task_id
         self.customers = CustomerBatch(connection, tenant_id, now)
@@ -110,7 +115,9 @@ class BatchApplier:
             self._log(index, intent, ref, "failure", None, None, key, "invalid_reference", str(exc))
             return
         except OperationFailed as exc:
-            self._log(index, intent, ref, "failure", None, None, exc.key or key, exc.code, exc.message)
+            self._log(
+                index, intent, ref, "failure", None, None, exc.key or key, exc.code, exc.message
+            )
             return
         output = None
         if ref is not None:
@@ -159,19 +166,47 @@ class BatchApplier:
         output: str | None = None,
     ) -> None:
         self.logs.append(
-            (self.task_id, index, intent, ref, status, outcome, resource_id, key, error_code, message, output)
+            (
+                self.task_id,
+                index,
+                intent,
+                ref,
+                status,
+                outcome,
+                resource_id,
+                key,
+                error_code,
+                message,
+                output,
+            )
         )
-        self.counts.setdefault(intent, Counter())[outcome or ("skipped" if status == "skipped" else "failed")] += 1
+        self.counts.setdefault(intent, Counter())[
+            outcome or ("skipped" if status == "skipped" else "failed")
+        ] += 1
         if status != "success" and ref is not None:
             self.refs.mark_unavailable(ref, index, status)
             self.batch_refs.mark_unavailable(ref, index, status)
 
 
-def failure_row(task_id: str, index: int, entry: SpoolEntry, code: str, message: str) -> tuple[Any, ...]:
+def failure_row(
+    task_id: str, index: int, entry: SpoolEntry, code: str, message: str
+) -> tuple[Any, ...]:
     """A log row for an operation the store refused outright (constraint conflict)."""
     op: Any = entry.op
     ref = op.ref if op.ref is not UNSET else None
-    return (task_id, index, op.__struct_config__.tag, ref, "failure", None, None, _key_of(op), code, message, None)
+    return (
+        task_id,
+        index,
+        op.__struct_config__.tag,
+        ref,
+        "failure",
+        None,
+        None,
+        _key_of(op),
+        code,
+        message,
+        None,
+    )
 
 
 def _opt(value: Any) -> str | None:

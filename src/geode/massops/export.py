@@ -38,10 +38,17 @@ def write_file(out: IO[bytes], operations: Iterator[Any]) -> int:
     return count
 
 
-def _pages(connection: sa.Connection, table: sa.Table, tenant_id: str, key: str) -> Iterator[list[Any]]:
+def _pages(
+    connection: sa.Connection, table: sa.Table, tenant_id: str, key: str
+) -> Iterator[list[Any]]:
     last: str | None = None
     while True:
-        query = sa.select(table).where(table.c.tenant_id == tenant_id).order_by(table.c[key]).limit(PAGE)
+        query = (
+            sa.select(table)
+            .where(table.c.tenant_id == tenant_id)
+            .order_by(table.c[key])
+            .limit(PAGE)
+        )
         if last is not None:
             query = query.where(table.c[key] > last)
         rows = list(connection.execute(query).mappings())
@@ -90,5 +97,7 @@ def order_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Orde
             lines[line["order_id"]].append(dict(line))
         for row in rows:
             document = order_document(row, lines[row["id"]], stored_timestamp(row["created_at"]))
-            fields = {f: getattr(document, f) for f in document.__struct_fields__ if f != "pipelines"}
+            fields = {
+                f: getattr(document, f) for f in document.__struct_fields__ if f != "pipelines"
+            }
             yield OrderUpsert(**fields)

@@ -73,7 +73,9 @@ def get_task(connection: sa.Connection, task_id: str, tenant_id: str | None = No
     return TaskInfo.from_row(row)
 
 
-def list_tasks(connection: sa.Connection, tenant_id: str | None = None, limit: int = 100) -> list[TaskInfo]:
+def list_tasks(
+    connection: sa.Connection, tenant_id: str | None = None, limit: int = 100
+) -> list[TaskInfo]:
     query = sa.select(_tasks).order_by(_tasks.c.created_at.desc(), _tasks.c.id).limit(limit)
     if tenant_id is not None:
         query = query.where(_tasks.c.tenant_id == tenant_id)
@@ -121,7 +123,9 @@ def iter_logs(
         yield dict(row)
 
 
-def ref_logs(connection: sa.Connection, task_id: str, before: int) -> Iterator[tuple[str, int, str, str | None]]:
+def ref_logs(
+    connection: sa.Connection, task_id: str, before: int
+) -> Iterator[tuple[str, int, str, str | None]]:
     """(ref, idx, status, output) of every named operation already run, for resume."""
     query = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
         _logs.c.task_id == task_id, _logs.c.ref.is_not(None), _logs.c.idx < before

@@ -104,7 +104,9 @@ class TaskRunner:
     ) -> ReferenceState:
         refs = ReferenceState(needed)
         if self.task.processed:
-            for ref, idx, status, output in repository.ref_logs(connection, self.task.id, self.task.processed):
+            for ref, idx, status, output in repository.ref_logs(
+                connection, self.task.id, self.task.processed
+            ):
                 if status == "success" and output is not None:
                     refs.remember(ref, loads(output, dict))
                 else:
@@ -130,7 +132,9 @@ class TaskRunner:
         end = batch[-1][0] + 1
         try:
             with self._transaction() as connection:
-                result = BatchApplier(connection, self.task.id, self.task.tenant_id, utcnow(), refs).apply(batch)
+                result = BatchApplier(
+                    connection, self.task.id, self.task.tenant_id, utcnow(), refs
+                ).apply(batch)
                 merged = _merge(counts, result.counts)
                 repository.advance(connection, self.task.id, processed, end, _plain(merged))
         except BulkConflict:
@@ -170,7 +174,9 @@ class TaskRunner:
             counts.update(merged)
             return index + 1
 
-    def _finish(self, status: str, counts: dict[str, Counter[str]], error: str | None = None) -> TaskInfo:
+    def _finish(
+        self, status: str, counts: dict[str, Counter[str]], error: str | None = None
+    ) -> TaskInfo:
         with self._transaction() as connection:
             values: dict[str, object] = {"status": status, "error_message": error}
             if status in ("complete", "completeWithErrors", "cancelled", "failed"):
@@ -201,7 +207,9 @@ class _nested:
             self.savepoint.rollback()
 
 
-def _batches(entries: Iterator[tuple[int, SpoolEntry]], size: int) -> Iterator[list[tuple[int, SpoolEntry]]]:
+def _batches(
+    entries: Iterator[tuple[int, SpoolEntry]], size: int
+) -> Iterator[list[tuple[int, SpoolEntry]]]:
     while batch := list(itertools.islice(entries, size)):
         yield batch
 

@@ -36,22 +36,28 @@ class CustomerUpsert(CustomerInput, tag_field="intent", tag="customer/upsert", k
     ref: Ref | UnsetType = _ref_field()
 
 
-class CustomerGroupCreate(CustomerGroupInput, tag_field="intent", tag="customer/group/create", kw_only=True):
+class CustomerGroupCreate(
+    CustomerGroupInput, tag_field="intent", tag="customer/group/create", kw_only=True
+):
     ref: Ref | UnsetType = _ref_field()
 
 
-class CustomerGroupUpdate(CustomerGroupInput, tag_field="intent", tag="customer/group/update", kw_only=True):
+class CustomerGroupUpdate(
+    CustomerGroupInput, tag_field="intent", tag="customer/group/update", kw_only=True
+):
     ref: Ref | UnsetType = _ref_field()
 
 
-class CustomerGroupUpsert(CustomerGroupInput, tag_field="intent", tag="customer/group/upsert", kw_only=True):
+class CustomerGroupUpsert(
+    CustomerGroupInput, tag_field="intent", tag="customer/group/upsert", kw_only=True
+):
     ref: Ref | UnsetType = _ref_field()
 
 
 class OrderRegister(OrderInput, tag_field="intent", tag="order/register", kw_only=True):
     ref: Ref | UnsetType = _ref_field()
     resourceIdentifier: NonEmpty | UnsetType = UNSET
-    pipelines: list[PipelineAssociation] | None | UnsetType = UNSET
+    pipelines: list[PipelineAssociation] | UnsetType | None = UNSET
 
 
 class OrderUpdate(OrderFields, tag_field="intent", tag="order/update", kw_only=True):

@@ -24,7 +24,6 @@ from geode.massops.spool import SpoolWriter
 from geode.massops.validation import ValidationReport, validate_file
 from geode.timestamps import utcnow
 
-RESUMABLE = ("pending", "running", "cancelled", "failed")
 TASK_STATUSES = ("pending", "running", "complete", "completeWithErrors", "failed", "cancelled")
 
 
@@ -93,11 +92,15 @@ class MassOperationService:
     def run(self, task_id: str, on_progress: ProgressCallback | None = None) -> TaskInfo:
         with self.engine.connect() as connection:
             task = repository.get_task(connection, task_id)
-        if task.status not in RESUMABLE:
-            raise ConflictError(f"task {task_id} is {task.status}; only unfinished tasks can run")
+        if task.status in ("complete", "completeWithErrors"):
+            return task  # resuming a finished task is a no-op, so retries are safe
         if not Path(task.spool_path).exists():
-            raise ConflictError(f"task {task_id} cannot resume: its spool {task.spool_path} is gone")
-        return TaskRunner(self.engine, task, batch_size=self.batch_size, on_progress=on_progress).run()
+            raise ConflictError(
+                f"task {task_id} cannot resume: its spool {task.spool_path} is gone"
+            )
+        return TaskRunner(
+            self.engine, task, batch_size=self.batch_size, on_progress=on_progress
+        ).run()
 
     def dry_run(
         self, tenant_id: str, path: Path, on_progress: ProgressCallback | None = None
@@ -154,5 +157,7 @@ class MassOperationService:
 def invalid_file(report: ValidationReport) -> InvalidFileError:
     count = len(report.problems) + report.omitted_problems
     detail = [p.as_dict() for p in report.problems]
-    message = f"the file was refused: {count} problem{'s' if count != 1 else ''}; nothing was written"
+    message = (
+        f"the file was refused: {count} problem{'s' if count != 1 else ''}; nothing was written"
+    )
     return InvalidFileError(message, detail=detail)

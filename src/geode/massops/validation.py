@@ -70,7 +70,7 @@ def validate_file(path: Path, spool: SpoolWriter | None = None) -> ValidationRep
         reader = _HashingReader(raw)
         index = -1
         try:
-            for index, item in enumerate(ijson.items(reader, "operations.item")):  # noqa: B007
+            for index, item in enumerate(ijson.items(reader, "operations.item")):
                 try:
                     op: Any = convert(item, Operation)
                 except (msgspec.ValidationError, ArithmeticError):
@@ -94,8 +94,10 @@ def validate_file(path: Path, spool: SpoolWriter | None = None) -> ValidationRep
                                 "duplicate_ref",
                             )
                         )  # fmt: skip
-                    elif intent is not None:
-                        refs[ref] = (index, intent)
+                    else:
+                        # An invalid operation still claims its _ref, so its
+                        # users are not also reported as dangling.
+                        refs[ref] = (index, intent or "")
                 if spool is not None and report.ok and op is not None:
                     spool.add(SpoolEntry(op, [(list(p), t) for p, t in templates] or None))
             while reader.read(1 << 20):
@@ -111,7 +113,9 @@ def validate_file(path: Path, spool: SpoolWriter | None = None) -> ValidationRep
     report.total = index + 1
     report.sha256 = reader.digest.hexdigest()
     if report.total == 0 and report.ok:
-        report.add(Problem(None, None, "$.operations", "the file has no operations", "invalid_file"))
+        report.add(
+            Problem(None, None, "$.operations", "the file has no operations", "invalid_file")
+        )
     for ref, uses in pending.items():
         for use_index, use_path in uses:
             if ref in refs:
@@ -121,7 +125,9 @@ def validate_file(path: Path, spool: SpoolWriter | None = None) -> ValidationRep
                 )
             else:
                 near = suggest(ref, refs)
-                detail = f"no operation has _ref '{ref}'" + (f"; did you mean '{near}'?" if near else "")
+                detail = f"no operation has _ref '{ref}'" + (
+                    f"; did you mean '{near}'?" if near else ""
+                )
             report.add(Problem(use_index, None, use_path, detail, "invalid_reference"))
     report.needed = {ref: tuple(sorted(fields)) for ref, fields in needed.items()}
     return report
@@ -141,7 +147,11 @@ def _check_version(path: Path, report: ValidationReport) -> None:
         except ijson.JSONError:
             return  # reported by the main pass with its position
     if version is None:
-        report.add(Problem(None, None, "$.version", "'version' is required, e.g. \"0.0.1\"", "invalid_version"))
+        report.add(
+            Problem(
+                None, None, "$.version", "'version' is required, e.g. \"0.0.1\"", "invalid_version"
+            )
+        )
     elif not isinstance(version, str) or not re.match(VERSION_PATTERN, version):
         report.add(
             Problem(
@@ -173,8 +183,8 @@ def _check_templates(
             if target is None:
                 pending.setdefault(reference.ref, []).append((index, where))
                 continue
-            allowed = OUTPUT_FIELDS[target[1]]
-            if reference.field not in allowed:
+            allowed = OUTPUT_FIELDS.get(target[1], frozenset())
+            if target[1] and reference.field not in allowed:
                 near = suggest(reference.field, allowed)
                 hint = f"did you mean '{near}'? " if near else ""
                 report.add(

@@ -134,12 +134,16 @@ def content_hash(row: Mapping[str, Any], lines: Sequence[LineRow]) -> str:
     return digest.hexdigest()
 
 
-def order_document(row: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], created_at: str) -> OrderDocument:
+def order_document(
+    row: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], created_at: str
+) -> OrderDocument:
     """Rebuild the input form of a stored order (exports, partial updates)."""
     values: dict[str, Any] = {
         "id": row["id"],
         "customer": loads(row["customer"], CustomerInput),
-        "cart": [loads(line["details"], CartItem) for line in sorted(lines, key=lambda l: l["position"])],
+        "cart": [
+            loads(line["details"], CartItem) for line in sorted(lines, key=lambda l: l["position"])
+        ],
         "createdAt": created_at,
     }
     if row["resource_identifier"] is not None:
@@ -160,7 +164,11 @@ def order_output(row: Mapping[str, Any]) -> dict[str, Any]:
         "resourceIdentifier": row["resource_identifier"],
         "createdAt": row["created_at"],
         "customer": {"identifier": row["customer_identifier"]},
-        "total": {"gross": row["total_gross"], "net": row["total_net"], "currency": row["currency"]},
+        "total": {
+            "gross": row["total_gross"],
+            "net": row["total_net"],
+            "currency": row["currency"],
+        },
         "paymentStatus": row["payment_status"],
         "type": row["type"],
     }

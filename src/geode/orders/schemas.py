@@ -8,7 +8,6 @@ from typing import Literal
 from geode.customers.schemas import CustomerInput, check_datetime
 from geode.schemas import UNSET, DateTimeText, IdText, Input, KeyValuePair, NonEmpty, UnsetType
 
-
 PaymentProvider = Literal["klarna", "stripe", "paypal", "cash", "custom"]
 PaymentStatus = Literal["paid", "partiallyPaid", "partiallyRefunded", "refunded", "unpaid"]
 OrderType = Literal[
@@ -29,9 +28,9 @@ def check_non_negative(field: str, value: Decimal) -> None:
 
 
 class PriceTax(Input):
-    name: str | None | UnsetType = UNSET
-    percent: Decimal | None | UnsetType = UNSET
-    amount: Decimal | None | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
+    percent: Decimal | UnsetType | None = UNSET
+    amount: Decimal | UnsetType | None = UNSET
 
 
 class Discount(Input):
@@ -39,18 +38,18 @@ class Discount(Input):
 
 
 class TaxBreakdown(Input):
-    gross: Decimal | None | UnsetType = UNSET
-    net: Decimal | None | UnsetType = UNSET
-    tax: PriceTax | None | UnsetType = UNSET
+    gross: Decimal | UnsetType | None = UNSET
+    net: Decimal | UnsetType | None = UNSET
+    tax: PriceTax | UnsetType | None = UNSET
 
 
 class Price(Input):
     currency: NonEmpty
-    gross: Decimal | None | UnsetType = UNSET
-    net: Decimal | None | UnsetType = UNSET
-    discounts: list[Discount] | None | UnsetType = UNSET
-    tax: PriceTax | None | UnsetType = UNSET
-    taxBreakdown: list[TaxBreakdown] | None | UnsetType = UNSET
+    gross: Decimal | UnsetType | None = UNSET
+    net: Decimal | UnsetType | None = UNSET
+    discounts: list[Discount] | UnsetType | None = UNSET
+    tax: PriceTax | UnsetType | None = UNSET
+    taxBreakdown: list[TaxBreakdown] | UnsetType | None = UNSET
 
 
 class MeteredVariable(Input):
@@ -62,10 +61,10 @@ class MeteredVariable(Input):
 class Subscription(Input):
     period: Decimal
     unit: SubscriptionUnit
-    name: str | None | UnsetType = UNSET
-    start: DateTimeText | None | UnsetType = UNSET
-    end: DateTimeText | None | UnsetType = UNSET
-    meteredVariables: list[MeteredVariable] | None | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
+    start: DateTimeText | UnsetType | None = UNSET
+    end: DateTimeText | UnsetType | None = UNSET
+    meteredVariables: list[MeteredVariable] | UnsetType | None = UNSET
 
     def __post_init__(self) -> None:
         check_non_negative("period", self.period)
@@ -74,57 +73,57 @@ class Subscription(Input):
 class CartItem(Input):
     name: str
     quantity: Decimal
-    sku: str | None | UnsetType = UNSET
-    productId: IdText | None | UnsetType = UNSET
-    imageUrl: str | None | UnsetType = UNSET
-    subscription: Subscription | None | UnsetType = UNSET
-    subscriptionContractId: IdText | None | UnsetType = UNSET
-    price: Price | None | UnsetType = UNSET
-    subTotal: Price | None | UnsetType = UNSET
-    meta: list[KeyValuePair] | None | UnsetType = UNSET
-    group: str | None | UnsetType = UNSET
-    type: OrderItemType | None | UnsetType = UNSET
+    sku: str | UnsetType | None = UNSET
+    productId: IdText | UnsetType | None = UNSET
+    imageUrl: str | UnsetType | None = UNSET
+    subscription: Subscription | UnsetType | None = UNSET
+    subscriptionContractId: IdText | UnsetType | None = UNSET
+    price: Price | UnsetType | None = UNSET
+    subTotal: Price | UnsetType | None = UNSET
+    meta: list[KeyValuePair] | UnsetType | None = UNSET
+    group: str | UnsetType | None = UNSET
+    type: OrderItemType | UnsetType | None = UNSET
 
     def __post_init__(self) -> None:
         check_non_negative("quantity", self.quantity)
 
 
 class KlarnaPayment(Input):
-    id: str | None | UnsetType = UNSET
-    merchantReference1: str | None | UnsetType = UNSET
-    merchantReference2: str | None | UnsetType = UNSET
-    metadata: str | None | UnsetType = UNSET
-    orderId: str | None | UnsetType = UNSET
-    recurringToken: str | None | UnsetType = UNSET
-    status: str | None | UnsetType = UNSET
+    id: str | UnsetType | None = UNSET
+    merchantReference1: str | UnsetType | None = UNSET
+    merchantReference2: str | UnsetType | None = UNSET
+    metadata: str | UnsetType | None = UNSET
+    orderId: str | UnsetType | None = UNSET
+    recurringToken: str | UnsetType | None = UNSET
+    status: str | UnsetType | None = UNSET
 
 
 class PaypalPayment(Input):
-    id: str | None | UnsetType = UNSET
-    invoiceId: str | None | UnsetType = UNSET
-    metadata: str | None | UnsetType = UNSET
-    orderId: str | None | UnsetType = UNSET
-    subscriptionId: str | None | UnsetType = UNSET
+    id: str | UnsetType | None = UNSET
+    invoiceId: str | UnsetType | None = UNSET
+    metadata: str | UnsetType | None = UNSET
+    orderId: str | UnsetType | None = UNSET
+    subscriptionId: str | UnsetType | None = UNSET
 
 
 class StripePayment(Input):
-    stripe: str | None | UnsetType = UNSET
-    customerId: str | None | UnsetType = UNSET
-    orderId: str | None | UnsetType = UNSET
-    paymentMethod: str | None | UnsetType = UNSET
-    paymentMethodId: str | None | UnsetType = UNSET
-    paymentIntentId: str | None | UnsetType = UNSET
-    subscriptionId: str | None | UnsetType = UNSET
-    metadata: str | None | UnsetType = UNSET
+    stripe: str | UnsetType | None = UNSET
+    customerId: str | UnsetType | None = UNSET
+    orderId: str | UnsetType | None = UNSET
+    paymentMethod: str | UnsetType | None = UNSET
+    paymentMethodId: str | UnsetType | None = UNSET
+    paymentIntentId: str | UnsetType | None = UNSET
+    subscriptionId: str | UnsetType | None = UNSET
+    metadata: str | UnsetType | None = UNSET
 
 
 class CashPayment(Input):
-    cash: str | None | UnsetType = UNSET
+    cash: str | UnsetType | None = UNSET
 
 
 class CustomPaymentProperty(Input):
     property: str
-    value: str | None | UnsetType = UNSET
+    value: str | UnsetType | None = UNSET
 
 
 class CustomPayment(Input):
@@ -133,11 +132,11 @@ class CustomPayment(Input):
 
 class Payment(Input):
     provider: PaymentProvider
-    klarna: KlarnaPayment | None | UnsetType = UNSET
-    paypal: PaypalPayment | None | UnsetType = UNSET
-    stripe: StripePayment | None | UnsetType = UNSET
-    cash: CashPayment | None | UnsetType = UNSET
-    custom: CustomPayment | None | UnsetType = UNSET
+    klarna: KlarnaPayment | UnsetType | None = UNSET
+    paypal: PaypalPayment | UnsetType | None = UNSET
+    stripe: StripePayment | UnsetType | None = UNSET
+    cash: CashPayment | UnsetType | None = UNSET
+    custom: CustomPayment | UnsetType | None = UNSET
 
 
 class PromotionMechanism(Input):
@@ -149,7 +148,7 @@ class AppliedPromotion(Input):
     identifier: str
     name: str
     mechanism: PromotionMechanism
-    meta: list[KeyValuePair] | None | UnsetType = UNSET
+    meta: list[KeyValuePair] | UnsetType | None = UNSET
 
 
 class PipelineAssociation(Input):
@@ -162,15 +161,15 @@ class OrderFields(Input):
 
     customer: CustomerInput | UnsetType = UNSET
     cart: list[CartItem] | UnsetType = UNSET
-    additionalInformation: str | None | UnsetType = UNSET
-    meta: list[KeyValuePair] | None | UnsetType = UNSET
-    payment: list[Payment] | None | UnsetType = UNSET
-    total: Price | None | UnsetType = UNSET
-    appliedPromotions: list[AppliedPromotion] | None | UnsetType = UNSET
-    paymentStatus: PaymentStatus | None | UnsetType = UNSET
-    relatedOrderIds: list[IdText] | None | UnsetType = UNSET
-    type: OrderType | None | UnsetType = UNSET
-    stockLocationIdentifier: str | None | UnsetType = UNSET
+    additionalInformation: str | UnsetType | None = UNSET
+    meta: list[KeyValuePair] | UnsetType | None = UNSET
+    payment: list[Payment] | UnsetType | None = UNSET
+    total: Price | UnsetType | None = UNSET
+    appliedPromotions: list[AppliedPromotion] | UnsetType | None = UNSET
+    paymentStatus: PaymentStatus | UnsetType | None = UNSET
+    relatedOrderIds: list[IdText] | UnsetType | None = UNSET
+    type: OrderType | UnsetType | None = UNSET
+    stockLocationIdentifier: str | UnsetType | None = UNSET
 
 
 class OrderInput(OrderFields, kw_only=True):
@@ -178,7 +177,7 @@ class OrderInput(OrderFields, kw_only=True):
 
     customer: CustomerInput
     cart: list[CartItem]
-    createdAt: DateTimeText | None | UnsetType = UNSET
+    createdAt: DateTimeText | UnsetType | None = UNSET
 
     def __post_init__(self) -> None:
         check_datetime("createdAt", self.createdAt)
@@ -188,5 +187,5 @@ class OrderDocument(OrderInput, kw_only=True):
     """An order as stored and exported: an upsert input with its keys filled in."""
 
     id: IdText
-    resourceIdentifier: str | None | UnsetType = UNSET
-    pipelines: list[PipelineAssociation] | None | UnsetType = UNSET
+    resourceIdentifier: str | UnsetType | None = UNSET
+    pipelines: list[PipelineAssociation] | UnsetType | None = UNSET

@@ -111,7 +111,9 @@ class OrderBatch:
             self.prefetch(ids=[order_id])
         return self._by_id[order_id]
 
-    def _head_by(self, known: dict[str, str | None], key: str, **prefetch: list[str]) -> OrderHead | None:
+    def _head_by(
+        self, known: dict[str, str | None], key: str, **prefetch: list[str]
+    ) -> OrderHead | None:
         if key not in known:
             self.prefetch(**prefetch)
         order_id = known[key]
@@ -142,7 +144,9 @@ class OrderBatch:
         created_at = self._created_at(data, None)
         return self._write(data, order_id, resource_identifier, None, created_at, None)
 
-    def upsert(self, data: OrderInput, order_id: str | None, resource_identifier: str | None) -> Applied:
+    def upsert(
+        self, data: OrderInput, order_id: str | None, resource_identifier: str | None
+    ) -> Applied:
         fp = None
         if order_id is not None:
             head = self._head_by_id(order_id)
@@ -160,7 +164,9 @@ class OrderBatch:
         created_at = self._created_at(data, head)
         return self._write(data, order_id, resource_identifier, fp, created_at, head)
 
-    def update(self, data: OrderFields, order_id: str | None, resource_identifier: str | None) -> Applied:
+    def update(
+        self, data: OrderFields, order_id: str | None, resource_identifier: str | None
+    ) -> Applied:
         head = (
             self._head_by_id(order_id)
             if order_id is not None
@@ -216,7 +222,9 @@ class OrderBatch:
         else:
             outcome = "created" if head is None else "updated"
             self._inserts[order_id] = (row, lines)
-        self._remember(OrderHead(order_id, resource_identifier, fp, row["content_hash"], created_at))
+        self._remember(
+            OrderHead(order_id, resource_identifier, fp, row["content_hash"], created_at)
+        )
         return Applied(outcome, order_id, order_id, order_output(row))
 
     def _document(self, head: OrderHead) -> OrderDocument:
@@ -225,11 +233,19 @@ class OrderBatch:
             row, line_rows = pending
             lines = [dict(zip(LINE_COLUMNS, line, strict=True)) for line in line_rows]
             return order_document(row, lines, head.created_at)
-        row_result = self.connection.execute(
-            sa.select(_orders).where(_orders.c.tenant_id == self.tenant_id, _orders.c.id == head.id)
-        ).mappings().one()
+        row_result = (
+            self.connection.execute(
+                sa.select(_orders).where(
+                    _orders.c.tenant_id == self.tenant_id, _orders.c.id == head.id
+                )
+            )
+            .mappings()
+            .one()
+        )
         line_result = self.connection.execute(
-            sa.select(_lines).where(_lines.c.tenant_id == self.tenant_id, _lines.c.order_id == head.id)
+            sa.select(_lines).where(
+                _lines.c.tenant_id == self.tenant_id, _lines.c.order_id == head.id
+            )
         ).mappings()
         return order_document(row_result, list(line_result), head.created_at)
 
@@ -245,7 +261,11 @@ class OrderBatch:
             [(*(row[c] for c in set_columns), row["tenant_id"], row["id"]) for row, _ in updated],
         )
         bulk.delete_where_in(
-            self.connection, _lines.name, self.tenant_id, "order_id", [row["id"] for row, _ in updated]
+            self.connection,
+            _lines.name,
+            self.tenant_id,
+            "order_id",
+            [row["id"] for row, _ in updated],
         )
         bulk.insert_rows(
             self.connection,

@@ -42,11 +42,15 @@ def create_tenant(connection: sa.Connection, identifier: str) -> TenantInfo:
             f"tenant identifier {identifier!r} must be 1-64 lowercase letters, digits or '-', "
             "starting with a letter or digit"
         )
-    if connection.execute(sa.select(_tenants.c.id).where(_tenants.c.identifier == identifier)).first():
+    if connection.execute(
+        sa.select(_tenants.c.id).where(_tenants.c.identifier == identifier)
+    ).first():
         raise AlreadyExistsError(f"tenant '{identifier}' already exists")
     tenant = TenantInfo(new_id(), identifier, utcnow())
     connection.execute(
-        sa.insert(_tenants).values(id=tenant.id, identifier=identifier, created_at=tenant.created_at)
+        sa.insert(_tenants).values(
+            id=tenant.id, identifier=identifier, created_at=tenant.created_at
+        )
     )
     return tenant
 
@@ -54,7 +58,9 @@ def create_tenant(connection: sa.Connection, identifier: str) -> TenantInfo:
 def get_tenant(connection: sa.Connection, identifier: str) -> TenantInfo:
     row = connection.execute(sa.select(_tenants).where(_tenants.c.identifier == identifier)).first()
     if row is None:
-        raise NotFoundError(f"no tenant '{identifier}'; create it with: geode tenant create {identifier}")
+        raise NotFoundError(
+            f"no tenant '{identifier}'; create it with: geode tenant create {identifier}"
+        )
     return TenantInfo(row.id, row.identifier, stored_timestamp(row.created_at))
 
 
