@@ -23,12 +23,13 @@ __all__ = [
     "UnsetType",
 ]
 
-TEMPLATE_ALTERNATIVE = r"|^\{\{.*\}\}$"
+# `(?!\n)$` because Python's `$` also matches before a final newline.
+TEMPLATE_ALTERNATIVE = r"|^\{\{.*\}\}(?!\n)$"
 
 IdText = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[0-9a-f]{24}$" + TEMPLATE_ALTERNATIVE,
+        pattern=r"^[0-9a-f]{24}(?!\n)$" + TEMPLATE_ALTERNATIVE,
         description="24 lowercase hex characters, or a {{ ref.field }} template.",
     ),
 ]

@@ -27,7 +27,12 @@ def format_timestamp(value: datetime) -> str:
     """Canonical form: `2024-05-01T12:30:00.000000Z`."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    v = value.astimezone(UTC)
+    # Not strftime: glibc does not zero-pad years before 1000.
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T"
+        f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}Z"
+    )
 
 
 def canonical_timestamp(value: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from geode.db.engine import create_engine
+from geode.db.engine import create_engine, reading
 
 pytestmark = pytest.mark.integration
 GEODE = str(Path(sys.executable).parent / "geode")
@@ -97,7 +97,7 @@ def wait_for_progress(url: str, tenant: str, at_least: int, process: subprocess.
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            with engine.connect() as connection:
+            with reading(engine) as connection:
                 done = connection.execute(
                     sa.text(
                         "select coalesce(max(processed), -1) from massop_tasks t join tenants n on n.id = t.tenant_id "

@@ -390,12 +390,6 @@ def test_content_hash_changes_with_the_order_keys(keys: dict[str, Any]) -> None:
     assert hash_of(raw_order(), **keys) != hash_of(raw_order())
 
 
-@pytest.mark.xfail(
-    reason="content_hash joins columns with f'{value}', so NULL and the text 'None' hash the "
-    "same: an upsert that sets additionalInformation (or stockLocationIdentifier) from null to "
-    "'None' is reported `unchanged` and nothing is written",
-    strict=True,
-)
 @pytest.mark.parametrize("field", ["additionalInformation", "stockLocationIdentifier"])
 def test_content_hash_tells_null_from_the_text_none(field: str) -> None:
     raw = raw_order()

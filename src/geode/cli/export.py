@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from geode.cli.context import app_context, err
+from geode.db.engine import reading
 from geode.massops.export import customer_operations, order_operations, write_file
 from geode.tenants.service import get_tenant
 
@@ -27,7 +28,7 @@ def export(
     ] = None,
 ) -> None:
     """Write a tenant's customers or orders as a mass-operation file."""
-    with app_context() as app, app.engine.connect() as connection:
+    with app_context() as app, reading(app.engine) as connection:
         tenant_id = get_tenant(connection, tenant).id
         operations = (
             customer_operations(connection, tenant_id)

@@ -29,6 +29,7 @@ from geode.cli.context import (
     out,
     print_json,
 )
+from geode.db.engine import reading
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import TaskCancelled
 from geode.massops.schemas import json_schema
@@ -93,7 +94,7 @@ def run(
 ) -> None:
     """Validate FILE, then apply it as a task with a progress bar."""
     with app_context() as app:
-        with app.engine.connect() as connection:
+        with reading(app.engine) as connection:
             tenant_id = get_tenant(connection, tenant).id
         started = time.perf_counter()
         if dry_run:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from geode.cli.context import app_context, out, print_json
+from geode.db.engine import reading
 from geode.tenants import service
 
 tenant_app = typer.Typer(help="Tenants: every record belongs to one.", no_args_is_help=True)
@@ -30,7 +31,7 @@ def create(identifier: str, as_json: JsonOption = False) -> None:
 @tenant_app.command("show")
 def show(identifier: str, as_json: JsonOption = False) -> None:
     """Show one tenant."""
-    with app_context() as app, app.engine.connect() as connection:
+    with app_context() as app, reading(app.engine) as connection:
         tenant = service.get_tenant(connection, identifier)
     if as_json:
         print_json(asdict(tenant))
@@ -41,7 +42,7 @@ def show(identifier: str, as_json: JsonOption = False) -> None:
 @tenant_app.command("list")
 def list_(as_json: JsonOption = False) -> None:
     """List tenants."""
-    with app_context() as app, app.engine.connect() as connection:
+    with app_context() as app, reading(app.engine) as connection:
         tenants = service.list_tenants(connection)
     for tenant in tenants:
         if as_json:

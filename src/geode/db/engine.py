@@ -39,11 +39,26 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        # IMMEDIATE takes the write lock up front, so two writers queue
+        # Writers take the lock up front (IMMEDIATE), so two writers queue
         # instead of failing with "database is locked" half-way through.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (see `reading`) must not: they would wait behind a long import.
+        if connection.get_execution_options().get(_READONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+_READONLY = "geode_readonly"
+
+
+def reading(engine: Engine) -> sa.Connection:
+    """A connection for reads only: on SQLite it never waits for the write lock.
+
+    Use as `with reading(engine) as connection:`.
+    """
+    return engine.connect().execution_options(**{_READONLY: True})
 
 
 def is_sqlite(connection: sa.Connection | Engine) -> bool:

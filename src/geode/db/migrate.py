@@ -8,6 +8,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from geode.db.engine import reading
+
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
@@ -22,7 +24,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def is_current(engine: Engine) -> bool:
     script = ScriptDirectory.from_config(alembic_config(engine))
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current == set(script.get_heads())
 

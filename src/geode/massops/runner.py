@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from geode.db.bulk import BulkConflict
+from geode.db.engine import reading
 from geode.errors import ConflictError
 from geode.jsontext import loads
 from geode.massops import repository
@@ -116,7 +117,7 @@ class TaskRunner:
     def _check_cancel(self) -> None:
         if self.connection is not None:
             return
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             if repository.get_task(connection, self.task.id).cancel_requested:
                 raise TaskCancelled(self.task.id)
 

@@ -15,7 +15,7 @@ from geode.schemas import UNSET, IdText, NonEmpty, UnsetType
 
 VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
 
-Ref = Annotated[str, msgspec.Meta(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$")]
+Ref = Annotated[str, msgspec.Meta(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*(?!\n)$")]
 
 
 # msgspec structs cannot mix in fields from two bases, so each intent

@@ -15,6 +15,7 @@ import msgspec
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from geode.db.engine import reading
 from geode.errors import ConflictError, InvalidFileError
 from geode.ids import new_id
 from geode.massops import repository
@@ -90,7 +91,7 @@ class MassOperationService:
         return repository.get_task(connection, task_id)
 
     def run(self, task_id: str, on_progress: ProgressCallback | None = None) -> TaskInfo:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             task = repository.get_task(connection, task_id)
         if task.status in ("complete", "completeWithErrors"):
             return task  # resuming a finished task is a no-op, so retries are safe
@@ -139,17 +140,17 @@ class MassOperationService:
             return repository.get_task(connection, task_id)
 
     def get(self, task_id: str, tenant_id: str | None = None) -> TaskInfo:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return repository.get_task(connection, task_id, tenant_id)
 
     def list(self, tenant_id: str | None = None, limit: int = 100) -> list[TaskInfo]:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return repository.list_tasks(connection, tenant_id, limit)
 
     def logs(
         self, task_id: str, status: str | None = None, after: int = -1, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             repository.get_task(connection, task_id)
             yield from repository.iter_logs(connection, task_id, status, after, limit)
 

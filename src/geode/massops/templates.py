@@ -52,24 +52,36 @@ def parse_template(text: str) -> list[Reference]:
 
 
 def find_templates(value: Any) -> list[tuple[Path, str]]:
-    """Every string value containing a template, with its path inside `value`."""
+    """Every string value containing a template, with its path inside `value`.
+
+    Runs once per operation on the validation pass, so it is written for speed:
+    exact type checks, and paths are only built for the (rare) strings that hit.
+    """
     found: list[tuple[Path, str]] = []
-    stack: list[tuple[Path, Any]] = [((), value)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, str):
-            if "{{" in node or "}}" in node:
-                found.append((path, node))
-        elif isinstance(node, dict):
-            for key, child in node.items():
-                if not isinstance(child, str | int | float | Decimal | bool | None):
-                    stack.append(((*path, key), child))
-                elif isinstance(child, str) and ("{{" in child or "}}" in child):
-                    found.append(((*path, key), child))
-        elif isinstance(node, list):
-            stack.extend(((*path, i), child) for i, child in enumerate(node))
-    found.sort(key=lambda item: tuple(str(p) for p in item[0]))
+    trail: list[PathPart] = []
+    _walk(value, trail, found)
     return found
+
+
+def _walk(node: Any, trail: list[PathPart], found: list[tuple[Path, str]]) -> None:
+    kind = type(node)
+    if kind is dict:
+        items: Any = node.items()
+    elif kind is list:
+        items = enumerate(node)
+    else:
+        if kind is str and ("{{" in node or "}}" in node):
+            found.append(((*trail,), node))
+        return
+    for key, child in items:
+        child_kind = type(child)
+        if child_kind is str:
+            if "{{" in child or "}}" in child:
+                found.append(((*trail, key), child))
+        elif child_kind is dict or child_kind is list:
+            trail.append(key)
+            _walk(child, trail, found)
+            trail.pop()
 
 
 def render(text: str, lookup: Callable[[Reference], object]) -> str:

@@ -20,6 +20,7 @@ from geode.massops.problems import Problem, explain_operation, operation_path, s
 from geode.massops.schemas import INTENTS, OUTPUT_FIELDS, VERSION_PATTERN, Operation
 from geode.massops.spool import SpoolEntry, SpoolWriter
 from geode.massops.templates import TemplateError, find_templates, parse_template
+from geode.util import gc_paused
 
 MAX_PROBLEMS = 10_000
 
@@ -63,10 +64,11 @@ def validate_file(path: Path, spool: SpoolWriter | None = None) -> ValidationRep
     report = ValidationReport()
     _check_version(path, report)
     refs: dict[str, tuple[int, str]] = {}
-    pending: dict[str, list[tuple[int, str]]] = {}  # unknown ref -> (index, path) using it
+    # unknown ref -> (index, intent, path) of its users
+    pending: dict[str, list[tuple[int, str | None, str]]] = {}
     needed: dict[str, set[str]] = {}
     convert = msgspec.convert
-    with open(path, "rb") as raw:
+    with open(path, "rb") as raw, gc_paused():
         reader = _HashingReader(raw)
         index = -1
         try:
@@ -117,7 +119,7 @@ def validate_file(path: Path, spool: SpoolWriter | None = None) -> ValidationRep
             Problem(None, None, "$.operations", "the file has no operations", "invalid_file")
         )
     for ref, uses in pending.items():
-        for use_index, use_path in uses:
+        for use_index, use_intent, use_path in uses:
             if ref in refs:
                 detail = (
                     f"'{ref}' is defined later, by operation {refs[ref][0]}; "
@@ -128,7 +130,7 @@ def validate_file(path: Path, spool: SpoolWriter | None = None) -> ValidationRep
                 detail = f"no operation has _ref '{ref}'" + (
                     f"; did you mean '{near}'?" if near else ""
                 )
-            report.add(Problem(use_index, None, use_path, detail, "invalid_reference"))
+            report.add(Problem(use_index, use_intent, use_path, detail, "invalid_reference"))
     report.needed = {ref: tuple(sorted(fields)) for ref, fields in needed.items()}
     return report
 
@@ -167,7 +169,7 @@ def _check_templates(
     intent: str | None,
     templates: list[tuple[tuple[str | int, ...], str]],
     refs: dict[str, tuple[int, str]],
-    pending: dict[str, list[tuple[int, str]]],
+    pending: dict[str, list[tuple[int, str | None, str]]],
     needed: dict[str, set[str]],
     report: ValidationReport,
 ) -> None:
@@ -181,7 +183,7 @@ def _check_templates(
         for reference in references:
             target = refs.get(reference.ref)
             if target is None:
-                pending.setdefault(reference.ref, []).append((index, where))
+                pending.setdefault(reference.ref, []).append((index, intent, where))
                 continue
             allowed = OUTPUT_FIELDS.get(target[1], frozenset())
             if target[1] and reference.field not in allowed:

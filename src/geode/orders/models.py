@@ -17,10 +17,19 @@ class Order(Base):
 
     __tablename__ = "orders"
     __table_args__ = (
-        sa.UniqueConstraint("tenant_id", "resource_identifier"),
-        sa.UniqueConstraint("tenant_id", "fingerprint"),
+        # Partial: most orders have neither key, and need no index entry for it.
+        sa.Index(
+            "uq_orders_resource_identifier", "tenant_id", "resource_identifier", unique=True,
+            sqlite_where=sa.text("resource_identifier IS NOT NULL"),
+            postgresql_where=sa.text("resource_identifier IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_orders_fingerprint", "tenant_id", "fingerprint", unique=True,
+            sqlite_where=sa.text("fingerprint IS NOT NULL"),
+            postgresql_where=sa.text("fingerprint IS NOT NULL"),
+        ),
         sa.Index("ix_orders_customer", "tenant_id", "customer_identifier"),
-    )
+    )  # fmt: skip
 
     tenant_id: Mapped[str] = mapped_column(Id(), sa.ForeignKey("tenants.id"), primary_key=True)
     id: Mapped[str] = mapped_column(Id(), primary_key=True)
@@ -54,7 +63,6 @@ class OrderLine(Base):
         sa.ForeignKeyConstraint(
             ["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"], ondelete="CASCADE"
         ),
-        sa.Index("ix_order_lines_sku", "tenant_id", "sku"),
     )
 
     tenant_id: Mapped[str] = mapped_column(Id(), primary_key=True)

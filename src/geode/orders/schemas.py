@@ -23,7 +23,9 @@ PromotionMechanismType = Literal["custom", "dynamicFixed", "fixed", "percentage"
 
 
 def check_non_negative(field: str, value: Decimal) -> None:
-    if not value.is_finite() or value < 0:
+    if not value.is_finite():
+        raise ValueError(f"`{field}` is {value}, which is not finite; write a number, zero or more")
+    if value < 0:
         raise ValueError(f"`{field}` is {value}; it must be zero or more")
 
 

@@ -37,7 +37,7 @@ class IssuedToken:
 
 
 def create_tenant(connection: sa.Connection, identifier: str) -> TenantInfo:
-    if not _IDENTIFIER_RE.match(identifier):
+    if not _IDENTIFIER_RE.fullmatch(identifier):
         raise InvalidInputError(
             f"tenant identifier {identifier!r} must be 1-64 lowercase letters, digits or '-', "
             "starting with a letter or digit"
