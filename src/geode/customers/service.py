@@ -7,6 +7,7 @@ when nothing present differs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from geode.customers.schemas import CustomerFields, CustomerGroupFields
 from geode.customers.writer import IdentifierKeyedWriter, Row
 from geode.jsontext import dumps_or_none
 from geode.outcomes import Applied
+from geode.pending import Pending
 from geode.timestamps import canonical_timestamp
 
 # (input field, column, stored as JSON document)
@@ -76,10 +78,33 @@ def _group_output(row: Row) -> dict[str, Any]:
     return {"id": row["id"], "identifier": row["identifier"], "name": row["name"]}
 
 
+@dataclass
+class CustomerPending:
+    """Rows of batches not committed yet, by identifier (see geode.pending)."""
+
+    customers: Pending[Row] = field(default_factory=Pending)
+    groups: Pending[Row] = field(default_factory=Pending)
+
+    def committed(self, batch: int) -> None:
+        self.customers.committed(batch)
+        self.groups.committed(batch)
+
+    def clear(self) -> None:
+        self.customers.clear()
+        self.groups.clear()
+
+
 class CustomerBatch:
     """Customers and groups touched by one batch of operations."""
 
-    def __init__(self, connection: sa.Connection, tenant_id: str, now: str) -> None:
+    def __init__(
+        self,
+        connection: sa.Connection,
+        tenant_id: str,
+        now: str,
+        pending: CustomerPending | None = None,
+    ) -> None:
+        pending = pending or CustomerPending()
         customer_defaults: Row = {column: None for _, column, _ in CUSTOMER_FIELDS}
         customer_defaults["type"] = "individual"
         self.customers = IdentifierKeyedWriter(
@@ -90,6 +115,7 @@ class CustomerBatch:
             noun="customer",
             defaults=customer_defaults,
             output=_customer_output,
+            pending=pending.customers,
         )
         self.groups = IdentifierKeyedWriter(
             connection,
@@ -99,6 +125,7 @@ class CustomerBatch:
             noun="customer group",
             defaults={column: None for _, column, _ in GROUP_FIELDS},
             output=_group_output,
+            pending=pending.groups,
         )
 
     def create_customer(self, identifier: str, data: CustomerFields) -> Applied:
@@ -119,6 +146,10 @@ class CustomerBatch:
     def upsert_group(self, identifier: str, data: CustomerGroupFields) -> Applied:
         return self.groups.upsert(identifier, group_values(data))
 
-    def flush(self) -> None:
-        self.customers.flush()
-        self.groups.flush()
+    def record(self, batch: int) -> None:
+        self.customers.record(batch)
+        self.groups.record(batch)
+
+    def flush(self, connection: sa.Connection) -> None:
+        self.customers.flush(connection)
+        self.groups.flush(connection)

@@ -1,9 +1,10 @@
 """A batch's unit of work for records keyed by identifier (customers, groups).
 
 Operations of one batch are applied in order against an in-memory view
-(prefetched in one query), so later operations see earlier ones; `flush`
-then writes the net result set-based. Services never commit: the caller's
-transaction holds the flush.
+(prefetched in one query, after the rows of batches still being written),
+so later operations see earlier ones; `flush` then writes the net result
+set-based on the connection it is given. Services never commit: the
+caller's transaction holds the flush.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from geode.db import bulk
 from geode.ids import new_id
 from geode.outcomes import Applied, OperationFailed
+from geode.pending import MISSING, Pending
 
 Row = dict[str, Any]
 
@@ -31,6 +33,7 @@ class IdentifierKeyedWriter:
         noun: str,
         defaults: Row,
         output: Callable[[Row], dict[str, Any]],
+        pending: Pending[Row] | None = None,
     ) -> None:
         self.connection = connection
         self.table = table
@@ -39,15 +42,23 @@ class IdentifierKeyedWriter:
         self.noun = noun
         self.defaults = defaults
         self.output = output
+        self.pending = pending if pending is not None else Pending[Row]()
         self.columns = [c.name for c in table.columns]
         self._rows: dict[str, Row | None] = {}
         self._inserts: dict[str, Row] = {}
         self._updates: dict[str, Row] = {}
 
     def prefetch(self, identifiers: Iterable[str]) -> None:
-        wanted = [i for i in set(identifiers) if i not in self._rows]
-        for identifier in wanted:
-            self._rows[identifier] = None
+        wanted = []
+        for identifier in set(identifiers):
+            if identifier in self._rows:
+                continue
+            row = self.pending.get(identifier)
+            if row is MISSING:
+                self._rows[identifier] = None
+                wanted.append(identifier)
+            else:
+                self._rows[identifier] = row  # type: ignore[assignment]
         for chunk in bulk.chunked(wanted):
             result = self.connection.execute(
                 sa.select(self.table).where(
@@ -119,17 +130,22 @@ class IdentifierKeyedWriter:
             self._updates[identifier] = row
         return Applied("updated", row["id"], identifier, self.output(row))
 
-    def flush(self) -> None:
+    def record(self, batch: int) -> None:
+        """Make this batch's rows visible to the next batches before they commit."""
+        for identifier, row in (*self._inserts.items(), *self._updates.items()):
+            self.pending.put(batch, identifier, row)
+
+    def flush(self, connection: sa.Connection) -> None:
         columns = self.columns
         bulk.insert_rows(
-            self.connection,
+            connection,
             self.table.name,
             columns,
             [tuple(row[c] for c in columns) for row in self._inserts.values()],
         )
         set_columns = [c for c in columns if c not in ("tenant_id", "id", "created_at")]
         bulk.update_rows(
-            self.connection,
+            connection,
             self.table.name,
             set_columns,
             ("tenant_id", "id"),

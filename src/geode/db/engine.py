@@ -22,7 +22,9 @@ def _sqlite_engine(url: str) -> Engine:
     database = sa.make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 60})
+    # check_same_thread off: the pipelined runner writes from its own thread;
+    # a connection is still only ever used by one thread at a time.
+    engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -1,8 +1,9 @@
-"""Apply one batch of operations inside the caller's transaction.
+"""Apply one batch of operations: prepare in memory, then write set-based.
 
-Order within the batch is kept: each operation sees the ones before it. The
-writers collect the net effect and flush it set-based at the end, together
-with one log row per operation.
+Order within the batch is kept: each operation sees the ones before it and
+the rows of earlier batches, committed or still pending. `prepare` only reads;
+`write` flushes the net effect and one log row per operation on the
+connection it is given, inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from msgspec import UNSET
 
-from geode.customers.service import CustomerBatch
+from geode.customers.service import CustomerBatch, CustomerPending
 from geode.jsontext import dumps
 from geode.massops import repository
 from geode.massops.references import ReferenceState
@@ -31,7 +32,7 @@ from geode.massops.schemas import (
 )
 from geode.massops.spool import SpoolEntry
 from geode.massops.templates import TemplateError, parse_template, render, set_path
-from geode.orders.writer import OrderBatch
+from geode.orders.writer import OrderBatch, OrderPending
 from geode.outcomes import Applied, OperationFailed
 
 Counts = dict[str, Counter[str]]
@@ -43,6 +44,22 @@ class BatchResult:
     references: ReferenceState | None = None
 
 
+@dataclass
+class PendingWrites:
+    """Rows of prepared batches whose transactions have not committed yet."""
+
+    customers: CustomerPending = field(default_factory=CustomerPending)
+    orders: OrderPending = field(default_factory=OrderPending)
+
+    def committed(self, batch: int) -> None:
+        self.customers.committed(batch)
+        self.orders.committed(batch)
+
+    def clear(self) -> None:
+        self.customers.clear()
+        self.orders.clear()
+
+
 class BatchApplier:
     def __init__(
         self,
@@ -51,10 +68,12 @@ class BatchApplier:
         tenant_id: str,
         now: str,
         refs: ReferenceState,
+        pending: PendingWrites | None = None,
     ) -> None:
         self.task_id = task_id
-        self.customers = CustomerBatch(connection, tenant_id, now)
-        self.orders = OrderBatch(connection, tenant_id, now)
+        pending = pending or PendingWrites()
+        self.customers = CustomerBatch(connection, tenant_id, now, pending.customers)
+        self.orders = OrderBatch(connection, tenant_id, now, pending.orders)
         self.connection = connection
         # Outputs of this batch stay here until its transaction commits.
         self.refs = ReferenceState(refs.needed, dict(refs.values), dict(refs.unavailable))
@@ -62,14 +81,27 @@ class BatchApplier:
         self.logs: list[tuple[Any, ...]] = []
         self.counts: Counts = {}
 
-    def apply(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
+    def prepare(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
+        """Decide every operation's outcome; reads, never writes."""
         self._prefetch(entries)
         for index, entry in entries:
             self._apply_one(index, entry)
-        self.customers.flush()
-        self.orders.flush()
-        repository.insert_logs(self.connection, self.logs)
         return BatchResult(self.counts, self.batch_refs)
+
+    def record(self, batch: int) -> None:
+        self.customers.record(batch)
+        self.orders.record(batch)
+
+    def write(self, connection: sa.Connection) -> None:
+        self.customers.flush(connection)
+        self.orders.flush(connection)
+        repository.insert_logs(connection, self.logs)
+
+    def apply(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
+        """prepare and write on one connection: the sequential path."""
+        result = self.prepare(entries)
+        self.write(self.connection)
+        return result
 
     def _prefetch(self, entries: list[tuple[int, SpoolEntry]]) -> None:
         customers: list[str] = []

@@ -21,9 +21,11 @@ from sqlalchemy.engine import Engine
 from geode.db.bulk import BulkConflict
 from geode.db.engine import reading
 from geode.errors import ConflictError
+from geode.db.engine import reading
 from geode.jsontext import loads
 from geode.massops import repository
-from geode.massops.apply import BatchApplier, Counts, failure_row
+from geode.massops.apply import BatchApplier, Counts, PendingWrites, failure_row
+from geode.massops.pipeline import BatchWriter, WriteJob
 from geode.massops.references import ReferenceState
 from geode.massops.repository import TaskInfo
 from geode.massops.spool import SpoolEntry, read_spool
@@ -71,29 +73,98 @@ class TaskRunner:
             needed_path(spool).read_bytes(), type=dict[str, tuple[str, ...]]
         )
         with self._transaction() as connection:
-            refs = self._restore_references(connection, needed)
+            refs = self._restore_references(connection, needed, task.processed)
             repository.update_task(
                 connection, task.id, status="running", started_at=task.started_at or utcnow(),
                 error_message=None,
             )  # fmt: skip
         counts = {intent: Counter(c) for intent, c in task.counts.items()}
-        processed = task.processed
         try:
             with gc_paused():
-                for batch in _batches(read_spool(spool, processed), self.batch_size):
-                    self._check_cancel()
-                    processed = self._run_batch(batch, processed, refs, counts)
-                    if self.on_progress is not None:
-                        self.on_progress(processed, task.total)
+                if self.connection is not None:
+                    self._run_sequential(spool, task.processed, refs, counts)
+                else:
+                    self._run_pipelined(spool, task.processed, refs, counts)
         except (KeyboardInterrupt, TaskCancelled):
-            self._finish("cancelled", counts)
+            self._finish("cancelled")
             raise
         except ConflictError:
             raise
         except Exception as exc:
-            self._finish("failed", counts, error=f"{type(exc).__name__}: {exc}")
+            self._finish("failed", error=f"{type(exc).__name__}: {exc}")
             raise
-        return self._finish(final_status(_plain(counts)), counts)
+        done = self._reload()
+        return self._finish(final_status(done.counts))
+
+    def _reload(self) -> TaskInfo:
+        if self.connection is not None:
+            return repository.get_task(self.connection, self.task.id)
+        with reading(self.engine) as connection:
+            return repository.get_task(connection, self.task.id)
+
+    def _run_sequential(
+        self, spool: Path, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
+    ) -> None:
+        for batch in _batches(read_spool(spool, processed), self.batch_size):
+            self._check_cancel()
+            processed = self._run_batch(batch, processed, refs, counts)
+            self._progress(processed)
+
+    def _run_pipelined(
+        self, spool: Path, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
+    ) -> None:
+        """Prepare batch N+1 while the writer thread commits batch N.
+
+        Should a set-based write hit a constraint (another writer got there
+        first), the pipeline stops, state is reloaded from the last commit, that
+        batch is redone one operation per transaction, and the pipeline restarts.
+        """
+        while True:
+            try:
+                self._pipeline(spool, processed, refs, counts)
+                return
+            except BulkConflict:
+                task = self._reload()
+                processed = task.processed
+                counts = {intent: Counter(c) for intent, c in task.counts.items()}
+                with reading(self.engine) as connection:
+                    refs = self._restore_references(connection, refs.needed, processed)
+                batch = next(_batches(read_spool(spool, processed), self.batch_size))
+                processed = self._run_batch(batch, processed, refs, counts)
+                self._progress(processed)
+
+    def _pipeline(
+        self, spool: Path, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
+    ) -> None:
+        writer = BatchWriter(self.engine, self.task.id, processed)
+        pending = PendingWrites()
+        try:
+            for number, batch in enumerate(_batches(read_spool(spool, processed), self.batch_size), 1):
+                self._check_cancel()
+                writer.raise_if_failed()
+                pending.committed(writer.committed_batch)
+                with reading(self.engine) as reader:
+                    applier = BatchApplier(reader, self.task.id, self.task.tenant_id, utcnow(), refs, pending)
+                    result = applier.prepare(batch)
+                applier.record(number)
+                merged = _merge(counts, result.counts)
+                end = batch[-1][0] + 1
+                writer.submit(WriteJob(number, applier, processed, end, _plain(merged)))
+                counts.clear()
+                counts.update(merged)
+                if result.references is not None:
+                    refs.merge(result.references)
+                processed = end
+                self._progress(writer.committed_end)
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
+        self._progress(writer.committed_end)
+
+    def _progress(self, processed: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(processed, self.task.total)
 
     def _transaction(self) -> AbstractContextManager[sa.Connection]:
         if self.connection is not None:
@@ -101,13 +172,12 @@ class TaskRunner:
         return self.engine.begin()
 
     def _restore_references(
-        self, connection: sa.Connection, needed: dict[str, tuple[str, ...]]
+        self, connection: sa.Connection, needed: dict[str, tuple[str, ...]], processed: int
     ) -> ReferenceState:
+        """What earlier operations output, from their logs: a resume starts here."""
         refs = ReferenceState(needed)
-        if self.task.processed:
-            for ref, idx, status, output in repository.ref_logs(
-                connection, self.task.id, self.task.processed
-            ):
+        if processed:
+            for ref, idx, status, output in repository.ref_logs(connection, self.task.id, processed):
                 if status == "success" and output is not None:
                     refs.remember(ref, loads(output, dict))
                 else:
@@ -175,9 +245,7 @@ class TaskRunner:
             counts.update(merged)
             return index + 1
 
-    def _finish(
-        self, status: str, counts: dict[str, Counter[str]], error: str | None = None
-    ) -> TaskInfo:
+    def _finish(self, status: str, error: str | None = None) -> TaskInfo:
         with self._transaction() as connection:
             values: dict[str, object] = {"status": status, "error_message": error}
             if status in ("complete", "completeWithErrors", "cancelled", "failed"):

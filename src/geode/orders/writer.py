@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -31,6 +31,7 @@ from geode.orders.documents import (
 from geode.orders.models import Order, OrderLine
 from geode.orders.schemas import OrderDocument, OrderFields, OrderInput
 from geode.outcomes import Applied, OperationFailed
+from geode.pending import MISSING, Pending
 from geode.timestamps import canonical_timestamp, stored_timestamp
 
 _orders: sa.Table = Order.__table__  # type: ignore[assignment]
@@ -49,6 +50,27 @@ class OrderHead:
     created_at: str
 
 
+@dataclass
+class OrderPending:
+    """Orders of batches not committed yet (see geode.pending)."""
+
+    heads: Pending[OrderHead] = field(default_factory=Pending)
+    by_resource_identifier: Pending[str] = field(default_factory=Pending)
+    by_fingerprint: Pending[str] = field(default_factory=Pending)
+    documents: Pending[tuple[OrderRow, list[LineRow]]] = field(default_factory=Pending)
+
+    def _all(self) -> tuple[Pending[Any], ...]:
+        return (self.heads, self.by_resource_identifier, self.by_fingerprint, self.documents)
+
+    def committed(self, batch: int) -> None:
+        for pending in self._all():
+            pending.committed(batch)
+
+    def clear(self) -> None:
+        for pending in self._all():
+            pending.clear()
+
+
 def fingerprint(data: OrderInput) -> str:
     """Natural key of an upsert without id or resourceIdentifier: its content."""
     if getattr(data, "ref", UNSET) is not UNSET:
@@ -57,8 +79,15 @@ def fingerprint(data: OrderInput) -> str:
 
 
 class OrderBatch:
-    def __init__(self, connection: sa.Connection, tenant_id: str, now: str) -> None:
+    def __init__(
+        self,
+        connection: sa.Connection,
+        tenant_id: str,
+        now: str,
+        pending: OrderPending | None = None,
+    ) -> None:
         self.connection = connection
+        self.pending = pending or OrderPending()
         self.tenant_id = tenant_id
         self.now = now
         self._by_id: dict[str, OrderHead | None] = {}
@@ -75,14 +104,23 @@ class OrderBatch:
         resource_identifiers: Iterable[str] = (),
         fingerprints: Iterable[str] = (),
     ) -> None:
-        for column, values, known in (
-            (_orders.c.id, ids, self._by_id),
-            (_orders.c.resource_identifier, resource_identifiers, self._by_ri),
-            (_orders.c.fingerprint, fingerprints, self._by_fp),
+        pending = self.pending
+        for column, values, known, pending_ids in (
+            (_orders.c.id, ids, self._by_id, None),
+            (_orders.c.resource_identifier, resource_identifiers, self._by_ri, pending.by_resource_identifier),
+            (_orders.c.fingerprint, fingerprints, self._by_fp, pending.by_fingerprint),
         ):
-            wanted = [v for v in set(values) if v not in known]
-            for value in wanted:
-                known[value] = None
+            wanted = []
+            for value in set(values):
+                if value in known:
+                    continue
+                order_id = value if pending_ids is None else pending_ids.get(value)
+                head = pending.heads.get(order_id) if isinstance(order_id, str) else MISSING
+                if isinstance(head, OrderHead):
+                    self._remember(head)
+                else:
+                    known[value] = None  # type: ignore[index]
+                    wanted.append(value)
             for chunk in bulk.chunked(wanted):
                 self._load_heads(column.in_(chunk))
 
@@ -228,9 +266,13 @@ class OrderBatch:
         return Applied(outcome, order_id, order_id, order_output(row))
 
     def _document(self, head: OrderHead) -> OrderDocument:
-        pending = self._inserts.get(head.id) or self._updates.get(head.id)
-        if pending is not None:
-            row, line_rows = pending
+        written = self._inserts.get(head.id) or self._updates.get(head.id)
+        if written is None:
+            uncommitted = self.pending.documents.get(head.id)
+            if uncommitted is not MISSING:
+                written = uncommitted  # type: ignore[assignment]
+        if written is not None:
+            row, line_rows = written
             lines = [dict(zip(LINE_COLUMNS, line, strict=True)) for line in line_rows]
             return order_document(row, lines, head.created_at)
         row_result = (
@@ -249,32 +291,44 @@ class OrderBatch:
         ).mappings()
         return order_document(row_result, list(line_result), head.created_at)
 
-    def flush(self) -> None:
+    def record(self, batch: int) -> None:
+        """Make this batch's orders visible to the next batches before they commit."""
+        for order_id, written in (*self._inserts.items(), *self._updates.items()):
+            head = self._by_id[order_id]
+            assert head is not None
+            self.pending.heads.put(batch, order_id, head)
+            self.pending.documents.put(batch, order_id, written)
+            if head.resource_identifier is not None:
+                self.pending.by_resource_identifier.put(batch, head.resource_identifier, order_id)
+            if head.fingerprint is not None:
+                self.pending.by_fingerprint.put(batch, head.fingerprint, order_id)
+
+    def flush(self, connection: sa.Connection) -> None:
         inserted = list(self._inserts.values())
         updated = list(self._updates.values())
         set_columns = [c for c in ORDER_COLUMNS if c not in ("tenant_id", "id")]
         bulk.update_rows(
-            self.connection,
+            connection,
             _orders.name,
             set_columns,
             ("tenant_id", "id"),
             [(*(row[c] for c in set_columns), row["tenant_id"], row["id"]) for row, _ in updated],
         )
         bulk.delete_where_in(
-            self.connection,
+            connection,
             _lines.name,
             self.tenant_id,
             "order_id",
             [row["id"] for row, _ in updated],
         )
         bulk.insert_rows(
-            self.connection,
+            connection,
             _orders.name,
             ORDER_COLUMNS,
             [tuple(row[c] for c in ORDER_COLUMNS) for row, _ in inserted],
         )
         bulk.insert_rows(
-            self.connection,
+            connection,
             _lines.name,
             LINE_COLUMNS,
             [line for _, lines in (*inserted, *updated) for line in lines],

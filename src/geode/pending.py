@@ -1,0 +1,36 @@
+"""Rows written by batches whose transactions have not committed yet.
+
+The pipelined runner prepares batch N+1 while batch N is still being written.
+Batch N+1 must see batch N's effects, which the database cannot show it yet:
+it looks here first. Entries are dropped once their batch has committed,
+after which the database shows them, so this holds at most a few batches.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+MISSING = object()
+
+
+class Pending(Generic[V]):
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[int, V]] = {}
+
+    def get(self, key: str) -> V | object:
+        entry = self._entries.get(key)
+        return MISSING if entry is None else entry[1]
+
+    def put(self, batch: int, key: str, value: V) -> None:
+        self._entries[key] = (batch, value)
+
+    def committed(self, batch: int) -> None:
+        """Batches up to `batch` are in the database now."""
+        self._entries = {k: e for k, e in self._entries.items() if e[0] > batch}
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
