@@ -11,7 +11,7 @@ CENT = Decimal("0.01")
 
 def to_money(value: object) -> Decimal:
     """Exact conversion: ints, Decimals and numeric strings; floats are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidInputError(f"money must be an exact number, not {type(value).__name__}")
     try:
         result = Decimal(str(value)) if not isinstance(value, Decimal) else value

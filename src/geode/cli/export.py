@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +15,7 @@ from geode.massops.export import customer_operations, order_operations, write_fi
 from geode.tenants.service import get_tenant
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     customers = "customers"
     orders = "orders"
 

@@ -194,7 +194,8 @@ def _summary(task: TaskInfo, seconds: float, as_json: bool, *, dry_run: bool = F
         rate = task.total / seconds if seconds > 0 else 0.0
         label = "dry run" if dry_run else f"task {task.id}"
         out.print(
-            f"{label}: {task.status}, {task.processed}/{task.total} operations in {seconds:.1f}s ({rate:,.0f} ops/s)"
+            f"{label}: {task.status}, {task.processed}/{task.total} operations "
+            f"in {seconds:.1f}s ({rate:,.0f} ops/s)"
         )
         if task.error_message:
             err.print(f"error: {task.error_message}")
@@ -230,7 +231,8 @@ def list_(as_json: JsonOption = False) -> None:
             print_json(_task_json(task))
         else:
             out.print(
-                f"{task.id}  {task.status:<18} {task.processed:>9}/{task.total:<9} {task.created_at}  {task.source_name}"
+                f"{task.id}  {task.status:<18} {task.processed:>9}/{task.total:<9} "
+                f"{task.created_at}  {task.source_name}"
             )
 
 
@@ -248,7 +250,10 @@ def logs(
             if as_json:
                 print_json(_log_json(entry))
             else:
-                line = f"#{entry['idx']:<7} {entry['intent']:<22} {entry['status']:<8} {entry['outcome'] or '':<9} key={entry['key']}"
+                line = (
+                    f"#{entry['idx']:<7} {entry['intent']:<22} {entry['status']:<8} "
+                    f"{entry['outcome'] or '':<9} key={entry['key']}"
+                )
                 if entry["message"]:
                     line += f"  [{entry['error_code']}] {entry['message']}"
                 out.print(line, markup=False, highlight=False)

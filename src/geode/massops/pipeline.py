@@ -8,6 +8,7 @@ batch's effects, its log rows and the checkpoint move.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from dataclasses import dataclass
@@ -69,9 +70,7 @@ class BatchWriter:
 
     def abort(self) -> None:
         """Drop the queued batch, let the one being written finish, and stop."""
-        try:
+        with contextlib.suppress(queue.Empty):
             self._jobs.get_nowait()
-        except queue.Empty:
-            pass
         self._jobs.put(None)
         self._thread.join()

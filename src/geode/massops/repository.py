@@ -130,5 +130,4 @@ def ref_logs(
     query = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
         _logs.c.task_id == task_id, _logs.c.ref.is_not(None), _logs.c.idx < before
     )
-    for ref, idx, status, output in connection.execute(query):
-        yield ref, idx, status, output
+    yield from connection.execute(query)

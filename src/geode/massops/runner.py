@@ -21,7 +21,6 @@ from sqlalchemy.engine import Engine
 from geode.db.bulk import BulkConflict
 from geode.db.engine import reading
 from geode.errors import ConflictError
-from geode.db.engine import reading
 from geode.jsontext import loads
 from geode.massops import repository
 from geode.massops.apply import BatchApplier, Counts, PendingWrites, failure_row
@@ -139,12 +138,16 @@ class TaskRunner:
         writer = BatchWriter(self.engine, self.task.id, processed)
         pending = PendingWrites()
         try:
-            for number, batch in enumerate(_batches(read_spool(spool, processed), self.batch_size), 1):
+            for number, batch in enumerate(
+                _batches(read_spool(spool, processed), self.batch_size), 1
+            ):
                 self._check_cancel()
                 writer.raise_if_failed()
                 pending.committed(writer.committed_batch)
                 with reading(self.engine) as reader:
-                    applier = BatchApplier(reader, self.task.id, self.task.tenant_id, utcnow(), refs, pending)
+                    applier = BatchApplier(
+                        reader, self.task.id, self.task.tenant_id, utcnow(), refs, pending
+                    )
                     result = applier.prepare(batch)
                 applier.record(number)
                 merged = _merge(counts, result.counts)
@@ -177,7 +180,9 @@ class TaskRunner:
         """What earlier operations output, from their logs: a resume starts here."""
         refs = ReferenceState(needed)
         if processed:
-            for ref, idx, status, output in repository.ref_logs(connection, self.task.id, processed):
+            for ref, idx, status, output in repository.ref_logs(
+                connection, self.task.id, processed
+            ):
                 if status == "success" and output is not None:
                     refs.remember(ref, loads(output, dict))
                 else:
@@ -238,7 +243,7 @@ class TaskRunner:
                 repository.insert_logs(
                     connection, [failure_row(self.task.id, index, spooled, "conflict", str(exc))]
                 )
-                intent = spooled.op.__struct_config__.tag
+                intent = str(spooled.op.__struct_config__.tag)
                 merged = _merge(counts, {intent: Counter(failed=1)})
                 repository.advance(connection, self.task.id, processed, index + 1, _plain(merged))
             counts.clear()

@@ -193,7 +193,8 @@ def _check_templates(
                     Problem(
                         index, intent, where,
                         f"{reference} reads '{reference.field}', which operation {target[0]} "
-                        f"({target[1]}) does not output; {hint}it outputs: {', '.join(sorted(allowed))}",
+                        f"({target[1]}) does not output; {hint}"
+                        f"it outputs: {', '.join(sorted(allowed))}",
                         "invalid_reference",
                     )
                 )  # fmt: skip

@@ -150,7 +150,8 @@ def order_document(
         "id": row["id"],
         "customer": loads(row["customer"], CustomerInput),
         "cart": [
-            loads(line["details"], CartItem) for line in sorted(lines, key=lambda l: l["position"])
+            loads(line["details"], CartItem)
+            for line in sorted(lines, key=lambda line: line["position"])
         ],
         "createdAt": created_at,
     }

@@ -36,9 +36,13 @@ from geode.timestamps import canonical_timestamp, stored_timestamp
 
 _orders: sa.Table = Order.__table__  # type: ignore[assignment]
 _lines: sa.Table = OrderLine.__table__  # type: ignore[assignment]
-_UPDATABLE_FIELDS = tuple(
-    f.name for f in msgspec.structs.fields(OrderFields) if f.name not in ("customer", "cart")
-) + ("customer", "cart")
+_UPDATABLE_FIELDS = (
+    *tuple(
+        f.name for f in msgspec.structs.fields(OrderFields) if f.name not in ("customer", "cart")
+    ),
+    "customer",
+    "cart",
+)
 
 
 @dataclass(slots=True)
@@ -74,7 +78,7 @@ class OrderPending:
 def fingerprint(data: OrderInput) -> str:
     """Natural key of an upsert without id or resourceIdentifier: its content."""
     if getattr(data, "ref", UNSET) is not UNSET:
-        data = msgspec.structs.replace(data, ref=UNSET)  # type: ignore[type-var]
+        data = msgspec.structs.replace(data, ref=UNSET)
     return hashlib.blake2b(dumps(data).encode(), digest_size=20).hexdigest()
 
 
@@ -107,7 +111,12 @@ class OrderBatch:
         pending = self.pending
         for column, values, known, pending_ids in (
             (_orders.c.id, ids, self._by_id, None),
-            (_orders.c.resource_identifier, resource_identifiers, self._by_ri, pending.by_resource_identifier),
+            (
+                _orders.c.resource_identifier,
+                resource_identifiers,
+                self._by_ri,
+                pending.by_resource_identifier,
+            ),
             (_orders.c.fingerprint, fingerprints, self._by_fp, pending.by_fingerprint),
         ):
             wanted = []
@@ -119,7 +128,7 @@ class OrderBatch:
                 if isinstance(head, OrderHead):
                     self._remember(head)
                 else:
-                    known[value] = None  # type: ignore[index]
+                    known[value] = None
                     wanted.append(value)
             for chunk in bulk.chunked(wanted):
                 self._load_heads(column.in_(chunk))
@@ -289,7 +298,7 @@ class OrderBatch:
                 _lines.c.tenant_id == self.tenant_id, _lines.c.order_id == head.id
             )
         ).mappings()
-        return order_document(row_result, list(line_result), head.created_at)
+        return order_document(dict(row_result), [dict(r) for r in line_result], head.created_at)
 
     def record(self, batch: int) -> None:
         """Make this batch's orders visible to the next batches before they commit."""
