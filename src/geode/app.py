@@ -31,5 +31,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> App
     return App(
         settings=settings,
         engine=engine,
-        massops=MassOperationService(engine, settings.spool_dir, settings.batch_size),
+        massops=MassOperationService(
+            engine, settings.spool_dir, settings.batch_size, settings.commit_every
+        ),
     )

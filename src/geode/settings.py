@@ -31,6 +31,14 @@ class Settings(BaseSettings):
         description="Operations applied per transaction by the mass-operation engine.",
     )
 
+    commit_every: int = Field(
+        default=20_000,
+        ge=1,
+        description="Operations per transaction at most: the writer commits several batches "
+        "together (or after one second), because a commit costs about as much as writing "
+        "a batch.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -120,7 +120,8 @@ def test_killed_run_resumes_to_the_same_store(
         **os.environ,
         "GEODE_DATABASE_URL": db_url,
         "GEODE_DATA_DIR": str(tmp_path),
-        "GEODE_BATCH_SIZE": "50",
+        "GEODE_BATCH_SIZE": "10",
+        "GEODE_COMMIT_EVERY": "30",
     }
     file = tmp_path / "ops.json"
     total = 3000

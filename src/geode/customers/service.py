@@ -16,6 +16,7 @@ from msgspec import UNSET
 from geode.customers.models import Customer, CustomerGroup
 from geode.customers.schemas import CustomerFields, CustomerGroupFields
 from geode.customers.writer import IdentifierKeyedWriter, Row
+from geode.db import bulk
 from geode.jsontext import dumps_or_none
 from geode.outcomes import Applied
 from geode.pending import Pending
@@ -150,6 +151,5 @@ class CustomerBatch:
         self.customers.record(batch)
         self.groups.record(batch)
 
-    def flush(self, connection: sa.Connection) -> None:
-        self.customers.flush(connection)
-        self.groups.flush(connection)
+    def plan(self) -> list[bulk.WriteStep]:
+        return [*self.customers.plan(), *self.groups.plan()]

@@ -135,24 +135,23 @@ class IdentifierKeyedWriter:
         for identifier, row in (*self._inserts.items(), *self._updates.items()):
             self.pending.put(batch, identifier, row)
 
-    def flush(self, connection: sa.Connection) -> None:
+    def plan(self) -> list[bulk.WriteStep]:
+        """The net effect of the batch as set-based writes."""
         columns = self.columns
-        bulk.insert_rows(
-            connection,
-            self.table.name,
-            columns,
-            [tuple(row[c] for c in columns) for row in self._inserts.values()],
-        )
         set_columns = [c for c in columns if c not in ("tenant_id", "id", "created_at")]
-        bulk.update_rows(
-            connection,
-            self.table.name,
-            set_columns,
-            ("tenant_id", "id"),
-            [
-                (*(row[c] for c in set_columns), row["tenant_id"], row["id"])
-                for row in self._updates.values()
-            ],
-        )
-        self._inserts.clear()
-        self._updates.clear()
+        return [
+            bulk.Insert(
+                self.table.name,
+                columns,
+                [tuple(row[c] for c in columns) for row in self._inserts.values()],
+            ),
+            bulk.Update(
+                self.table.name,
+                set_columns,
+                ("tenant_id", "id"),
+                [
+                    (*(row[c] for c in set_columns), row["tenant_id"], row["id"])
+                    for row in self._updates.values()
+                ],
+            ),
+        ]

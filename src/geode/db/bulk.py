@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -87,3 +88,42 @@ def delete_where_in(
 def chunked(values: Sequence[Any], size: int = 5000) -> list[Sequence[Any]]:
     """Keep IN lists under SQLite's bound-parameter limit."""
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+@dataclass(frozen=True, slots=True)
+class Insert:
+    table: str
+    columns: Sequence[str]
+    rows: Sequence[Row]
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    table: str
+    set_columns: Sequence[str]
+    key_columns: Sequence[str]
+    rows: Sequence[Row]
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteIn:
+    table: str
+    tenant_id: str
+    column: str
+    values: Sequence[str]
+
+
+WriteStep = Insert | Update | DeleteIn
+
+
+def execute(connection: sa.Connection, steps: Sequence[WriteStep]) -> None:
+    """Run a write plan built beforehand: on the pipelined path the plan is
+    built by the main thread, and the writer thread only talks to the database."""
+    for step in steps:
+        match step:
+            case Insert():
+                insert_rows(connection, step.table, step.columns, step.rows)
+            case Update():
+                update_rows(connection, step.table, step.set_columns, step.key_columns, step.rows)
+            case DeleteIn():
+                delete_where_in(connection, step.table, step.tenant_id, step.column, step.values)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from msgspec import UNSET
 
 from geode.customers.service import CustomerBatch, CustomerPending
+from geode.db import bulk
 from geode.jsontext import dumps
 from geode.massops import repository
 from geode.massops.references import ReferenceState
@@ -75,10 +76,10 @@ class BatchApplier:
         self.customers = CustomerBatch(connection, tenant_id, now, pending.customers)
         self.orders = OrderBatch(connection, tenant_id, now, pending.orders)
         self.connection = connection
-        # Outputs of this batch stay here until its transaction commits.
-        self.refs = ReferenceState(refs.needed, dict(refs.values), dict(refs.unavailable))
-        self.batch_refs = ReferenceState(refs.needed)
+        # This batch's outputs: a layer over the run's, merged once prepared.
+        self.refs = refs.layer()
         self.logs: list[tuple[Any, ...]] = []
+        self._plan: list[bulk.WriteStep] = []
         self.counts: Counts = {}
 
     def prepare(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
@@ -86,16 +87,20 @@ class BatchApplier:
         self._prefetch(entries)
         for index, entry in entries:
             self._apply_one(index, entry)
-        return BatchResult(self.counts, self.batch_refs)
+        self._plan = [
+            *self.customers.plan(),
+            *self.orders.plan(),
+            bulk.Insert(repository.LOG_TABLE, repository.LOG_COLUMNS, self.logs),
+        ]
+        return BatchResult(self.counts, self.refs)
 
     def record(self, batch: int) -> None:
         self.customers.record(batch)
         self.orders.record(batch)
 
     def write(self, connection: sa.Connection) -> None:
-        self.customers.flush(connection)
-        self.orders.flush(connection)
-        repository.insert_logs(connection, self.logs)
+        """Only SQL here: the writer thread runs this while the next batch is prepared."""
+        bulk.execute(connection, self._plan)
 
     def apply(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
         """prepare and write on one connection: the sequential path."""
@@ -155,7 +160,6 @@ class BatchApplier:
         if ref is not None:
             output = dumps(applied.output)
             self.refs.remember(ref, applied.output)
-            self.batch_refs.remember(ref, applied.output)
         self._log(
             index, intent, ref, "success", applied.outcome, applied.resource_id,
             applied.key, None, None, output,
@@ -217,7 +221,6 @@ class BatchApplier:
         ] += 1
         if status != "success" and ref is not None:
             self.refs.mark_unavailable(ref, index, status)
-            self.batch_refs.mark_unavailable(ref, index, status)
 
 
 def failure_row(

@@ -23,10 +23,29 @@ def read_path(output: dict[str, Any], dotted: str) -> Any:
 
 @dataclass
 class ReferenceState:
+    """Outputs later operations read. A batch works on a layer over the run's
+    state (`parent`), merged into it once prepared, so nothing is copied."""
+
     needed: dict[str, tuple[str, ...]]
     values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     # _ref -> (operation index, "failed" or "skipped")
     unavailable: dict[str, tuple[int, str]] = field(default_factory=dict)
+    parent: ReferenceState | None = None
+
+    def layer(self) -> ReferenceState:
+        return ReferenceState(self.needed, parent=self)
+
+    def _values(self, ref: str) -> tuple[Any, ...] | None:
+        values = self.values.get(ref)
+        if values is None and self.parent is not None:
+            return self.parent._values(ref)
+        return values
+
+    def _unavailable(self, ref: str) -> tuple[int, str] | None:
+        hit = self.unavailable.get(ref)
+        if hit is None and self.parent is not None:
+            return self.parent._unavailable(ref)
+        return hit
 
     def remember(self, ref: str, output: dict[str, Any]) -> None:
         fields = self.needed.get(ref)
@@ -40,7 +59,7 @@ class ReferenceState:
     def blocker(self, references: list[Reference]) -> str | None:
         """Why an operation must be skipped, if a reference points at a failure."""
         for reference in references:
-            hit = self.unavailable.get(reference.ref)
+            hit = self._unavailable(reference.ref)
             if hit is not None:
                 index, status = hit
                 return (
@@ -51,7 +70,7 @@ class ReferenceState:
 
     def lookup(self, reference: Reference) -> Any:
         fields = self.needed.get(reference.ref, ())
-        values = self.values.get(reference.ref)
+        values = self._values(reference.ref)
         if values is None or reference.field not in fields:
             raise TemplateError(f"{reference} cannot be resolved: '{reference.ref}' has no output")
         value = values[fields.index(reference.field)]

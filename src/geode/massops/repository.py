@@ -17,6 +17,7 @@ from geode.timestamps import stored_timestamp
 _tasks: sa.Table = Task.__table__  # type: ignore[assignment]
 _logs: sa.Table = OperationLog.__table__  # type: ignore[assignment]
 
+LOG_TABLE = "massop_logs"
 LOG_COLUMNS = (
     "task_id", "idx", "intent", "ref", "status", "outcome",
     "resource_id", "key", "error_code", "message", "output",

@@ -54,6 +54,7 @@ class TaskRunner:
         task: TaskInfo,
         *,
         batch_size: int,
+        commit_every: int = 20_000,
         on_progress: ProgressCallback | None = None,
         connection: sa.Connection | None = None,
     ) -> None:
@@ -62,6 +63,7 @@ class TaskRunner:
         self.engine = engine
         self.task = task
         self.batch_size = batch_size
+        self.commit_every = commit_every
         self.on_progress = on_progress
         self.connection = connection
 
@@ -135,7 +137,7 @@ class TaskRunner:
     def _pipeline(
         self, spool: Path, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
     ) -> None:
-        writer = BatchWriter(self.engine, self.task.id, processed)
+        writer = BatchWriter(self.engine, self.task.id, processed, commit_ops=self.commit_every)
         pending = PendingWrites()
         try:
             for number, batch in enumerate(
@@ -158,7 +160,7 @@ class TaskRunner:
                 if result.references is not None:
                     refs.merge(result.references)
                 processed = end
-                self._progress(writer.committed_end)
+                self._progress(processed)  # applied; committed within a second
         except BaseException:
             writer.abort()
             raise

@@ -29,10 +29,13 @@ TASK_STATUSES = ("pending", "running", "complete", "completeWithErrors", "failed
 
 
 class MassOperationService:
-    def __init__(self, engine: Engine, spool_dir: Path, batch_size: int) -> None:
+    def __init__(
+        self, engine: Engine, spool_dir: Path, batch_size: int, commit_every: int = 20_000
+    ) -> None:
         self.engine = engine
         self.spool_dir = spool_dir
         self.batch_size = batch_size
+        self.commit_every = commit_every
 
     def validate(self, path: Path) -> ValidationReport:
         return validate_file(path)
@@ -100,7 +103,11 @@ class MassOperationService:
                 f"task {task_id} cannot resume: its spool {task.spool_path} is gone"
             )
         return TaskRunner(
-            self.engine, task, batch_size=self.batch_size, on_progress=on_progress
+            self.engine,
+            task,
+            batch_size=self.batch_size,
+            commit_every=self.commit_every,
+            on_progress=on_progress,
         ).run()
 
     def dry_run(
@@ -108,7 +115,7 @@ class MassOperationService:
     ) -> TaskInfo:
         """Everything a run does, inside one transaction that is rolled back."""
         scratch = self.spool_dir / f"dry-run-{new_id()}"
-        service = MassOperationService(self.engine, scratch, self.batch_size)
+        service = MassOperationService(self.engine, scratch, self.batch_size, self.commit_every)
         try:
             with self.engine.connect() as connection:
                 outer = connection.begin()

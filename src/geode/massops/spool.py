@@ -2,8 +2,8 @@
 
 The run reads typed operations back from here instead of parsing and
 validating the JSON file a second time, and `resume` needs nothing but the
-spool. Layout: a sequence of frames, each a 4-byte big-endian length and a
-msgpack array of `SpoolEntry`.
+spool. Layout: a sequence of frames, each a header (payload length, number of
+entries: two 4-byte big-endian integers) and a msgpack array of `SpoolEntry`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import msgspec
 from geode.massops.schemas import Operation
 from geode.massops.templates import PathPart
 
-_FRAME = struct.Struct(">I")
+_FRAME = struct.Struct(">II")
 FRAME_SIZE = 1000
 
 
@@ -41,11 +41,22 @@ class SpoolWriter:
         if len(self._pending) >= FRAME_SIZE:
             self._write_frame()
 
-    def _write_frame(self) -> None:
-        payload = self._encoder.encode(self._pending)
-        self._file.write(_FRAME.pack(len(payload)))
+    def add_frame(self, payload: bytes, count: int) -> None:
+        """A frame encoded elsewhere (by a validation process)."""
+        if self._pending:
+            self._write_frame()
+        self._file.write(_FRAME.pack(len(payload), count))
         self._file.write(payload)
+
+    def _write_frame(self) -> None:
+        entries, self._pending = self._pending, []
+        self.add_frame(self._encoder.encode(entries), len(entries))
+
+    def reset(self) -> None:
+        """Start over: the validation pass is switching to its sequential path."""
         self._pending = []
+        self._file.seek(0)
+        self._file.truncate()
 
     def close(self) -> None:
         """Flush and fsync: a task is only created over a spool that is on disk."""
@@ -60,16 +71,20 @@ class SpoolWriter:
         self.path.unlink(missing_ok=True)
 
 
+def encode_frame(entries: list[SpoolEntry]) -> bytes:
+    return msgspec.msgpack.encode(entries)
+
+
 def read_spool(path: Path, start: int = 0) -> Iterator[tuple[int, SpoolEntry]]:
     """Entries with their operation index, from `start` on."""
     decoder = msgspec.msgpack.Decoder(list[SpoolEntry])
     index = 0
     with open(path, "rb") as spool:
         while header := spool.read(_FRAME.size):
-            (length,) = _FRAME.unpack(header)
-            if index + FRAME_SIZE <= start:
+            length, count = _FRAME.unpack(header)
+            if index + count <= start:
                 spool.seek(length, os.SEEK_CUR)
-                index += FRAME_SIZE
+                index += count
                 continue
             for entry in decoder.decode(spool.read(length)):
                 if index >= start:

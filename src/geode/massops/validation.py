@@ -1,28 +1,42 @@
-"""The validation pass: stream the file once, check everything, spool it.
+"""The validation pass: read the file once, check everything, spool it.
 
 Nothing touches the store here. A file with any problem is refused whole, with
 every problem listed; a clean file leaves a spool of typed operations and the
 list of `{{ ref.field }}` values the run must remember.
+
+Large files are cut into chunks of whole operations (`framing`) and checked by
+worker processes (`chunks`), while this process follows `_ref` links in file
+order and writes the spool. Files of any other layout, and any chunk the
+framing could not prove, take the sequential path, which streams with ijson.
+Both paths use the same checks (`checks`), so they agree on every file.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import json
+import multiprocessing
+import re
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import ijson
-import msgspec
 
-from geode.massops.problems import Problem, explain_operation, operation_path, suggest
-from geode.massops.schemas import INTENTS, OUTPUT_FIELDS, VERSION_PATTERN, Operation
+from geode.massops.checks import ReferenceChecker, check_operation
+from geode.massops.chunks import ChunkReport, validate_chunk
+from geode.massops.framing import Framer, NotFramed
+from geode.massops.problems import Problem, operation_path
+from geode.massops.schemas import VERSION_PATTERN
 from geode.massops.spool import SpoolEntry, SpoolWriter
-from geode.massops.templates import TemplateError, find_templates, parse_template
+from geode.massops.templates import Reference
 from geode.util import gc_paused
 
 MAX_PROBLEMS = 10_000
+PARALLEL_MIN_BYTES = 16 << 20
 
 
 @dataclass
@@ -34,6 +48,7 @@ class ValidationReport:
     intents: Counter[str] = field(default_factory=Counter)
     # _ref name -> the output fields later operations read from it
     needed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    parallel: bool = False  # which path checked the file
 
     @property
     def ok(self) -> bool:
@@ -47,7 +62,7 @@ class ValidationReport:
 
 
 class _HashingReader:
-    """File wrapper that fingerprints the bytes as ijson reads them."""
+    """File wrapper that fingerprints the bytes as they are read."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
@@ -58,103 +73,148 @@ class _HashingReader:
         self.digest.update(chunk)
         return chunk
 
+    def finish(self) -> str:
+        while self.read(1 << 20):
+            pass
+        return self.digest.hexdigest()
 
-def validate_file(path: Path, spool: SpoolWriter | None = None) -> ValidationReport:
+
+def validate_file(
+    path: Path,
+    spool: SpoolWriter | None = None,
+    *,
+    workers: int = 2,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    chunk_size: int = 4 << 20,
+) -> ValidationReport:
     """Check `path`; when `spool` is given, write the operations to it while clean."""
+    with gc_paused():
+        if workers > 1 and path.stat().st_size >= parallel_min_bytes:
+            try:
+                return _validate_parallel(path, spool, workers, chunk_size)
+            except (NotFramed, BrokenProcessPool):
+                # An unusual layout, or no worker processes to be had here
+                # (an embedding program without a __main__ guard, say).
+                if spool is not None:
+                    spool.reset()
+        return _validate_sequential(path, spool)
+
+
+def _validate_parallel(
+    path: Path, spool: SpoolWriter | None, workers: int, chunk_size: int
+) -> ValidationReport:
     report = ValidationReport()
-    _check_version(path, report)
-    refs: dict[str, tuple[int, str]] = {}
-    # unknown ref -> (index, intent, path) of its users
-    pending: dict[str, list[tuple[int, str | None, str]]] = {}
-    needed: dict[str, set[str]] = {}
-    convert = msgspec.convert
-    with open(path, "rb") as raw, gc_paused():
+    checker = ReferenceChecker()
+    with open(path, "rb") as raw:
+        reader = _HashingReader(raw)
+        framer = Framer(reader, chunk_size)
+        _check_version(_decode_version(framer.version_literal), report)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            in_flight: deque[Future[ChunkReport]] = deque()
+            start = 0
+            for chunk, count in framer.chunks():
+                in_flight.append(pool.submit(validate_chunk, chunk, start))
+                start += count
+                while len(in_flight) > 2 * workers:
+                    _merge_chunk(in_flight.popleft().result(), report, checker, spool)
+            while in_flight:
+                _merge_chunk(in_flight.popleft().result(), report, checker, spool)
+        report.sha256 = reader.finish()
+    report.total = start
+    report.parallel = True
+    _finish(report, checker)
+    return report
+
+
+def _merge_chunk(
+    chunk: ChunkReport,
+    report: ValidationReport,
+    checker: ReferenceChecker,
+    spool: SpoolWriter | None,
+) -> None:
+    if chunk.framing_error is not None:
+        raise NotFramed(chunk.framing_error)
+    for problem in chunk.problems:
+        report.add(problem)
+    report.intents.update(chunk.intents)
+    for index, intent, ref, uses in chunk.links:
+        references = [(where, Reference(name, field)) for where, name, field in uses]
+        for problem in checker.check(index, intent, ref, references):
+            report.add(problem)
+    if spool is not None and report.ok:
+        spool.add_frame(chunk.frame, chunk.count)
+
+
+def _validate_sequential(path: Path, spool: SpoolWriter | None) -> ValidationReport:
+    report = ValidationReport()
+    checker = ReferenceChecker()
+    _check_version(_read_version(path), report)
+    with open(path, "rb") as raw:
         reader = _HashingReader(raw)
         index = -1
         try:
             for index, item in enumerate(ijson.items(reader, "operations.item")):
-                try:
-                    op: Any = convert(item, Operation)
-                except (msgspec.ValidationError, ArithmeticError):
-                    for problem in explain_operation(index, item):
-                        report.add(problem)
-                    op = None
-                intent = op.__struct_config__.tag if op is not None else _intent_of(item)
-                if intent is not None:
-                    report.intents[intent] += 1
-                templates = find_templates(item)
-                if templates:
-                    _check_templates(index, intent, templates, refs, pending, needed, report)
-                ref = item.get("_ref") if isinstance(item, dict) else None
-                if isinstance(ref, str) and ref:
-                    if ref in refs:
-                        report.add(
-                            Problem(
-                                index, intent, operation_path(index, "_ref"),
-                                f"_ref '{ref}' is already used by operation {refs[ref][0]}; "
-                                "each _ref names one operation",
-                                "duplicate_ref",
-                            )
-                        )  # fmt: skip
-                    else:
-                        # An invalid operation still claims its _ref, so its
-                        # users are not also reported as dangling.
-                        refs[ref] = (index, intent or "")
-                if spool is not None and report.ok and op is not None:
-                    spool.add(SpoolEntry(op, [(list(p), t) for p, t in templates] or None))
-            while reader.read(1 << 20):
-                pass  # the digest covers the whole file
+                checked = check_operation(index, item)
+                for problem in checked.problems:
+                    report.add(problem)
+                if checked.intent is not None:
+                    report.intents[checked.intent] += 1
+                for problem in checker.check(index, checked.intent, checked.ref, checked.uses):
+                    report.add(problem)
+                if spool is not None and report.ok and checked.op is not None:
+                    templates = [(list(p), t) for p, t in checked.templates] or None
+                    spool.add(SpoolEntry(checked.op, templates))
         except ijson.JSONError as exc:
+            where = operation_path(index + 1) if index >= 0 else "$"
             report.add(
                 Problem(
-                    None, None, operation_path(index + 1) if index >= 0 else "$",
+                    None, None, where,
                     f"the file is not valid JSON after operation {index}: {exc}",
                     "invalid_file",
                 )
             )  # fmt: skip
+        report.sha256 = reader.finish()
     report.total = index + 1
-    report.sha256 = reader.digest.hexdigest()
+    _finish(report, checker)
+    return report
+
+
+def _finish(report: ValidationReport, checker: ReferenceChecker) -> None:
     if report.total == 0 and report.ok:
         report.add(
             Problem(None, None, "$.operations", "the file has no operations", "invalid_file")
         )
-    for ref, uses in pending.items():
-        for use_index, use_intent, use_path in uses:
-            if ref in refs:
-                detail = (
-                    f"'{ref}' is defined later, by operation {refs[ref][0]}; "
-                    "an operation can only refer to operations before it"
-                )
-            else:
-                near = suggest(ref, refs)
-                detail = f"no operation has _ref '{ref}'" + (
-                    f"; did you mean '{near}'?" if near else ""
-                )
-            report.add(Problem(use_index, use_intent, use_path, detail, "invalid_reference"))
-    report.needed = {ref: tuple(sorted(fields)) for ref, fields in needed.items()}
-    return report
+    for problem in checker.finish():
+        report.add(problem)
+    report.needed = checker.needed_fields()
 
 
-def _intent_of(item: object) -> str | None:
-    intent = item.get("intent") if isinstance(item, dict) else None
-    return intent if isinstance(intent, str) and intent in INTENTS else None
+_NO_VERSION = object()
 
 
-def _check_version(path: Path, report: ValidationReport) -> None:
-    import re
-
+def _read_version(path: Path) -> object:
     with open(path, "rb") as raw:
         try:
-            version = next(ijson.items(raw, "version"), None)
+            return next(ijson.items(raw, "version"), _NO_VERSION)
         except ijson.JSONError:
-            return  # reported by the main pass with its position
-    if version is None:
+            return None  # reported by the main pass with its position
+
+
+def _decode_version(literal: bytes) -> object:
+    return json.loads(literal)
+
+
+def _check_version(version: object, report: ValidationReport) -> None:
+    if version is _NO_VERSION:
         report.add(
             Problem(
                 None, None, "$.version", "'version' is required, e.g. \"0.0.1\"", "invalid_version"
             )
         )
-    elif not isinstance(version, str) or not re.match(VERSION_PATTERN, version):
+    elif version is not None and (
+        not isinstance(version, str) or not re.match(VERSION_PATTERN, version)
+    ):
         report.add(
             Problem(
                 None, None, "$.version",
@@ -162,41 +222,3 @@ def _check_version(path: Path, report: ValidationReport) -> None:
                 "invalid_version",
             )
         )  # fmt: skip
-
-
-def _check_templates(
-    index: int,
-    intent: str | None,
-    templates: list[tuple[tuple[str | int, ...], str]],
-    refs: dict[str, tuple[int, str]],
-    pending: dict[str, list[tuple[int, str | None, str]]],
-    needed: dict[str, set[str]],
-    report: ValidationReport,
-) -> None:
-    for path, text in templates:
-        where = operation_path(index, *path)
-        try:
-            references = parse_template(text)
-        except TemplateError as exc:
-            report.add(Problem(index, intent, where, str(exc), "invalid_template"))
-            continue
-        for reference in references:
-            target = refs.get(reference.ref)
-            if target is None:
-                pending.setdefault(reference.ref, []).append((index, intent, where))
-                continue
-            allowed = OUTPUT_FIELDS.get(target[1], frozenset())
-            if target[1] and reference.field not in allowed:
-                near = suggest(reference.field, allowed)
-                hint = f"did you mean '{near}'? " if near else ""
-                report.add(
-                    Problem(
-                        index, intent, where,
-                        f"{reference} reads '{reference.field}', which operation {target[0]} "
-                        f"({target[1]}) does not output; {hint}"
-                        f"it outputs: {', '.join(sorted(allowed))}",
-                        "invalid_reference",
-                    )
-                )  # fmt: skip
-                continue
-            needed.setdefault(reference.ref, set()).add(reference.field)

@@ -312,35 +312,33 @@ class OrderBatch:
             if head.fingerprint is not None:
                 self.pending.by_fingerprint.put(batch, head.fingerprint, order_id)
 
-    def flush(self, connection: sa.Connection) -> None:
+    def plan(self) -> list[bulk.WriteStep]:
+        """The net effect of the batch as set-based writes: updated orders get
+        their lines replaced."""
         inserted = list(self._inserts.values())
         updated = list(self._updates.values())
         set_columns = [c for c in ORDER_COLUMNS if c not in ("tenant_id", "id")]
-        bulk.update_rows(
-            connection,
-            _orders.name,
-            set_columns,
-            ("tenant_id", "id"),
-            [(*(row[c] for c in set_columns), row["tenant_id"], row["id"]) for row, _ in updated],
-        )
-        bulk.delete_where_in(
-            connection,
-            _lines.name,
-            self.tenant_id,
-            "order_id",
-            [row["id"] for row, _ in updated],
-        )
-        bulk.insert_rows(
-            connection,
-            _orders.name,
-            ORDER_COLUMNS,
-            [tuple(row[c] for c in ORDER_COLUMNS) for row, _ in inserted],
-        )
-        bulk.insert_rows(
-            connection,
-            _lines.name,
-            LINE_COLUMNS,
-            [line for _, lines in (*inserted, *updated) for line in lines],
-        )
-        self._inserts.clear()
-        self._updates.clear()
+        return [
+            bulk.Update(
+                _orders.name,
+                set_columns,
+                ("tenant_id", "id"),
+                [
+                    (*(row[c] for c in set_columns), row["tenant_id"], row["id"])
+                    for row, _ in updated
+                ],
+            ),
+            bulk.DeleteIn(
+                _lines.name, self.tenant_id, "order_id", [row["id"] for row, _ in updated]
+            ),
+            bulk.Insert(
+                _orders.name,
+                ORDER_COLUMNS,
+                [tuple(row[c] for c in ORDER_COLUMNS) for row, _ in inserted],
+            ),
+            bulk.Insert(
+                _lines.name,
+                LINE_COLUMNS,
+                [line for _, lines in (*inserted, *updated) for line in lines],
+            ),
+        ]

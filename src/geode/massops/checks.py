@@ -1,0 +1,142 @@
+"""Checks of one operation, and of `_ref` links across operations.
+
+Shared by the sequential validation pass and the parallel one, so both refuse
+exactly the same files with exactly the same messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from geode.massops.problems import Problem, explain_operation, operation_path, suggest
+from geode.massops.schemas import INTENTS, OUTPUT_FIELDS, Operation
+from geode.massops.templates import Path, Reference, TemplateError, find_templates, parse_template
+
+_NOT_DECODED: Any = object()
+
+
+@dataclass(slots=True)
+class CheckedOperation:
+    op: Any  # the typed operation, None when invalid
+    intent: str | None
+    ref: str | None
+    templates: list[tuple[Path, str]]
+    uses: list[tuple[str, Reference]]  # (JSON path, reference) of every template
+    problems: list[Problem]
+
+
+def check_operation(index: int, item: Any, op: Any = _NOT_DECODED) -> CheckedOperation:
+    """`item` is the operation as parsed JSON; `op` its typed form if already decoded."""
+    problems: list[Problem] = []
+    if op is _NOT_DECODED:
+        try:
+            op = msgspec.convert(item, Operation)
+        except (msgspec.ValidationError, ArithmeticError):
+            op = None
+    if op is None:
+        problems.extend(explain_operation(index, item))
+        intent = _intent_of(item)
+    else:
+        intent = op.__struct_config__.tag
+    templates = find_templates(item)
+    uses: list[tuple[str, Reference]] = []
+    for path, text in templates:
+        where = operation_path(index, *path)
+        try:
+            uses.extend((where, reference) for reference in parse_template(text))
+        except TemplateError as exc:
+            problems.append(Problem(index, intent, where, str(exc), "invalid_template"))
+    ref = item.get("_ref") if isinstance(item, dict) else None
+    return CheckedOperation(
+        op, intent, ref if isinstance(ref, str) and ref else None, templates, uses, problems
+    )
+
+
+def _intent_of(item: object) -> str | None:
+    intent = item.get("intent") if isinstance(item, dict) else None
+    return intent if isinstance(intent, str) and intent in INTENTS else None
+
+
+@dataclass
+class ReferenceChecker:
+    """Follows `_ref` declarations and uses in file order.
+
+    `needed` ends up naming, per `_ref`, the output fields later operations
+    read: all the run has to remember.
+    """
+
+    refs: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # unknown ref -> (index, intent, path) of its users, judged at the end
+    pending: dict[str, list[tuple[int, str | None, str]]] = field(default_factory=dict)
+    needed: dict[str, set[str]] = field(default_factory=dict)
+
+    def check(
+        self,
+        index: int,
+        intent: str | None,
+        ref: str | None,
+        uses: list[tuple[str, Reference]],
+    ) -> list[Problem]:
+        problems = [p for where, r in uses if (p := self._use(index, intent, where, r))]
+        if ref is not None:
+            if ref in self.refs:
+                problems.append(
+                    Problem(
+                        index, intent, operation_path(index, "_ref"),
+                        f"_ref '{ref}' is already used by operation {self.refs[ref][0]}; "
+                        "each _ref names one operation",
+                        "duplicate_ref",
+                    )
+                )  # fmt: skip
+            else:
+                # An invalid operation still claims its _ref, so its users
+                # are not also reported as dangling.
+                self.refs[ref] = (index, intent or "")
+        return problems
+
+    def _use(
+        self, index: int, intent: str | None, where: str, reference: Reference
+    ) -> Problem | None:
+        target = self.refs.get(reference.ref)
+        if target is None:
+            self.pending.setdefault(reference.ref, []).append((index, intent, where))
+            return None
+        allowed = OUTPUT_FIELDS.get(target[1], frozenset())
+        if target[1] and reference.field not in allowed:
+            near = suggest(reference.field, allowed)
+            hint = f"did you mean '{near}'? " if near else ""
+            return Problem(
+                index, intent, where,
+                f"{reference} reads '{reference.field}', which operation {target[0]} "
+                f"({target[1]}) does not output; {hint}"
+                f"it outputs: {', '.join(sorted(allowed))}",
+                "invalid_reference",
+            )  # fmt: skip
+        self.needed.setdefault(reference.ref, set()).add(reference.field)
+        return None
+
+    def finish(self) -> list[Problem]:
+        """Uses of a `_ref` no earlier operation declared."""
+        problems: list[Problem] = []
+        for ref, uses in self.pending.items():
+            if ref in self.refs:
+                detail = (
+                    f"'{ref}' is defined later, by operation {self.refs[ref][0]}; "
+                    "an operation can only refer to operations before it"
+                )
+            else:
+                near = suggest(ref, self.refs)
+                detail = f"no operation has _ref '{ref}'" + (
+                    f"; did you mean '{near}'?" if near else ""
+                )
+            problems.extend(
+                Problem(index, intent, where, detail, "invalid_reference")
+                for index, intent, where in uses
+            )
+        return problems
+
+    def needed_fields(self) -> dict[str, tuple[str, ...]]:
+        return {ref: tuple(sorted(fields)) for ref, fields in self.needed.items()}

@@ -1,0 +1,78 @@
+"""Validation of one chunk of operations: the work a validation process does.
+
+Kept free of database imports so worker processes start quickly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from geode.massops.checks import check_operation
+from geode.massops.problems import Problem
+from geode.massops.schemas import Operation
+from geode.massops.spool import SpoolEntry, encode_frame
+
+_typed = msgspec.json.Decoder(Operation)
+_plain = msgspec.json.Decoder(float_hook=Decimal)
+_raws = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+@dataclass
+class ChunkReport:
+    start: int
+    count: int = 0
+    frame: bytes = b""
+    problems: list[Problem] = field(default_factory=list)
+    intents: Counter[str] = field(default_factory=Counter)
+    # (index, intent, _ref, uses as (path, ref, field)) of operations that
+    # declare or use a _ref; plain tuples, which cross processes cheaply
+    links: list[tuple[int, str | None, str | None, list[tuple[str, str, str]]]] = field(
+        default_factory=list
+    )
+    framing_error: str | None = None
+
+
+def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
+    """Check the operations in `chunk` (`{op},{op},...`), the first being number `start`."""
+    report = ChunkReport(start)
+    try:
+        raws = _raws.decode(b"[" + chunk + b"]")
+    except msgspec.DecodeError as exc:
+        report.framing_error = str(exc)
+        return report
+    report.count = len(raws)
+    entries: list[SpoolEntry] = []
+    templated = b"{{" in chunk or b"}}" in chunk
+    for offset, raw in enumerate(raws):
+        index = start + offset
+        try:
+            op: Any = _typed.decode(raw)
+        except (msgspec.ValidationError, ArithmeticError):
+            op = None
+        text = bytes(raw) if templated or op is None else b""
+        if op is not None and b"{{" not in text and b"}}" not in text:
+            intent = op.__struct_config__.tag
+            report.intents[intent] += 1
+            ref = op.ref if isinstance(op.ref, str) else None
+            if ref is not None:
+                report.links.append((index, intent, ref, []))
+            entries.append(SpoolEntry(op))
+            continue
+        checked = check_operation(index, _plain.decode(text), op)
+        if checked.intent is not None:
+            report.intents[checked.intent] += 1
+        report.problems.extend(checked.problems)
+        if checked.ref is not None or checked.uses:
+            uses = [(where, r.ref, r.field) for where, r in checked.uses]
+            report.links.append((index, checked.intent, checked.ref, uses))
+        if checked.op is not None:
+            templates = [(list(p), t) for p, t in checked.templates] or None
+            entries.append(SpoolEntry(checked.op, templates))
+    if not report.problems:
+        report.frame = encode_frame(entries)
+    return report

@@ -1,0 +1,91 @@
+"""The parallel validation pass must agree with the sequential one on every
+file: same problems, same references, same spool. Files here are formatted in
+many ways, with strings that look like boundaries between operations."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geode.massops.spool import SpoolWriter, read_spool
+from geode.massops.validation import _validate_sequential, validate_file
+
+
+def operations(rng: random.Random, count: int) -> list[Any]:
+    ops: list[Any] = []
+    for i in range(count):
+        roll = rng.random()
+        if roll < 0.3:
+            ops.append(
+                {"_ref": f"c{i}", "intent": "customer/upsert", "identifier": f"id-{i}",
+                 "firstName": rng.choice(["}, {", "a},{b", "{{ not }} closed", "Ola", '"}]']),
+                 "addresses": [{"type": "billing", "city": "x"}, {"type": "other"}]}
+            )  # fmt: skip
+        elif roll < 0.9:
+            ref = f"c{rng.randrange(max(i, 1))}"
+            ops.append(
+                {"intent": "order/upsert", "customer": {"identifier": f"{{{{ {ref}.identifier }}}}"},
+                 "cart": [{"name": "}, {", "quantity": 1}, {"name": "b", "quantity": 2.5}]}
+            )  # fmt: skip
+        elif roll < 0.95:
+            ops.append({"intent": "customer/upsertt", "identifier": "x", "emial": 1})
+        else:
+            ops.append({"intent": "order/upsert", "cart": [{"quantity": -1}], "id": "nope"})
+    return ops
+
+
+def write(path: Path, ops: list[Any], indent: int | None) -> Path:
+    path.write_text(json.dumps({"version": "0.0.1", "operations": ops}, indent=indent))
+    return path
+
+
+def spooled(path: Path) -> list[Any]:
+    return [(index, entry.op, entry.templates) for index, entry in read_spool(path)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_parallel_and_sequential_agree(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    ops = operations(rng, rng.randrange(1, 400))
+    if seed % 2:
+        ops = [
+            op for op in ops if op.get("intent") != "customer/upsertt" and op.get("id") != "nope"
+        ]
+    file = write(tmp_path / "ops.json", ops, indent=rng.choice([None, 1, 2]))
+    parallel_spool, sequential_spool = SpoolWriter(tmp_path / "p"), SpoolWriter(tmp_path / "s")
+    parallel = validate_file(file, parallel_spool, parallel_min_bytes=0, chunk_size=2048)
+    sequential = _validate_sequential(file, sequential_spool)
+    parallel_spool.close()
+    sequential_spool.close()
+    assert parallel.parallel and not sequential.parallel
+    assert parallel.problems == sequential.problems
+    assert (parallel.total, parallel.sha256, parallel.needed, parallel.intents) == (
+        sequential.total, sequential.sha256, sequential.needed, sequential.intents,
+    )  # fmt: skip
+    if parallel.ok:
+        assert spooled(tmp_path / "p") == spooled(tmp_path / "s")
+        assert [i for i, _, _ in spooled(tmp_path / "p")] == list(range(len(ops)))
+
+
+def test_unusual_layout_falls_back_to_the_sequential_path(tmp_path: Path) -> None:
+    file = tmp_path / "ops.json"
+    ops = [{"intent": "customer/upsert", "identifier": f"c{i}"} for i in range(50)]
+    file.write_text(json.dumps({"operations": ops, "version": "0.0.1"}))
+    report = validate_file(file, parallel_min_bytes=0, chunk_size=256)
+    assert report.ok and report.total == 50
+    assert not report.parallel
+
+
+def test_truncated_file_is_refused_with_its_position(tmp_path: Path) -> None:
+    file = tmp_path / "ops.json"
+    text = json.dumps(
+        {"version": "0.0.1", "operations": [{"intent": "customer/upsert", "identifier": "a"}] * 20}
+    )
+    file.write_text(text[:-40])
+    report = validate_file(file, parallel_min_bytes=0, chunk_size=128)
+    assert not report.ok
+    assert report.problems[-1].code == "invalid_file"
