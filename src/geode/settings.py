@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     )
 
     commit_every: int = Field(
-        default=20_000,
+        default=4_000,
         ge=1,
         description="Operations per transaction at most: the writer commits several batches "
         "together (or after one second), because a commit costs about as much as writing "

@@ -166,3 +166,35 @@ def test_killed_run_resumes_to_the_same_store(
     assert actual == expected
     assert actual["logs"] == (total, total)
     assert len(actual["orders"]) == total - total // 5
+
+
+def test_ctrl_c_cancels_cleanly_and_resume_finishes(db_url: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "GEODE_DATABASE_URL": db_url,
+        "GEODE_DATA_DIR": str(tmp_path),
+        "GEODE_BATCH_SIZE": "10",
+        "GEODE_COMMIT_EVERY": "30",
+    }
+    file = tmp_path / "ops.json"
+    file.write_text(json.dumps({"version": "0.0.1", "operations": operations(3000)}))
+    tenant = f"sigint-{uuid.uuid4().hex[:8]}"
+    geode(env, "tenant", "create", tenant)
+    process = subprocess.Popen(
+        [GEODE, "massop", "run", str(file), "--tenant", tenant, "--json"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wait_for_progress(db_url, tenant, 300, process)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    cancelled = json.loads(stdout)
+    assert cancelled["status"] == "cancelled"
+    assert "geode massop resume" in stderr
+    # What was done stays done, and exactly matches the checkpoint.
+    snap = snapshot(db_url, tenant)
+    assert snap["logs"] == (cancelled["processed"], cancelled["processed"])
+
+    resumed = json.loads(geode(env, "massop", "resume", cancelled["taskId"], "--json").stdout)
+    assert resumed["status"] == "complete"
+    assert snapshot(db_url, tenant)["logs"] == (3000, 3000)

@@ -139,4 +139,9 @@ class ReferenceChecker:
         return problems
 
     def needed_fields(self) -> dict[str, tuple[str, ...]]:
-        return {ref: tuple(sorted(fields)) for ref, fields in self.needed.items()}
+        shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+        return {
+            ref: shapes.setdefault(key, key)
+            for ref, fields in self.needed.items()
+            if (key := tuple(sorted(fields)))
+        }

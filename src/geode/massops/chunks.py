@@ -6,7 +6,6 @@ Kept free of database imports so worker processes start quickly.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -22,16 +21,17 @@ _plain = msgspec.json.Decoder(float_hook=Decimal)
 _raws = msgspec.json.Decoder(list[msgspec.Raw])
 
 
-@dataclass
-class ChunkReport:
+class ChunkReport(msgspec.Struct):
+    """Sent back over a pipe, so plain fields only."""
+
     start: int
     count: int = 0
     frame: bytes = b""
-    problems: list[Problem] = field(default_factory=list)
-    intents: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = msgspec.field(default_factory=list)
+    intents: dict[str, int] = msgspec.field(default_factory=dict)
     # (index, intent, _ref, uses as (path, ref, field)) of operations that
     # declare or use a _ref; plain tuples, which cross processes cheaply
-    links: list[tuple[int, str | None, str | None, list[tuple[str, str, str]]]] = field(
+    links: list[tuple[int, str | None, str | None, list[tuple[str, str, str]]]] = msgspec.field(
         default_factory=list
     )
     framing_error: str | None = None
@@ -47,6 +47,7 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
         return report
     report.count = len(raws)
     entries: list[SpoolEntry] = []
+    intents: Counter[str] = Counter()
     templated = b"{{" in chunk or b"}}" in chunk
     for offset, raw in enumerate(raws):
         index = start + offset
@@ -57,7 +58,7 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
         text = bytes(raw) if templated or op is None else b""
         if op is not None and b"{{" not in text and b"}}" not in text:
             intent = op.__struct_config__.tag
-            report.intents[intent] += 1
+            intents[intent] += 1
             ref = op.ref if isinstance(op.ref, str) else None
             if ref is not None:
                 report.links.append((index, intent, ref, []))
@@ -65,7 +66,7 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
             continue
         checked = check_operation(index, _plain.decode(text), op)
         if checked.intent is not None:
-            report.intents[checked.intent] += 1
+            intents[checked.intent] += 1
         report.problems.extend(checked.problems)
         if checked.ref is not None or checked.uses:
             uses = [(where, r.ref, r.field) for where, r in checked.uses]
@@ -73,6 +74,7 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
         if checked.op is not None:
             templates = [(list(p), t) for p, t in checked.templates] or None
             entries.append(SpoolEntry(checked.op, templates))
+    report.intents = dict(intents)
     if not report.problems:
         report.frame = encode_frame(entries)
     return report

@@ -44,7 +44,7 @@ class BatchWriter:
         task_id: str,
         start: int,
         *,
-        commit_ops: int = 20_000,
+        commit_ops: int = 4_000,
         commit_seconds: float = 1.0,
     ) -> None:
         self.engine = engine

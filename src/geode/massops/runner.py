@@ -54,7 +54,7 @@ class TaskRunner:
         task: TaskInfo,
         *,
         batch_size: int,
-        commit_every: int = 20_000,
+        commit_every: int = 4_000,
         on_progress: ProgressCallback | None = None,
         connection: sa.Connection | None = None,
     ) -> None:
@@ -73,6 +73,9 @@ class TaskRunner:
         needed: dict[str, tuple[str, ...]] = msgspec.msgpack.decode(
             needed_path(spool).read_bytes(), type=dict[str, tuple[str, ...]]
         )
+        # Most refs need the same few fields: share one tuple per shape.
+        shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+        needed = {ref: shapes.setdefault(fields, fields) for ref, fields in needed.items()}
         with self._transaction() as connection:
             refs = self._restore_references(connection, needed, task.processed)
             repository.update_task(

@@ -30,7 +30,7 @@ TASK_STATUSES = ("pending", "running", "complete", "completeWithErrors", "failed
 
 class MassOperationService:
     def __init__(
-        self, engine: Engine, spool_dir: Path, batch_size: int, commit_every: int = 20_000
+        self, engine: Engine, spool_dir: Path, batch_size: int, commit_every: int = 4_000
     ) -> None:
         self.engine = engine
         self.spool_dir = spool_dir

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import re
-from collections import Counter, deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,12 +25,13 @@ from typing import IO
 import ijson
 
 from geode.massops.checks import ReferenceChecker, check_operation
-from geode.massops.chunks import ChunkReport, validate_chunk
+from geode.massops.chunks import ChunkReport
 from geode.massops.framing import Framer, NotFramed
 from geode.massops.problems import Problem, operation_path
 from geode.massops.schemas import VERSION_PATTERN
 from geode.massops.spool import SpoolEntry, SpoolWriter
 from geode.massops.templates import Reference
+from geode.massops.worker import WorkerFailed, WorkerPool
 from geode.util import gc_paused
 
 MAX_PROBLEMS = 10_000
@@ -85,14 +84,14 @@ def validate_file(
     *,
     workers: int = 2,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
-    chunk_size: int = 4 << 20,
+    chunk_size: int = 1 << 20,
 ) -> ValidationReport:
     """Check `path`; when `spool` is given, write the operations to it while clean."""
     with gc_paused():
         if workers > 1 and path.stat().st_size >= parallel_min_bytes:
             try:
                 return _validate_parallel(path, spool, workers, chunk_size)
-            except (NotFramed, BrokenProcessPool):
+            except (NotFramed, WorkerFailed):
                 # An unusual layout, or no worker processes to be had here
                 # (an embedding program without a __main__ guard, say).
                 if spool is not None:
@@ -109,17 +108,20 @@ def _validate_parallel(
         reader = _HashingReader(raw)
         framer = Framer(reader, chunk_size)
         _check_version(_decode_version(framer.version_literal), report)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            in_flight: deque[Future[ChunkReport]] = deque()
+        pool = WorkerPool(workers)
+        try:
             start = 0
-            for chunk, count in framer.chunks():
-                in_flight.append(pool.submit(validate_chunk, chunk, start))
-                start += count
-                while len(in_flight) > 2 * workers:
-                    _merge_chunk(in_flight.popleft().result(), report, checker, spool)
-            while in_flight:
-                _merge_chunk(in_flight.popleft().result(), report, checker, spool)
+
+            def numbered() -> Iterator[tuple[bytes, int]]:
+                nonlocal start
+                for chunk, count in framer.chunks():
+                    yield chunk, start
+                    start += count
+
+            for chunk_report in pool.map(numbered()):
+                _merge_chunk(chunk_report, report, checker, spool)
+        finally:
+            pool.close()
         report.sha256 = reader.finish()
     report.total = start
     report.parallel = True
