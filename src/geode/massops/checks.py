@@ -71,7 +71,10 @@ class ReferenceChecker:
     refs: dict[str, tuple[int, str]] = field(default_factory=dict)
     # unknown ref -> (index, intent, path) of its users, judged at the end
     pending: dict[str, list[tuple[int, str | None, str]]] = field(default_factory=dict)
-    needed: dict[str, set[str]] = field(default_factory=dict)
+    # _ref -> fields read from it; tuples shared between refs of the same shape
+    # (a million-operation file has hundreds of thousands of refs)
+    needed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _shapes: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
     def check(
         self,
@@ -115,7 +118,10 @@ class ReferenceChecker:
                 f"it outputs: {', '.join(sorted(allowed))}",
                 "invalid_reference",
             )  # fmt: skip
-        self.needed.setdefault(reference.ref, set()).add(reference.field)
+        fields = self.needed.get(reference.ref, ())
+        if reference.field not in fields:
+            shape = tuple(sorted((*fields, reference.field)))
+            self.needed[reference.ref] = self._shapes.setdefault(shape, shape)
         return None
 
     def finish(self) -> list[Problem]:
@@ -139,9 +145,4 @@ class ReferenceChecker:
         return problems
 
     def needed_fields(self) -> dict[str, tuple[str, ...]]:
-        shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
-        return {
-            ref: shapes.setdefault(key, key)
-            for ref, fields in self.needed.items()
-            if (key := tuple(sorted(fields)))
-        }
+        return self.needed
