@@ -40,6 +40,17 @@ def operations(count: int) -> list[dict[str, Any]]:
     return ops
 
 
+def environment(db_url: str, data_dir: Path) -> dict[str, str]:
+    """Small batches and transactions, so a run has many checkpoints to kill between."""
+    return {
+        **os.environ,
+        "GEODE_DATABASE_URL": db_url,
+        "GEODE_DATA_DIR": str(data_dir),
+        "GEODE_BATCH_SIZE": "10",
+        "GEODE_COMMIT_EVERY": "30",
+    }
+
+
 def geode(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([GEODE, *args], env=env, capture_output=True, text=True, timeout=300)
     if check and result.returncode not in (0, 3):
@@ -116,13 +127,7 @@ def wait_for_progress(url: str, tenant: str, at_least: int, process: subprocess.
 def test_killed_run_resumes_to_the_same_store(
     db_url: str, tmp_path: Path, kill_points: list[int]
 ) -> None:
-    env = {
-        **os.environ,
-        "GEODE_DATABASE_URL": db_url,
-        "GEODE_DATA_DIR": str(tmp_path),
-        "GEODE_BATCH_SIZE": "10",
-        "GEODE_COMMIT_EVERY": "30",
-    }
+    env = environment(db_url, tmp_path)
     file = tmp_path / "ops.json"
     total = 3000
     file.write_text(json.dumps({"version": "0.0.1", "operations": operations(total)}))
@@ -169,13 +174,7 @@ def test_killed_run_resumes_to_the_same_store(
 
 
 def test_ctrl_c_cancels_cleanly_and_resume_finishes(db_url: str, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "GEODE_DATABASE_URL": db_url,
-        "GEODE_DATA_DIR": str(tmp_path),
-        "GEODE_BATCH_SIZE": "10",
-        "GEODE_COMMIT_EVERY": "30",
-    }
+    env = environment(db_url, tmp_path)
     file = tmp_path / "ops.json"
     file.write_text(json.dumps({"version": "0.0.1", "operations": operations(3000)}))
     tenant = f"sigint-{uuid.uuid4().hex[:8]}"
