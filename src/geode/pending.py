@@ -28,9 +28,3 @@ class Pending(Generic[V]):
     def committed(self, batch: int) -> None:
         """Batches up to `batch` are in the database now."""
         self._entries = {k: e for k, e in self._entries.items() if e[0] > batch}
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)

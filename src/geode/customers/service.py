@@ -90,10 +90,6 @@ class CustomerPending:
         self.customers.committed(batch)
         self.groups.committed(batch)
 
-    def clear(self) -> None:
-        self.customers.clear()
-        self.groups.clear()
-
 
 class CustomerBatch:
     """Customers and groups touched by one batch of operations."""

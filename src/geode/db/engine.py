@@ -61,7 +61,3 @@ def reading(engine: Engine) -> sa.Connection:
     Use as `with reading(engine) as connection:`.
     """
     return engine.connect().execution_options(**{_READONLY: True})
-
-
-def is_sqlite(connection: sa.Connection | Engine) -> bool:
-    return connection.dialect.name == "sqlite"

@@ -56,10 +56,6 @@ class PendingWrites:
         self.customers.committed(batch)
         self.orders.committed(batch)
 
-    def clear(self) -> None:
-        self.customers.clear()
-        self.orders.clear()
-
 
 class BatchApplier:
     def __init__(

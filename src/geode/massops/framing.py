@@ -42,9 +42,16 @@ class Framer:
             raise NotFramed("the file does not start with version then operations")
         self.version_literal: bytes = match.group(1)
         self._buffer = head[match.end() :]
+        self.total = 0
 
     def chunks(self) -> Iterator[tuple[bytes, int]]:
-        """(chunk, number of operations); a chunk is `{op},{op},...,{op}`."""
+        """(chunk, index of its first operation); a chunk is `{op},{op},...,{op}`.
+        `total` counts the operations yielded so far."""
+        for chunk, count in self._counted():
+            yield chunk, self.total
+            self.total += count
+
+    def _counted(self) -> Iterator[tuple[bytes, int]]:
         buffer = self._buffer
         while True:
             more = self.stream.read(self.chunk_size)

@@ -25,8 +25,6 @@ from geode.massops.spool import SpoolWriter
 from geode.massops.validation import ValidationReport, validate_file
 from geode.timestamps import utcnow
 
-TASK_STATUSES = ("pending", "running", "complete", "completeWithErrors", "failed", "cancelled")
-
 
 class MassOperationService:
     def __init__(
@@ -52,9 +50,11 @@ class MassOperationService:
                 connection, task_id, tenant_id, spool_path, report, source_name or str(path)
             )
 
-    def _spool(self, path: Path) -> tuple[str, Path, ValidationReport]:
+    def _spool(
+        self, path: Path, spool_dir: Path | None = None
+    ) -> tuple[str, Path, ValidationReport]:
         task_id = new_id()
-        spool_path = (self.spool_dir / f"{task_id}.spool").resolve()
+        spool_path = ((spool_dir or self.spool_dir) / f"{task_id}.spool").resolve()
         writer = SpoolWriter(spool_path)
         try:
             report = validate_file(path, writer)
@@ -115,13 +115,12 @@ class MassOperationService:
     ) -> TaskInfo:
         """Everything a run does, inside one transaction that is rolled back."""
         scratch = self.spool_dir / f"dry-run-{new_id()}"
-        service = MassOperationService(self.engine, scratch, self.batch_size, self.commit_every)
         try:
             with self.engine.connect() as connection:
                 outer = connection.begin()
                 try:
-                    task_id, spool_path, report = service._spool(path)
-                    task = service._insert_task(
+                    task_id, spool_path, report = self._spool(path, scratch)
+                    task = self._insert_task(
                         connection, task_id, tenant_id, spool_path, report, str(path)
                     )
                     runner = TaskRunner(

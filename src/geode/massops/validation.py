@@ -17,7 +17,6 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -107,23 +106,15 @@ def _validate_parallel(
     with open(path, "rb") as raw:
         reader = _HashingReader(raw)
         framer = Framer(reader, chunk_size)
-        _check_version(_decode_version(framer.version_literal), report)
+        _check_version(json.loads(framer.version_literal), report)
         pool = WorkerPool(workers)
         try:
-            start = 0
-
-            def numbered() -> Iterator[tuple[bytes, int]]:
-                nonlocal start
-                for chunk, count in framer.chunks():
-                    yield chunk, start
-                    start += count
-
-            for chunk_report in pool.map(numbered()):
+            for chunk_report in pool.map(framer.chunks()):
                 _merge_chunk(chunk_report, report, checker, spool)
         finally:
             pool.close()
         report.sha256 = reader.finish()
-    report.total = start
+    report.total = framer.total
     report.parallel = True
     _finish(report, checker)
     return report
@@ -201,10 +192,6 @@ def _read_version(path: Path) -> object:
             return next(ijson.items(raw, "version"), _NO_VERSION)
         except ijson.JSONError:
             return None  # reported by the main pass with its position
-
-
-def _decode_version(literal: bytes) -> object:
-    return json.loads(literal)
 
 
 def _check_version(version: object, report: ValidationReport) -> None:

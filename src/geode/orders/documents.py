@@ -14,6 +14,7 @@ from msgspec import UNSET
 
 from geode.customers.schemas import CustomerInput
 from geode.jsontext import dumps, loads
+from geode.money import money_text
 from geode.orders.schemas import (
     AppliedPromotion,
     CartItem,
@@ -60,7 +61,7 @@ def _money(price: Any, part: str) -> str | None:
     if price is UNSET or price is None:
         return None
     value = getattr(price, part)
-    return None if value is UNSET or value is None else format(value, "f")
+    return None if value is UNSET or value is None else money_text(value)
 
 
 def _document(value: Any) -> str | None:
@@ -115,7 +116,7 @@ def build_order(
                     position,
                     None if sku is UNSET else sku,
                     item.name,
-                    format(item.quantity, "f"),
+                    money_text(item.quantity),
                     None if price is UNSET or price is None else price.currency,
                     _money(price, "gross"),
                     _money(price, "net"),

@@ -70,10 +70,6 @@ class OrderPending:
         for pending in self._all():
             pending.committed(batch)
 
-    def clear(self) -> None:
-        for pending in self._all():
-            pending.clear()
-
 
 def fingerprint(data: OrderInput) -> str:
     """Natural key of an upsert without id or resourceIdentifier: its content."""
