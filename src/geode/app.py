@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from geode.batches.handler import BatchHandler
+from geode.batches.service import BatchJobService
+from geode.batches.types import default_handlers
 from geode.db.engine import create_engine
 from geode.db.migrate import ensure_schema
+from geode.jobs.dispatch import Dispatcher, NoWorkers
 from geode.massops.service import MassOperationService
 from geode.settings import Settings
 
@@ -17,21 +22,36 @@ class App:
     settings: Settings
     engine: Engine
     massops: MassOperationService
+    batches: BatchJobService = field(init=False)
+    dispatcher: Dispatcher = field(default_factory=NoWorkers)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def create_app(settings: Settings | None = None, *, migrate: bool = True) -> App:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    handlers: Mapping[str, BatchHandler] | None = None,
+) -> App:
+    """`handlers` replaces the seven batch types (tests plug a fake in here)."""
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.resolved_database_url)
     if migrate:
         ensure_schema(engine)
-    return App(
+    app = App(
         settings=settings,
         engine=engine,
         massops=MassOperationService(
             engine, settings.spool_dir, settings.batch_size, settings.commit_every
         ),
     )
+    # Late-bound: the server attaches its dispatcher after the app is built.
+    app.batches = BatchJobService(
+        engine,
+        handlers or default_handlers,
+        lambda job_id: app.dispatcher.enqueue_batch_job(job_id),
+    )
+    return app

@@ -7,6 +7,7 @@ import typer
 from geode.cli.db import db_app
 from geode.cli.export import export
 from geode.cli.massop import massop_app
+from geode.cli.serve import serve
 from geode.cli.tenant import tenant_app, token_app
 
 cli = typer.Typer(
@@ -20,6 +21,7 @@ cli.add_typer(tenant_app, name="tenant")
 cli.add_typer(token_app, name="token")
 cli.add_typer(massop_app, name="massop")
 cli.command("export")(export)
+cli.command("serve")(serve)
 
 
 def main() -> None:

@@ -23,6 +23,9 @@ class Task(Base):
     processed: Mapped[int] = mapped_column(sa.Integer, default=0)
     counts: Mapped[str] = mapped_column(JSON_TEXT)
     cancel_requested: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # True for tasks handed to workers (HTTP uploads): a worker that starts
+    # resumes those; a CLI run is resumed by its user with `massop resume`.
+    by_worker: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     error_message: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[str] = mapped_column(TIMESTAMP)
     started_at: Mapped[str | None] = mapped_column(TIMESTAMP)

@@ -83,6 +83,13 @@ def list_tasks(
     return [TaskInfo.from_row(row) for row in connection.execute(query)]
 
 
+def unfinished_worker_tasks(connection: sa.Connection) -> list[str]:
+    query = sa.select(_tasks.c.id).where(
+        _tasks.c.by_worker.is_(True), _tasks.c.status.in_(("pending", "running"))
+    )
+    return [str(i) for i in connection.execute(query.order_by(_tasks.c.created_at)).scalars()]
+
+
 def update_task(connection: sa.Connection, task_id: str, **values: Any) -> None:
     connection.execute(sa.update(_tasks).where(_tasks.c.id == task_id).values(**values))
 

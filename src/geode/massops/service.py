@@ -38,7 +38,14 @@ class MassOperationService:
     def validate(self, path: Path) -> ValidationReport:
         return validate_file(path)
 
-    def submit(self, tenant_id: str, path: Path, *, source_name: str | None = None) -> TaskInfo:
+    def submit(
+        self,
+        tenant_id: str,
+        path: Path,
+        *,
+        source_name: str | None = None,
+        by_worker: bool = False,
+    ) -> TaskInfo:
         """Validate the whole file and create a `pending` task over its spool.
 
         Raises InvalidFileError listing every problem; then nothing is stored.
@@ -47,8 +54,9 @@ class MassOperationService:
         task_id, spool_path, report = self._spool(path)
         with self.engine.begin() as connection:
             return self._insert_task(
-                connection, task_id, tenant_id, spool_path, report, source_name or str(path)
-            )
+                connection, task_id, tenant_id, spool_path, report, source_name or str(path),
+                by_worker=by_worker,
+            )  # fmt: skip
 
     def _spool(
         self, path: Path, spool_dir: Path | None = None
@@ -76,6 +84,8 @@ class MassOperationService:
         spool_path: Path,
         report: ValidationReport,
         source_name: str,
+        *,
+        by_worker: bool = False,
     ) -> TaskInfo:
         repository.insert_task(
             connection,
@@ -89,6 +99,7 @@ class MassOperationService:
             processed=0,
             counts="{}",
             cancel_requested=False,
+            by_worker=by_worker,
             created_at=utcnow(),
         )
         return repository.get_task(connection, task_id)
@@ -144,6 +155,11 @@ class MassOperationService:
             elif task.status == "running":
                 repository.update_task(connection, task_id, cancel_requested=True)
             return repository.get_task(connection, task_id)
+
+    def unfinished_worker_tasks(self) -> list[str]:
+        """Tasks handed to workers that have not ended: a starting worker picks them up."""
+        with reading(self.engine) as connection:
+            return repository.unfinished_worker_tasks(connection)
 
     def get(self, task_id: str, tenant_id: str | None = None) -> TaskInfo:
         with reading(self.engine) as connection:

@@ -1,0 +1,64 @@
+"""The HTTP API (ASGI): a thin adapter over the services of a `geode.app.App`.
+
+The worker that runs queued jobs starts and stops with the server (the
+lifespan), so `geode serve` alone is a working deployment on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from geode.api.rest import batch, errors
+from geode.app import App
+from geode.jobs.runtime import Lifecycle
+
+
+def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
+    """`worker` is (start, stop), run around the server's life; None runs no worker."""
+
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker[0]()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker[1]()
+
+    api = FastAPI(
+        title="Geode",
+        version="0.1.0",
+        description="Commerce data platform: batch jobs, mass operations, loyalty ledger.",
+        lifespan=lifespan,
+    )
+    api.state.geode = app
+    errors.install(api)
+    batch.add_submit_routes(api, dict(app.batches.handlers))
+    api.include_router(batch.router)
+    _document_batch_objects(api, app)
+    return api
+
+
+def _document_batch_objects(api: FastAPI, app: App) -> None:
+    """Add each batch type's object schema to the OpenAPI components (the POST
+    bodies are read by hand, so FastAPI cannot find them itself)."""
+    build = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is not None:
+            return api.openapi_schema
+        spec = build()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        for handler in app.batches.handlers.values():
+            schema = handler.schema.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schemas[handler.schema.__name__] = schema
+        api.openapi_schema = spec
+        return spec
+
+    api.openapi = openapi  # type: ignore[method-assign]

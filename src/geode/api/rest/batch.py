@@ -1,0 +1,129 @@
+"""The batch job API (seed 002): POST a list of objects, poll the job, stop it.
+
+The request body is read by hand, not by a pydantic model: a request is
+refused as a whole only when its envelope is wrong; an object that fails
+its type's schema fails alone, in the job's `response.failed`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from fastapi import APIRouter, FastAPI, Path, Request
+
+from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus
+from geode.batches.service import MAX_OBJECTS
+from geode.errors import InvalidInputError
+
+PREFIX = "/api/v4.0/integrations/batch"
+_decoder = msgspec.json.Decoder(float_hook=Decimal)
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing or wrong access token."},
+    404: {"model": ErrorBody, "description": "No such job for this tenant, or no such type."},
+    422: {"model": ErrorBody, "description": "The request is not the documented shape."},
+}
+
+router = APIRouter(prefix=PREFIX, tags=["batch"])
+
+
+def parse_envelope(raw: bytes) -> list[Any]:
+    """`{"body": [object, ...]}` with 1 to 1,000 objects, or an error saying what is off."""
+    try:
+        data = _decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise InvalidInputError(f"the request body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or "body" not in data:
+        raise InvalidInputError('the request body must be a JSON object {"body": [ ... ]}')
+    extra = sorted(k for k in data if k != "body")
+    if extra:
+        raise InvalidInputError(
+            f"unknown top-level field(s) {', '.join(map(repr, extra))}; only 'body' is allowed"
+        )
+    body = data["body"]
+    if not isinstance(body, list):
+        raise InvalidInputError("'body' must be a list of objects")
+    if not 1 <= len(body) <= MAX_OBJECTS:
+        raise InvalidInputError(
+            f"'body' holds {len(body)} objects; a batch takes 1 to {MAX_OBJECTS}, "
+            "so split the list into several requests",
+            detail={"count": len(body), "max": MAX_OBJECTS},
+        )
+    not_objects = [i for i, item in enumerate(body) if not isinstance(item, dict)]
+    if not_objects:
+        where = ", ".join(f"body[{i}]" for i in not_objects[:10])
+        raise InvalidInputError(f"every item of 'body' must be a JSON object; not: {where}")
+    return body
+
+
+def _submit_route(type_: str) -> Any:
+    async def submit(request: Request, app: AppDep, tenant: TenantDep) -> JobCreated:
+        objects = parse_envelope(await request.body())
+        return JobCreated(jobId=app.batches.submit(tenant, type_, objects))
+
+    return submit
+
+
+def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
+    """One documented POST per type; its body schema names the type's object."""
+    for type_, handler in app_handlers.items():
+        name = handler.schema.__name__
+        api.add_api_route(
+            f"{PREFIX}/{type_}",
+            _submit_route(type_),
+            methods=["POST"],
+            status_code=202,
+            response_model=JobCreated,
+            responses=ERRORS,
+            tags=["batch"],
+            summary=f"Queue a {handler.operation}",
+            description=f"Up to {MAX_OBJECTS} `{name}` objects. Answers at once with the job "
+            "id; objects that fail validation appear in the job's `response.failed`.",
+            operation_id=f"batch_{type_.replace('-', '_')}",
+            openapi_extra={
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["body"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "body": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "maxItems": MAX_OBJECTS,
+                                        "items": {"$ref": f"#/components/schemas/{name}"},
+                                    }
+                                },
+                            }
+                        }
+                    },
+                }
+            },
+        )
+
+    async def unknown_type(type: str, app: AppDep, tenant: TenantDep) -> None:
+        app.batches.handler(type)  # raises UnknownBatchTypeError naming the valid types
+
+    api.add_api_route(f"{PREFIX}/{{type}}", unknown_type, methods=["POST"], include_in_schema=False)
+
+
+JobId = Annotated[int, Path(description="The id POST answered with.", ge=1, le=2**62)]
+
+
+@router.get("/{jobId}", response_model=JobStatus, responses=ERRORS, summary="Job status")
+def job_status(jobId: JobId, app: AppDep, tenant: TenantDep) -> Any:
+    return app.batches.status(tenant, jobId)
+
+
+@router.delete("/{jobId}", response_model=JobStatus, responses=ERRORS, summary="Stop a job")
+def stop_job(jobId: JobId, app: AppDep, tenant: TenantDep) -> Any:
+    """A queued job never runs; a running one stops at its next checkpoint (what was done
+    stays done); a finished job is left as it is."""
+    app.batches.stop(tenant, jobId)
+    return app.batches.status(tenant, jobId)

@@ -1,0 +1,49 @@
+"""Shapes of the REST API's own answers (request objects live with their domains)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer: what went wrong, a stable code, and details to act on."""
+
+    error: str = Field(description="What went wrong, in words a user can act on.")
+    code: str = Field(description="Stable machine-readable code, e.g. `unauthenticated`.")
+    detail: Any = Field(default=None, description="Where and why, when there is more to say.")
+
+
+class JobCreated(BaseModel):
+    jobId: int = Field(description="Poll GET /api/v4.0/integrations/batch/{jobId} with it.")
+
+
+class BatchResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": False})
+
+    successful: list[dict[str, Any]] = Field(
+        description="One item per object that succeeded, in request order: its keys "
+        "(`customerId`, `orderId`, ...) and a `message` (balance-inquiry items carry "
+        "`pointsBalance`, `pointsValue` and `currency` instead)."
+    )
+    failed: list[dict[str, Any]] = Field(
+        description="One item per object that failed, in request order: its keys and an "
+        "`error` saying which field (`body[i].field`) and why."
+    )
+
+
+JobStatusValue = Literal["queued", "running", "completed", "stopped", "failed"]
+
+
+class JobStatus(BaseModel):
+    operation: str = Field(description='What the job does, e.g. "Customer Creation Batch Job".')
+    errorCount: int = Field(description="Objects that failed so far.")
+    totalCount: int = Field(description="Objects processed so far (succeeded + failed).")
+    finishedCount: int = Field(description="Objects that succeeded so far.")
+    startedAt: str | None = Field(description="When a worker first took the job (UTC).")
+    createdAt: str = Field(description="When the job was accepted (UTC).")
+    status: JobStatusValue
+    response: BatchResponse | None = Field(
+        description="Results so far; null until the first object is processed."
+    )

@@ -1,0 +1,58 @@
+"""What a batch type plugs into the job runner: a schema per object and a set-based apply.
+
+The runner validates every object against `schema` first; an object that
+fails becomes a `failed` item naming its keys and the field at fault, and
+never reaches `apply`. `apply` gets the valid objects of one slice, in
+request order, inside the slice's transaction (it must not commit), and
+answers one `ObjectResult` per object, in the same order.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+
+
+@dataclass(slots=True)
+class ObjectResult:
+    """One response item: the object's keys plus `message` (success) or `error`."""
+
+    ok: bool
+    item: dict[str, Any]
+
+
+def keys_of(obj: Mapping[str, Any], key_fields: Sequence[str]) -> dict[str, Any]:
+    """The object's key fields that are present and scalar, for its response item."""
+    return {
+        name: obj[name]
+        for name in key_fields
+        if isinstance(obj.get(name), str | int | float) and not isinstance(obj.get(name), bool)
+    }
+
+
+def succeeded(keys: dict[str, Any], message: str, **extra: Any) -> ObjectResult:
+    return ObjectResult(True, {**keys, "message": message, **extra})
+
+
+def failed(keys: dict[str, Any], error: str) -> ObjectResult:
+    return ObjectResult(False, {**keys, "error": error})
+
+
+class BatchHandler(Protocol):
+    type: str
+    """The path segment: customers, orders, balance-inquiry, ..."""
+    operation: str
+    """The job's `operation` label, e.g. "Customer Creation Batch Job"."""
+    key_fields: tuple[str, ...]
+    """Fields copied into every response item, e.g. ("customerId",)."""
+    schema: builtins.type[BaseModel]
+    """One object of the request body; also the OpenAPI documentation of it."""
+
+    def apply(
+        self, connection: sa.Connection, tenant_id: str, objects: Sequence[BaseModel]
+    ) -> list[ObjectResult]: ...

@@ -1,0 +1,27 @@
+"""The port between "a job was stored" and "a worker will run it".
+
+Job state users see (status, counts, results, stop requests) lives in our
+own tables, written in the same transactions as the work. A dispatcher only
+carries job ids to workers: in-process threads on the embedded default,
+Procrastinate workers on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Dispatcher(Protocol):
+    def enqueue_batch_job(self, job_id: int) -> None: ...
+
+    def enqueue_massop_task(self, task_id: str) -> None: ...
+
+
+class NoWorkers:
+    """For commands that run work themselves (the CLI's `massop run`)."""
+
+    def enqueue_batch_job(self, job_id: int) -> None:
+        raise RuntimeError("no worker is attached to this process")
+
+    def enqueue_massop_task(self, task_id: str) -> None:
+        raise RuntimeError("no worker is attached to this process")
