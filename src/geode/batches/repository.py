@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -17,7 +18,8 @@ _jobs: sa.Table = BatchJob.__table__  # type: ignore[assignment]
 _results: sa.Table = BatchResult.__table__  # type: ignore[assignment]
 
 FINISHED = ("completed", "stopped", "failed")
-_item_decoder = msgspec.json.Decoder(dict[str, Any])
+# Decimals stay exact (12.30 is not 12.3): the API writes them back as JSON numbers.
+_item_decoder = msgspec.json.Decoder(dict[str, Any], float_hook=Decimal)
 
 
 @dataclass(frozen=True, slots=True)

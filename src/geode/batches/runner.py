@@ -23,8 +23,9 @@ from geode.batches import repository
 from geode.batches.handler import BatchHandler, ObjectResult, failed, keys_of
 from geode.batches.repository import JobInfo
 from geode.batches.validation import describe
+from geode.db.bulk import BulkConflict
 from geode.db.engine import reading
-from geode.jsontext import dumps
+from geode.jsontext import encode_for_file
 from geode.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,10 @@ class BatchJobRunner:
                     repository.insert_results(
                         connection,
                         job.id,
-                        [(start + i, r.ok, dumps(r.item)) for i, r in enumerate(results)],
+                        [
+                            (start + i, r.ok, encode_for_file(r.item).decode())
+                            for i, r in enumerate(results)
+                        ],
                     )
                     if not repository.advance(
                         connection, job.id, start, end, ok, len(results) - ok
@@ -105,7 +109,7 @@ class BatchJobRunner:
                         connection.rollback()
                         return False
                 return True
-            except sa.exc.IntegrityError:
+            except (sa.exc.IntegrityError, BulkConflict):
                 # A concurrent job inserted the same natural key between our read
                 # and our write: the retry reads it back and updates instead.
                 if attempt == _CONFLICT_RETRIES:

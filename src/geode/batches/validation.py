@@ -12,7 +12,7 @@ def describe(error: ValidationError, position: int) -> str:
         path = f"body[{position}]"
         for part in problem["loc"]:
             path += f"[{part}]" if isinstance(part, int) else f".{part}"
-        message = problem["msg"]
+        message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "unknown field; remove it or check its spelling"
         elif problem["type"] == "missing":

@@ -74,6 +74,12 @@ class IdentifierKeyedWriter:
             self.prefetch([identifier])
         return self._rows[identifier]
 
+    def get(self, identifier: str) -> Row | None:
+        """A copy of the row as this batch sees it now (stored, pending, or as
+        earlier operations of the batch left it); None if there is none."""
+        row = self._get(identifier)
+        return None if row is None else dict(row)
+
     def create(self, identifier: str, values: Row) -> Applied:
         if self._get(identifier) is not None:
             raise OperationFailed(

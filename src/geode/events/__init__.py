@@ -1,0 +1,1 @@
+"""Customer events: `{eventName: metadata}` facts, appended per customer and listed back."""

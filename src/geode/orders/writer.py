@@ -168,6 +168,11 @@ class OrderBatch:
     def _head_by_fp(self, fp: str) -> OrderHead | None:
         return self._head_by(self._by_fp, fp, fingerprints=[fp])
 
+    def find_by_resource_identifier(self, resource_identifier: str) -> OrderHead | None:
+        """The order holding this resourceIdentifier: stored, pending, or written
+        earlier in this batch; None if there is none."""
+        return self._head_by_ri(resource_identifier)
+
     def _check_resource_identifier(self, ri: str | None, order_id: str) -> None:
         if ri is None:
             return
