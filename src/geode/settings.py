@@ -39,6 +39,47 @@ class Settings(BaseSettings):
         "a batch.",
     )
 
+    worker_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="Jobs one worker process runs at once on PostgreSQL (`geode worker "
+        "--concurrency` overrides it; `geode serve` uses it for its in-process worker). "
+        "At most 8, so the jobs do not run short of the process's database connections: "
+        "start more processes for more.",
+    )
+    massop_chunk_size: int = Field(
+        default=25_000,
+        ge=100,
+        description="On PostgreSQL, a mass-operation task handed to workers with more "
+        "operations than this is split into chunks of about this size that several "
+        "workers run at once (see massops.planning). 0 is not allowed; set a huge value "
+        "to keep every task whole.",
+    )
+    worker_heartbeat_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between a PostgreSQL worker's heartbeats; keep it well under "
+        "worker_stalled_timeout.",
+    )
+    worker_stalled_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds without a heartbeat after which a worker counts as dead: the "
+        "job it held is retried by another worker, from its checkpoint.",
+    )
+    worker_stalled_check_interval: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds between two looks, by every worker, for jobs held by dead workers.",
+    )
+    worker_poll_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between a worker's polls for jobs. New jobs wake workers at once "
+        "(LISTEN/NOTIFY); polling picks up retried jobs and covers lost notifications.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -9,6 +9,7 @@ from geode.cli.export import export
 from geode.cli.massop import massop_app
 from geode.cli.serve import serve
 from geode.cli.tenant import tenant_app, token_app
+from geode.cli.worker import worker
 
 cli = typer.Typer(
     help="Geode: move commerce data in bulk, safely.",
@@ -22,6 +23,7 @@ cli.add_typer(token_app, name="token")
 cli.add_typer(massop_app, name="massop")
 cli.command("export")(export)
 cli.command("serve")(serve)
+cli.command("worker")(worker)
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ class Dispatcher(Protocol):
 
     def enqueue_massop_task(self, task_id: str) -> None: ...
 
+    def enqueue_massop_chunk(self, task_id: str, seq: int) -> None: ...
+
 
 class NoWorkers:
     """For commands that run work themselves (the CLI's `massop run`)."""
@@ -24,4 +26,7 @@ class NoWorkers:
         raise RuntimeError("no worker is attached to this process")
 
     def enqueue_massop_task(self, task_id: str) -> None:
+        raise RuntimeError("no worker is attached to this process")
+
+    def enqueue_massop_chunk(self, task_id: str, seq: int) -> None:
         raise RuntimeError("no worker is attached to this process")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
-Work = tuple[str, int | str]
+Work = tuple[str, int | str | tuple[str, int]]
 
 
 class LocalWorker:
@@ -23,9 +23,11 @@ class LocalWorker:
         self,
         run_batch_job: Callable[[int], object],
         run_massop_task: Callable[[str], object],
+        run_massop_chunk: Callable[[str, int], object] | None = None,
     ) -> None:
         self._run_batch_job = run_batch_job
         self._run_massop_task = run_massop_task
+        self._run_massop_chunk = run_massop_chunk
         self._queue: queue.Queue[Work | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self.idle = threading.Event()
@@ -38,6 +40,10 @@ class LocalWorker:
     def enqueue_massop_task(self, task_id: str) -> None:
         self.idle.clear()
         self._queue.put(("massop", task_id))
+
+    def enqueue_massop_chunk(self, task_id: str, seq: int) -> None:
+        self.idle.clear()
+        self._queue.put(("chunk", (task_id, seq)))
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="geode-worker", daemon=True)
@@ -57,7 +63,11 @@ class LocalWorker:
             kind, ident = work
             try:
                 if kind == "batch":
-                    self._run_batch_job(int(ident))
+                    assert isinstance(ident, int)
+                    self._run_batch_job(ident)
+                elif kind == "chunk" and self._run_massop_chunk is not None:
+                    assert isinstance(ident, tuple)
+                    self._run_massop_chunk(*ident)
                 else:
                     self._run_massop_task(str(ident))
             except Exception:
