@@ -7,7 +7,7 @@ back with non-integers as Decimal, so `12.50` comes back as `12.50`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
+from geode.customers.lookup import existing_customers, unknown_customer
 from geode.customers.models import Customer
 from geode.db import bulk
 from geode.errors import InvalidInputError
@@ -39,17 +40,11 @@ class Recorded:
     error: str | None = None
 
 
-def unknown_customer(identifier: str) -> str:
-    return (
-        f"no customer with customerId '{identifier}'; create it with the customers batch type first"
-    )
-
-
 def record_events(
     connection: sa.Connection, tenant_id: str, objects: Sequence[CustomerEvents]
 ) -> list[Recorded]:
     """Store every event of every object whose customer exists: one read, one bulk insert."""
-    known = _existing_customers(connection, tenant_id, (obj.customerId for obj in objects))
+    known = existing_customers(connection, tenant_id, (obj.customerId for obj in objects))
     now = utcnow()
     rows: list[tuple[Any, ...]] = []
     results: list[Recorded] = []
@@ -101,18 +96,3 @@ def list_events(
 
 def _decode_or_none(text: str | None) -> Any:
     return None if text is None else _metadata_decoder.decode(text)
-
-
-def _existing_customers(
-    connection: sa.Connection, tenant_id: str, identifiers: Iterable[str]
-) -> set[str]:
-    found: set[str] = set()
-    for chunk in bulk.chunked(sorted(set(identifiers))):
-        found.update(
-            connection.execute(
-                sa.select(_customers.c.identifier).where(
-                    _customers.c.tenant_id == tenant_id, _customers.c.identifier.in_(chunk)
-                )
-            ).scalars()
-        )
-    return found

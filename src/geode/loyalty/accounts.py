@@ -9,40 +9,19 @@ point order of the identifier) so two workers cannot deadlock on them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from geode.customers.lookup import existing_customers, unknown_customer
 from geode.customers.models import Customer
 from geode.db import bulk
 from geode.loyalty.models import LoyaltyAccount
 
 _customers: sa.Table = Customer.__table__  # type: ignore[assignment]
 _accounts: sa.Table = LoyaltyAccount.__table__  # type: ignore[assignment]
-
-
-def unknown_customer(identifier: str) -> str:
-    return (
-        f"no customer with customerId '{identifier}'; create it with the customers batch type first"
-    )
-
-
-def existing_customers(
-    connection: sa.Connection, tenant_id: str, identifiers: Iterable[str]
-) -> set[str]:
-    """The identifiers among `identifiers` that name a customer of the tenant."""
-    found: set[str] = set()
-    for chunk in bulk.chunked(sorted(set(identifiers))):
-        found.update(
-            connection.execute(
-                sa.select(_customers.c.identifier).where(
-                    _customers.c.tenant_id == tenant_id, _customers.c.identifier.in_(chunk)
-                )
-            ).scalars()
-        )
-    return found
 
 
 def read_balances(
@@ -112,3 +91,6 @@ def write_balances(
 def _insert_for(connection: sa.Connection) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (the generic one does not)."""
     return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+
+
+__all__ = ["existing_customers", "unknown_customer"]

@@ -26,6 +26,10 @@ class Task(Base):
     # True for tasks handed to workers (HTTP uploads): a worker that starts
     # resumes those; a CLI run is resumed by its user with `massop resume`.
     by_worker: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # Split into chunks for several workers (see massops.planning); then
+    # progress lives in the chunk rows and `needed` holds what refs to keep.
+    chunked: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    needed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     error_message: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[str] = mapped_column(TIMESTAMP)
     started_at: Mapped[str | None] = mapped_column(TIMESTAMP)
@@ -60,3 +64,38 @@ class OperationLog(Base):
     error_code: Mapped[str | None] = mapped_column(sa.String(48))
     message: Mapped[str | None] = mapped_column(sa.Text)
     output: Mapped[str | None] = mapped_column(JSON_TEXT)
+
+
+class TaskChunk(Base):
+    """A part of a chunked task that one worker runs; `processed` is its checkpoint."""
+
+    __tablename__ = "massop_chunks"
+
+    task_id: Mapped[str] = mapped_column(
+        Id(), sa.ForeignKey("massop_tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    wave: Mapped[int] = mapped_column(sa.Integer)
+    size: Mapped[int] = mapped_column(sa.Integer)
+    processed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    counts: Mapped[str] = mapped_column(JSON_TEXT)
+    status: Mapped[str] = mapped_column(sa.String(16))
+
+
+class ChunkFrame(Base):
+    """Operations of a chunk (msgpack list of (index, spool entry)), in the
+    database so a worker on any machine can read them."""
+
+    __tablename__ = "massop_chunk_frames"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["task_id", "seq"], ["massop_chunks.task_id", "massop_chunks.seq"],
+            ondelete="CASCADE",
+        ),
+    )  # fmt: skip
+
+    task_id: Mapped[str] = mapped_column(Id(), primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    frame: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(sa.Integer)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -20,8 +20,10 @@ import contextlib
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from geode.massops import repository
@@ -37,11 +39,14 @@ class WriteJob:
     counts: repository.Counts
 
 
+Advance = Callable[[sa.Connection, int, int, repository.Counts], None]
+
+
 class BatchWriter:
     def __init__(
         self,
         engine: Engine,
-        task_id: str,
+        advance: Advance,
         start: int,
         *,
         commit_ops: int = 4_000,
@@ -50,7 +55,7 @@ class BatchWriter:
         self.engine = engine
         self.commit_ops = commit_ops
         self.commit_seconds = commit_seconds
-        self.task_id = task_id
+        self.advance = advance
         self.committed_batch = 0
         self.committed_end = start
         self._error: BaseException | None = None
@@ -83,9 +88,7 @@ class BatchWriter:
             current: WriteJob | None = job
             while current is not None:
                 current.applier.write(connection)
-                repository.advance(
-                    connection, self.task_id, current.expected, current.end, current.counts
-                )
+                self.advance(connection, current.expected, current.end, current.counts)
                 last = current
                 self._written.set()
                 remaining = self.commit_seconds - (time.monotonic() - began)

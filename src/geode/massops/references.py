@@ -47,6 +47,10 @@ class ReferenceState:
             return self.parent._unavailable(ref)
         return hit
 
+    def knows(self, ref: str) -> bool:
+        """Whether this state holds the ref's output or its failure."""
+        return self._values(ref) is not None or self._unavailable(ref) is not None
+
     def remember(self, ref: str, output: dict[str, Any]) -> None:
         fields = self.needed.get(ref)
         if fields:

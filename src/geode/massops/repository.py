@@ -11,11 +11,13 @@ import sqlalchemy as sa
 
 from geode.db import bulk
 from geode.errors import ConflictError, NotFoundError
-from geode.massops.models import OperationLog, Task
+from geode.massops.models import ChunkFrame, OperationLog, Task, TaskChunk
 from geode.timestamps import stored_timestamp
 
 _tasks: sa.Table = Task.__table__  # type: ignore[assignment]
 _logs: sa.Table = OperationLog.__table__  # type: ignore[assignment]
+_chunks: sa.Table = TaskChunk.__table__  # type: ignore[assignment]
+_frames: sa.Table = ChunkFrame.__table__  # type: ignore[assignment]
 
 LOG_TABLE = "massop_logs"
 LOG_COLUMNS = (
@@ -40,6 +42,7 @@ class TaskInfo:
     created_at: str
     started_at: str | None
     finished_at: str | None
+    chunked: bool = False
 
     @classmethod
     def from_row(cls, row: Any) -> TaskInfo:
@@ -57,6 +60,7 @@ class TaskInfo:
             created_at=stored_timestamp(row.created_at),
             started_at=stored_timestamp(row.started_at) if row.started_at else None,
             finished_at=stored_timestamp(row.finished_at) if row.finished_at else None,
+            chunked=bool(row.chunked),
         )
 
 
@@ -71,7 +75,152 @@ def get_task(connection: sa.Connection, task_id: str, tenant_id: str | None = No
     row = connection.execute(query).one_or_none()
     if row is None:
         raise NotFoundError(f"no task with id '{task_id}'")
+    task = TaskInfo.from_row(row)
+    if task.chunked and task.status not in ("complete", "completeWithErrors"):
+        # Progress lives in the chunk rows while workers run them.
+        task.processed, task.counts = chunk_progress(connection, task_id)
+    return task
+
+
+# -- chunks of a task that several workers run (see massops.planning) -----------
+
+
+@dataclass
+class ChunkInfo:
+    task_id: str
+    seq: int
+    wave: int
+    size: int
+    processed: int
+    counts: Counts
+    status: str
+
+
+def insert_chunk_frame(
+    connection: sa.Connection, task_id: str, seq: int, frame: int, count: int, data: bytes
+) -> None:
+    connection.execute(
+        sa.insert(_frames).values(task_id=task_id, seq=seq, frame=frame, count=count, data=data)
+    )
+
+
+def insert_chunks(connection: sa.Connection, task_id: str, chunks: list[tuple[int, int]]) -> None:
+    """(wave, size) per chunk, numbered from 0."""
+    connection.execute(
+        sa.insert(_chunks),
+        [
+            {"task_id": task_id, "seq": seq, "wave": wave, "size": size, "processed": 0,
+             "counts": "{}", "status": "done" if size == 0 else "pending"}
+            for seq, (wave, size) in enumerate(chunks)
+        ],
+    )  # fmt: skip
+
+
+def _chunk(row: Any) -> ChunkInfo:
+    return ChunkInfo(
+        row.task_id, row.seq, row.wave, row.size, row.processed,
+        msgspec.json.decode(row.counts), row.status,
+    )  # fmt: skip
+
+
+def get_chunk(connection: sa.Connection, task_id: str, seq: int) -> ChunkInfo:
+    row = connection.execute(
+        sa.select(_chunks).where(_chunks.c.task_id == task_id, _chunks.c.seq == seq)
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"task '{task_id}' has no chunk {seq}")
+    return _chunk(row)
+
+
+def list_chunks(connection: sa.Connection, task_id: str) -> list[ChunkInfo]:
+    query = sa.select(_chunks).where(_chunks.c.task_id == task_id).order_by(_chunks.c.seq)
+    return [_chunk(row) for row in connection.execute(query)]
+
+
+def chunk_progress(connection: sa.Connection, task_id: str) -> tuple[int, Counts]:
+    processed = 0
+    counts: Counts = {}
+    for chunk in list_chunks(connection, task_id):
+        processed += chunk.processed
+        for intent, c in chunk.counts.items():
+            into = counts.setdefault(intent, {})
+            for outcome, n in c.items():
+                into[outcome] = into.get(outcome, 0) + n
+    return processed, counts
+
+
+def set_chunk_status(connection: sa.Connection, task_id: str, seq: int, status: str) -> None:
+    connection.execute(
+        sa.update(_chunks)
+        .where(_chunks.c.task_id == task_id, _chunks.c.seq == seq)
+        .values(status=status)
+    )
+
+
+def advance_chunk(
+    connection: sa.Connection, task_id: str, seq: int, expected: int, processed: int,
+    counts: Counts,
+) -> None:  # fmt: skip
+    """The chunk's checkpoint, a compare-and-set like `advance`."""
+    result = connection.execute(
+        sa.update(_chunks)
+        .where(_chunks.c.task_id == task_id, _chunks.c.seq == seq, _chunks.c.processed == expected)
+        .values(processed=processed, counts=msgspec.json.encode(counts).decode())
+    )
+    if result.rowcount != 1:
+        raise ConflictError(
+            f"chunk {seq} of task {task_id} was advanced by another worker; stopping so no "
+            "operation runs twice"
+        )
+
+
+def chunk_frame_counts(
+    connection: sa.Connection, task_id: str, seq: int
+) -> Iterator[tuple[int, int]]:
+    """(frame number, entry count) of each frame of a chunk, in order."""
+    query = (
+        sa.select(_frames.c.frame, _frames.c.count)
+        .where(_frames.c.task_id == task_id, _frames.c.seq == seq)
+        .order_by(_frames.c.frame)
+    )
+    for frame, count in connection.execute(query):
+        yield int(frame), int(count)
+
+
+def chunk_frame(connection: sa.Connection, task_id: str, seq: int, frame: int) -> bytes:
+    """One frame's msgpack data: frames are read one at a time, to keep memory flat."""
+    data = connection.execute(
+        sa.select(_frames.c.data).where(
+            _frames.c.task_id == task_id, _frames.c.seq == seq, _frames.c.frame == frame
+        )
+    ).scalar_one()
+    return bytes(data)
+
+
+def get_needed(connection: sa.Connection, task_id: str) -> bytes | None:
+    blob = connection.execute(sa.select(_tasks.c.needed).where(_tasks.c.id == task_id)).scalar()
+    return bytes(blob) if blob is not None else None
+
+
+def lock_task(connection: sa.Connection, task_id: str) -> TaskInfo:
+    """The task row, locked until the transaction ends (PostgreSQL; SQLite's
+    writers are serialised already), so two workers never schedule at once."""
+    query = sa.select(_tasks).where(_tasks.c.id == task_id).with_for_update()
+    row = connection.execute(query).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no task with id '{task_id}'")
     return TaskInfo.from_row(row)
+
+
+def ref_logs_named(
+    connection: sa.Connection, task_id: str, refs: Sequence[str]
+) -> Iterator[tuple[str, int, str, str | None]]:
+    """(ref, idx, status, output) of the named operations that have run."""
+    for part in bulk.chunked(list(refs)):
+        query = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
+            _logs.c.task_id == task_id, _logs.c.ref.in_(part)
+        )
+        yield from connection.execute(query)
 
 
 def list_tasks(

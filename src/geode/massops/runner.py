@@ -86,9 +86,9 @@ class TaskRunner:
         try:
             with gc_paused():
                 if self.connection is not None:
-                    self._run_sequential(spool, task.processed, refs, counts)
+                    self._run_sequential(task.processed, refs, counts)
                 else:
-                    self._run_pipelined(spool, task.processed, refs, counts)
+                    self._run_pipelined(task.processed, refs, counts)
         except (KeyboardInterrupt, TaskCancelled):
             self._finish("cancelled")
             raise
@@ -106,16 +106,38 @@ class TaskRunner:
         with reading(self.engine) as connection:
             return repository.get_task(connection, self.task.id)
 
-    def _run_sequential(
-        self, spool: Path, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
+    # -- hooks: where operations come from and where the checkpoint lives ---------
+    # (a whole task here; one chunk of it in `massops.chunk_runner`)
+
+    def _entries(self, start: int) -> Iterator[tuple[int, SpoolEntry]]:
+        return read_spool(Path(self.task.spool_path), start)
+
+    def _advance(
+        self, connection: sa.Connection, expected: int, end: int, counts: repository.Counts
     ) -> None:
-        for batch in _batches(read_spool(spool, processed), self.batch_size):
+        repository.advance(connection, self.task.id, expected, end, counts)
+
+    def _checkpoint(self) -> tuple[int, repository.Counts]:
+        task = self._reload()
+        return task.processed, task.counts
+
+    def _load_references(
+        self, connection: sa.Connection, batch: list[tuple[int, SpoolEntry]], refs: ReferenceState
+    ) -> None:
+        """A whole-task run restores every reference up front; chunks load per batch."""
+
+    # -------------------------------------------------------------------------------
+
+    def _run_sequential(
+        self, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
+    ) -> None:
+        for batch in _batches(self._entries(processed), self.batch_size):
             self._check_cancel()
             processed = self._run_batch(batch, processed, refs, counts)
             self._progress(processed)
 
     def _run_pipelined(
-        self, spool: Path, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
+        self, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
     ) -> None:
         """Prepare batch N+1 while the writer thread commits batch N.
 
@@ -125,38 +147,36 @@ class TaskRunner:
         """
         while True:
             try:
-                self._pipeline(spool, processed, refs, counts)
+                self._pipeline(processed, refs, counts)
                 return
             except BulkConflict:
-                task = self._reload()
-                processed = task.processed
-                counts = {intent: Counter(c) for intent, c in task.counts.items()}
+                processed, plain = self._checkpoint()
+                counts = {intent: Counter(c) for intent, c in plain.items()}
                 with reading(self.engine) as connection:
                     refs = self._restore_references(connection, refs.needed, processed)
-                batch = next(_batches(read_spool(spool, processed), self.batch_size))
+                batch = next(_batches(self._entries(processed), self.batch_size))
                 processed = self._run_batch(batch, processed, refs, counts)
                 self._progress(processed)
 
     def _pipeline(
-        self, spool: Path, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
+        self, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
     ) -> None:
-        writer = BatchWriter(self.engine, self.task.id, processed, commit_ops=self.commit_every)
+        writer = BatchWriter(self.engine, self._advance, processed, commit_ops=self.commit_every)
         pending = PendingWrites()
         try:
-            for number, batch in enumerate(
-                _batches(read_spool(spool, processed), self.batch_size), 1
-            ):
+            for number, batch in enumerate(_batches(self._entries(processed), self.batch_size), 1):
                 self._check_cancel()
                 writer.raise_if_failed()
                 pending.committed(writer.committed_batch)
                 with reading(self.engine) as reader:
+                    self._load_references(reader, batch, refs)
                     applier = BatchApplier(
                         reader, self.task.id, self.task.tenant_id, utcnow(), refs, pending
                     )
                     result = applier.prepare(batch)
                 applier.record(number)
                 merged = _merge(counts, result.counts)
-                end = batch[-1][0] + 1
+                end = processed + len(batch)
                 writer.submit(WriteJob(number, applier, processed, end, _plain(merged)))
                 counts.clear()
                 counts.update(merged)
@@ -210,14 +230,15 @@ class TaskRunner:
         *,
         split_on_conflict: bool = True,
     ) -> int:
-        end = batch[-1][0] + 1
+        end = processed + len(batch)
         try:
             with self._transaction() as connection:
+                self._load_references(connection, batch, refs)
                 result = BatchApplier(
                     connection, self.task.id, self.task.tenant_id, utcnow(), refs
                 ).apply(batch)
                 merged = _merge(counts, result.counts)
-                repository.advance(connection, self.task.id, processed, end, _plain(merged))
+                self._advance(connection, processed, end, _plain(merged))
         except BulkConflict:
             if not split_on_conflict:
                 raise
@@ -250,10 +271,10 @@ class TaskRunner:
                 )
                 intent = str(spooled.op.__struct_config__.tag)
                 merged = _merge(counts, {intent: Counter(failed=1)})
-                repository.advance(connection, self.task.id, processed, index + 1, _plain(merged))
+                self._advance(connection, processed, processed + 1, _plain(merged))
             counts.clear()
             counts.update(merged)
-            return index + 1
+            return processed + 1
 
     def _finish(self, status: str, error: str | None = None) -> TaskInfo:
         with self._transaction() as connection:

@@ -19,11 +19,15 @@ from geode.db.engine import reading
 from geode.errors import ConflictError, InvalidFileError
 from geode.ids import new_id
 from geode.massops import repository
+from geode.massops.distributed import ChunkedTasks, EnqueueChunk, store_plan
+from geode.massops.problems import Problem
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import ProgressCallback, TaskRunner, needed_path
 from geode.massops.spool import SpoolWriter
 from geode.massops.validation import ValidationReport, validate_file
 from geode.timestamps import utcnow
+
+FINISHED = ("complete", "completeWithErrors")
 
 
 class MassOperationService:
@@ -34,9 +38,15 @@ class MassOperationService:
         self.spool_dir = spool_dir
         self.batch_size = batch_size
         self.commit_every = commit_every
+        self.chunked = ChunkedTasks(engine, batch_size, commit_every)
+        self.chunk_size: int | None = None
+        """Set (on PostgreSQL) to split worker tasks bigger than this into chunks."""
 
     def validate(self, path: Path) -> ValidationReport:
-        return validate_file(path)
+        try:
+            return validate_file(path)
+        except RecursionError:
+            return _too_deep()
 
     def submit(
         self,
@@ -53,10 +63,22 @@ class MassOperationService:
         """
         task_id, spool_path, report = self._spool(path)
         with self.engine.begin() as connection:
-            return self._insert_task(
+            task = self._insert_task(
                 connection, task_id, tenant_id, spool_path, report, source_name or str(path),
                 by_worker=by_worker,
             )  # fmt: skip
+            chunked = (
+                by_worker
+                and self.chunk_size is not None
+                and report.total > self.chunk_size
+                and store_plan(connection, task_id, spool_path, report.needed, self.chunk_size)
+            )
+            if chunked:
+                task = repository.get_task(connection, task_id)
+        if chunked:  # its operations now live in the database, for workers anywhere
+            spool_path.unlink(missing_ok=True)
+            needed_path(spool_path).unlink(missing_ok=True)
+        return task
 
     def _spool(
         self, path: Path, spool_dir: Path | None = None
@@ -66,6 +88,8 @@ class MassOperationService:
         writer = SpoolWriter(spool_path)
         try:
             report = validate_file(path, writer)
+        except RecursionError:
+            report = _too_deep()  # discarded below, like any refused file
         except BaseException:
             writer.discard()
             raise
@@ -107,8 +131,12 @@ class MassOperationService:
     def run(self, task_id: str, on_progress: ProgressCallback | None = None) -> TaskInfo:
         with reading(self.engine) as connection:
             task = repository.get_task(connection, task_id)
-        if task.status in ("complete", "completeWithErrors"):
+        if task.status in FINISHED:
             return task  # resuming a finished task is a no-op, so retries are safe
+        if task.status == "cancelled" and task.cancel_requested:
+            return task  # cancelled on request: it stays so until `reopen`ed
+        if task.chunked:
+            return self.chunked.run_inline(task_id)
         if not Path(task.spool_path).exists():
             raise ConflictError(
                 f"task {task_id} cannot resume: its spool {task.spool_path} is gone"
@@ -147,7 +175,9 @@ class MassOperationService:
     def request_cancel(self, task_id: str, tenant_id: str | None = None) -> TaskInfo:
         with self.engine.begin() as connection:
             task = repository.get_task(connection, task_id, tenant_id)
-            if task.status in ("pending", "failed"):
+            # A chunked task between chunks has no runner to notice the flag; its
+            # running chunks stop at their next checkpoint all the same.
+            if task.status in ("pending", "failed") or (task.chunked and task.status == "running"):
                 repository.update_task(
                     connection, task_id, status="cancelled", cancel_requested=True,
                     finished_at=utcnow(),
@@ -155,6 +185,44 @@ class MassOperationService:
             elif task.status == "running":
                 repository.update_task(connection, task_id, cancel_requested=True)
             return repository.get_task(connection, task_id)
+
+    def reopen(self, task_id: str, tenant_id: str | None = None) -> TaskInfo:
+        """Make a cancelled, failed or stalled task runnable again from its checkpoint,
+        for a worker to resume: the caller queues it. A finished task comes back as
+        it is. Raises ConflictError when the spool the run needs is gone.
+
+        Queuing a task that is in fact still running is safe: the checkpoint is a
+        compare-and-set, so no operation runs twice.
+        """
+        with self.engine.begin() as connection:
+            task = repository.get_task(connection, task_id, tenant_id)
+            if task.status in FINISHED:
+                return task
+            spool = Path(task.spool_path)
+            if task.chunked:
+                self.chunked.reopen(connection, task_id)
+            elif not (spool.exists() and needed_path(spool).exists()):
+                raise ConflictError(
+                    f"task {task_id} cannot resume: its spool is gone; submit the file again"
+                )
+            values: dict[str, Any] = {"cancel_requested": False, "by_worker": True}
+            if task.status in ("cancelled", "failed"):
+                values.update(status="pending", finished_at=None, error_message=None)
+            repository.update_task(connection, task_id, **values)
+            return repository.get_task(connection, task_id)
+
+    def run_for_worker(self, task_id: str, enqueue_chunk: EnqueueChunk) -> TaskInfo:
+        """A worker's entry point: a chunked task only queues its ready chunks."""
+        with reading(self.engine) as connection:
+            task = repository.get_task(connection, task_id)
+        if task.chunked:
+            return self.chunked.dispatch(task_id, enqueue_chunk)
+        return self.run(task_id)
+
+    def run_chunk_for_worker(self, task_id: str, seq: int, enqueue_chunk: EnqueueChunk) -> None:
+        """Run one chunk, then queue whatever can run next (or finish the task)."""
+        self.chunked.run_chunk(task_id, seq)
+        self.chunked.dispatch(task_id, enqueue_chunk)
 
     def unfinished_worker_tasks(self) -> list[str]:
         """Tasks handed to workers that have not ended: a starting worker picks them up."""
@@ -170,11 +238,28 @@ class MassOperationService:
             return repository.list_tasks(connection, tenant_id, limit)
 
     def logs(
-        self, task_id: str, status: str | None = None, after: int = -1, limit: int | None = None
+        self,
+        task_id: str,
+        status: str | None = None,
+        after: int = -1,
+        limit: int | None = None,
+        *,
+        tenant_id: str | None = None,
     ) -> Iterator[dict[str, Any]]:
+        """Log rows in operation order; with `tenant_id`, another tenant's task is not found."""
         with reading(self.engine) as connection:
-            repository.get_task(connection, task_id)
+            repository.get_task(connection, task_id, tenant_id)
             yield from repository.iter_logs(connection, task_id, status, after, limit)
+
+
+def _too_deep() -> ValidationReport:
+    """The checks walk values recursively: a file nested past Python's recursion
+    limit is refused as a problem of the file, not a crash."""
+    report = ValidationReport()
+    report.add(
+        Problem(None, None, "$", "the file nests values too deeply to check", "invalid_file")
+    )
+    return report
 
 
 def invalid_file(report: ValidationReport) -> InvalidFileError:

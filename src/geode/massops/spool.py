@@ -19,7 +19,7 @@ import msgspec
 from geode.massops.schemas import Operation
 from geode.massops.templates import PathPart
 
-_FRAME = struct.Struct(">II")
+FRAME_HEADER = struct.Struct(">II")
 FRAME_SIZE = 1000
 
 
@@ -45,7 +45,7 @@ class SpoolWriter:
         """A frame encoded elsewhere (by a validation process)."""
         if self._pending:
             self._write_frame()
-        self._file.write(_FRAME.pack(len(payload), count))
+        self._file.write(FRAME_HEADER.pack(len(payload), count))
         self._file.write(payload)
 
     def _write_frame(self) -> None:
@@ -80,8 +80,8 @@ def read_spool(path: Path, start: int = 0) -> Iterator[tuple[int, SpoolEntry]]:
     decoder = msgspec.msgpack.Decoder(list[SpoolEntry])
     index = 0
     with open(path, "rb") as spool:
-        while header := spool.read(_FRAME.size):
-            length, count = _FRAME.unpack(header)
+        while header := spool.read(FRAME_HEADER.size):
+            length, count = FRAME_HEADER.unpack(header)
             if index + count <= start:
                 spool.seek(length, os.SEEK_CUR)
                 index += count

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -144,16 +146,22 @@ def test_other_tenant_gets_404_and_cannot_stop(server: LiveServer, tenant: Tenan
 
 
 def test_delete_stops_a_queued_job(server: LiveServer, tenant: TenantInfo) -> None:
-    # Hold the worker: stop it, queue a job, stop the job, then let a worker at it.
-    server.app.dispatcher.stop()  # type: ignore[attr-defined]
+    from geode.batches import repository
+    from geode.timestamps import utcnow
+
+    # Stored but not yet handed to a worker: a queued job, whatever the worker.
+    with server.app.engine.begin() as connection:
+        job_id = repository.insert_job(
+            connection, tenant.id, "widgets", '[{"customerId": "a"}]', 1, utcnow()
+        )
     with server.client(tenant) as client:
-        job_id = client.post(f"{PATH}/widgets", json={"body": [{"customerId": "a"}]}).json()[
-            "jobId"
-        ]
         assert client.get(f"{PATH}/{job_id}").json()["status"] == "queued"
         stopped = client.delete(f"{PATH}/{job_id}")
         assert stopped.status_code == 200
         assert stopped.json()["status"] == "stopped"
+        server.app.dispatcher.enqueue_batch_job(job_id)  # a worker gets it after all
+        time.sleep(0.5)
+        assert client.get(f"{PATH}/{job_id}").json() == stopped.json()
     assert server.app.batches.run(job_id).status == "stopped"
     assert server.app.batches.status(tenant.id, job_id)["response"] is None
 

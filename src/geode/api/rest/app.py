@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from geode.api.rest import batch, errors
+from geode.api.rest import batch, customers, errors, massops
 from geode.app import App
 from geode.jobs.runtime import Lifecycle
 
@@ -40,6 +40,8 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
     errors.install(api)
     batch.add_submit_routes(api, dict(app.batches.handlers))
     api.include_router(batch.router)
+    api.include_router(massops.router)
+    api.include_router(customers.router)
     _document_batch_objects(api, app)
     return api
 

@@ -1,0 +1,166 @@
+"""Per-customer reads of what batch jobs stored (events, loyalty), and the
+tenant's loyalty program. Numbers leave as exact JSON numbers (msgspec)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.schemas import ErrorBody
+from geode.customers.lookup import existing_customers, unknown_customer
+from geode.db.engine import reading
+from geode.errors import NotFoundError
+from geode.events.service import list_events
+from geode.jsontext import encode_for_file
+from geode.loyalty.service import get_balance, get_program, list_entries, set_program
+
+# Sent as exact JSON numbers (msgspec), so documented as numbers, not pydantic's strings.
+Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+
+router = APIRouter(prefix="/api/v4.0/integrations", tags=["customers"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing or wrong access token."},
+    404: {"model": ErrorBody, "description": "No such customer for this tenant."},
+    422: {"model": ErrorBody, "description": "A parameter is not valid."},
+}
+CustomerId = Annotated[str, Path(min_length=1, max_length=255, description="The customerId.")]
+After = Annotated[
+    str | None,
+    Query(pattern=r"^[0-9a-f]{24}$", description="The `next` of the previous page."),
+]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
+
+
+class Event(BaseModel):
+    id: str
+    customerId: str
+    eventName: str
+    metadata: Any = Field(description="What the batch object gave for this event.")
+    createdAt: str
+
+
+class EventPage(BaseModel):
+    events: list[Event]
+    next: str | None = Field(description="Pass as `after` for the next page; null at the end.")
+
+
+class Balance(BaseModel):
+    customerId: str
+    pointsBalance: int
+    pointsValue: Number = Field(description="The points' worth in `currency`, to the cent.")
+    currency: str
+
+
+class LedgerEntry(BaseModel):
+    id: str
+    customerId: str
+    kind: str = Field(description="adjustment, cashback or redeem.")
+    transactionId: str | None
+    transactionTime: str | None
+    points: int = Field(description="Signed change: a redeem is negative.")
+    amount: Number | None
+    reason: str | None
+    holdReference: str | None
+    balanceAfter: int
+    createdAt: str
+
+
+class LedgerPage(BaseModel):
+    entries: list[LedgerEntry]
+    next: str | None
+
+
+class Program(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    earnRate: Number = Field(ge=0, description="Points earned per unit of currency spent.")
+    pointValue: Number = Field(gt=0, description="What one point is worth, in `currency`.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
+
+
+def _json(value: Any) -> Response:
+    return Response(encode_for_file(value), media_type="application/json")
+
+
+def _page(items: list[dict[str, Any]], limit: int) -> str | None:
+    return str(items[-1]["id"]) if len(items) == limit else None
+
+
+def _check_customer(connection: Any, tenant: str, customer_id: str) -> None:
+    if not existing_customers(connection, tenant, [customer_id]):
+        raise NotFoundError(unknown_customer(customer_id))
+
+
+@router.get(
+    "/customers/{customerId}/events", response_model=EventPage, responses=ERRORS,
+    summary="A customer's events, oldest first",
+)  # fmt: skip
+def customer_events(
+    customerId: CustomerId,
+    app: AppDep,
+    tenant: TenantDep,
+    eventName: Annotated[str | None, Query(max_length=255)] = None,
+    after: After = None,
+    limit: Limit = 100,
+) -> Response:
+    with reading(app.engine) as connection:
+        _check_customer(connection, tenant, customerId)
+        events = list_events(
+            connection, tenant, customerId, event_name=eventName, after_id=after, limit=limit
+        )
+    return _json({"events": events, "next": _page(events, limit)})
+
+
+@router.get(
+    "/customers/{customerId}/loyalty", response_model=Balance, responses=ERRORS,
+    summary="A customer's points balance and its value",
+)  # fmt: skip
+def customer_balance(customerId: CustomerId, app: AppDep, tenant: TenantDep) -> Response:
+    with reading(app.engine) as connection:
+        return _json(get_balance(connection, tenant, customerId).as_item())
+
+
+@router.get(
+    "/customers/{customerId}/loyalty/entries", response_model=LedgerPage, responses=ERRORS,
+    summary="A customer's loyalty ledger, oldest first",
+)  # fmt: skip
+def customer_ledger(
+    customerId: CustomerId, app: AppDep, tenant: TenantDep, after: After = None, limit: Limit = 100
+) -> Response:
+    with reading(app.engine) as connection:
+        _check_customer(connection, tenant, customerId)
+        entries = list_entries(connection, tenant, customerId, after_id=after, limit=limit)
+    return _json({"entries": entries, "next": _page(entries, limit)})
+
+
+def _program(program: Any) -> Response:
+    return _json(
+        {
+            "earnRate": program.earn_rate,
+            "pointValue": program.point_value,
+            "currency": program.currency,
+        }
+    )
+
+
+@router.get("/loyalty/program", response_model=Program, responses=ERRORS, tags=["loyalty"])
+def read_program(app: AppDep, tenant: TenantDep) -> Response:
+    """The tenant's loyalty rules (defaults until set: 1 point per unit, 100 points = 1)."""
+    with reading(app.engine) as connection:
+        return _program(get_program(connection, tenant))
+
+
+@router.put("/loyalty/program", response_model=Program, responses=ERRORS, tags=["loyalty"])
+def write_program(body: Program, app: AppDep, tenant: TenantDep) -> Response:
+    """Replace the tenant's loyalty rules; entries already recorded keep their points."""
+    with app.engine.begin() as connection:
+        program = set_program(
+            connection, tenant, earn_rate=body.earnRate, point_value=body.pointValue,
+            currency=body.currency,
+        )  # fmt: skip
+    return _program(program)
