@@ -48,10 +48,13 @@ def create_app(
             engine, settings.spool_dir, settings.batch_size, settings.commit_every
         ),
     )
-    # Late-bound: the server attaches its dispatcher after the app is built.
-    app.batches = BatchJobService(
-        engine,
-        handlers or default_handlers,
-        lambda job_id: app.dispatcher.enqueue_batch_job(job_id),
-    )
+    if engine.dialect.name == "postgresql":
+        # Only there can several workers write at once; SQLite runs tasks whole.
+        app.massops.chunk_size = settings.massop_chunk_size
+
+    def enqueue(job_id: int) -> None:
+        # Late-bound: the server attaches its dispatcher after the app is built.
+        app.dispatcher.enqueue_batch_job(job_id)
+
+    app.batches = BatchJobService(engine, handlers or default_handlers, enqueue)
     return app

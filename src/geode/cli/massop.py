@@ -30,6 +30,7 @@ from geode.cli.context import (
     print_json,
 )
 from geode.db.engine import reading
+from geode.errors import InvalidInputError
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import TaskCancelled
 from geode.massops.schemas import json_schema
@@ -108,11 +109,46 @@ def run(
         _execute(app, task, started, as_json)
 
 
+@massop_app.command("submit")
+def submit(
+    file: FileArgument,
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant identifier.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Validate FILE and queue it for `geode worker` processes (PostgreSQL).
+
+    A file bigger than GEODE_MASSOP_CHUNK_SIZE operations is split into chunks that
+    several workers run at once. Follow it with `geode massop status TASK`.
+    """
+    with app_context() as app:
+        if app.engine.dialect.name != "postgresql":
+            raise InvalidInputError(
+                "`massop submit` queues work for `geode worker` processes, which need "
+                "PostgreSQL (set GEODE_DATABASE_URL); on SQLite use `geode massop run`"
+            )
+        from geode.jobs.runtime import attach_queue
+
+        with reading(app.engine) as connection:
+            tenant_id = get_tenant(connection, tenant).id
+        dispatcher = attach_queue(app)
+        try:
+            task = app.massops.submit(tenant_id, file, by_worker=True)
+            dispatcher.enqueue_massop_task(task.id)
+        finally:
+            dispatcher.close()
+    if as_json:
+        print_json(_task_json(task))
+    else:
+        split = " in chunks for several workers" if task.chunked else ""
+        out.print(f"task {task.id}: {task.total} operations queued{split}")
+
+
 @massop_app.command("resume")
 def resume(task_id: str, as_json: JsonOption = False) -> None:
     """Finish a task that was killed, cancelled or failed, from its checkpoint."""
     with app_context() as app:
-        task = app.massops.get(task_id)
+        # Also after a cancel request (say over HTTP): resuming is the user's say-so.
+        task = app.massops.reopen(task_id, by_worker=False)
         if not as_json:
             err.print(f"resuming task {task.id} at operation {task.processed} of {task.total}")
         _execute(app, task, time.perf_counter(), as_json)

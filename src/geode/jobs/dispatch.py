@@ -20,13 +20,15 @@ class Dispatcher(Protocol):
 
 
 class NoWorkers:
-    """For commands that run work themselves (the CLI's `massop run`)."""
+    """No worker in this process: jobs stay `queued` in their tables, and the next
+    worker or server to start picks them up (CLI commands, `serve --no-worker`
+    on SQLite)."""
 
     def enqueue_batch_job(self, job_id: int) -> None:
-        raise RuntimeError("no worker is attached to this process")
+        pass
 
     def enqueue_massop_task(self, task_id: str) -> None:
-        raise RuntimeError("no worker is attached to this process")
+        pass
 
     def enqueue_massop_chunk(self, task_id: str, seq: int) -> None:
-        raise RuntimeError("no worker is attached to this process")
+        pass

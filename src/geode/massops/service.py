@@ -186,7 +186,9 @@ class MassOperationService:
                 repository.update_task(connection, task_id, cancel_requested=True)
             return repository.get_task(connection, task_id)
 
-    def reopen(self, task_id: str, tenant_id: str | None = None) -> TaskInfo:
+    def reopen(
+        self, task_id: str, tenant_id: str | None = None, *, by_worker: bool = True
+    ) -> TaskInfo:
         """Make a cancelled, failed or stalled task runnable again from its checkpoint,
         for a worker to resume: the caller queues it. A finished task comes back as
         it is. Raises ConflictError when the spool the run needs is gone.
@@ -205,7 +207,7 @@ class MassOperationService:
                 raise ConflictError(
                     f"task {task_id} cannot resume: its spool is gone; submit the file again"
                 )
-            values: dict[str, Any] = {"cancel_requested": False, "by_worker": True}
+            values: dict[str, Any] = {"cancel_requested": False, "by_worker": by_worker}
             if task.status in ("cancelled", "failed"):
                 values.update(status="pending", finished_at=None, error_message=None)
             repository.update_task(connection, task_id, **values)

@@ -64,6 +64,10 @@ def install(api: FastAPI) -> None:
 
     @api.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # the framework could not parse the body
+            return error_response(
+                422, f"the request body is not valid: {exc.detail}", "invalid_input"
+            )
         codes = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}
         response = error_response(
             exc.status_code, str(exc.detail), codes.get(exc.status_code, "http_error")

@@ -1,0 +1,160 @@
+"""Shapes of the mass-operation API's answers: the same names `geode massop ... --json` prints.
+
+`MassOpTask` is the CLI's `status --json` object plus `progress` and
+`cancelRequested`; `MassOpLogEntry` is one line of `logs --json`;
+`MassOpDryRun` is the summary `run --dry-run --json` prints.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from geode.massops.repository import TaskInfo
+from geode.massops.schemas import json_schema
+
+TaskStatusValue = Literal[
+    "pending", "running", "complete", "completeWithErrors", "cancelled", "failed"
+]
+LogStatusValue = Literal["success", "failure", "skipped"]
+Counts = dict[str, dict[str, int]]
+
+_COUNTS = (
+    "Operations so far per intent and outcome (`created`, `updated`, `unchanged`, "
+    '`failed`, `skipped`), e.g. `{"customer/upsert": {"created": 2}}`.'
+)
+
+
+class MassOpTask(BaseModel):
+    """A mass-operation task: what `geode massop status TASK --json` prints, and more."""
+
+    taskId: str = Field(description="24 lowercase hex characters.")
+    tenantId: str
+    status: TaskStatusValue = Field(
+        description="`pending` (queued), `running`, `complete`, `completeWithErrors` "
+        "(some operations failed or were skipped: read the logs with `status=failure`), "
+        "`cancelled` or `failed` (resume either with POST .../resume)."
+    )
+    total: int = Field(description="Operations in the file.")
+    processed: int = Field(description="Operations applied and logged (the checkpoint).")
+    progress: float = Field(ge=0, le=1, description="processed / total.")
+    counts: Counts = Field(description=_COUNTS)
+    source: str = Field(description="The `name` given at upload, else `upload`.")
+    error: str | None = Field(description="Why the task failed, when it did.")
+    cancelRequested: bool = Field(
+        description="A cancel was asked for; a running task stops at its next batch."
+    )
+    createdAt: str = Field(description="When the file was accepted (UTC, ISO-8601).")
+    startedAt: str | None = Field(description="When a run first started (UTC).")
+    finishedAt: str | None = Field(description="When the task last ended (UTC).")
+
+    @classmethod
+    def of(cls, task: TaskInfo) -> MassOpTask:
+        return cls(
+            taskId=task.id,
+            tenantId=task.tenant_id,
+            status=task.status,  # type: ignore[arg-type]
+            total=task.total,
+            processed=task.processed,
+            progress=min(task.processed / task.total, 1.0) if task.total else 0.0,
+            counts=task.counts,
+            source=task.source_name,
+            error=task.error_message,
+            cancelRequested=task.cancel_requested,
+            createdAt=task.created_at,
+            startedAt=task.started_at,
+            finishedAt=task.finished_at,
+        )
+
+
+class MassOpTaskList(BaseModel):
+    tasks: list[MassOpTask] = Field(description="Newest first.")
+
+
+class MassOpLogEntry(BaseModel):
+    """One operation's result: a line of `geode massop logs TASK --json`."""
+
+    taskId: str
+    index: int = Field(description="The operation's position in the file, from 0.")
+    intent: str
+    ref: str | None = Field(alias="_ref", description="The operation's `_ref`, if named.")
+    status: LogStatusValue
+    outcome: str | None = Field(
+        description="What a success did: `created`, `updated` or `unchanged`; else null."
+    )
+    resourceId: str | None = Field(description="The record written, when one was.")
+    key: str | None = Field(description="The natural key the operation addressed.")
+    errorCode: str | None
+    message: str | None = Field(description="Why it failed or was skipped.")
+    output: dict[str, Any] | None = Field(
+        description="The fields later operations read through `{{ ref.field }}`."
+    )
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> MassOpLogEntry:
+        return cls(
+            taskId=row["task_id"],
+            index=row["idx"],
+            intent=row["intent"],
+            _ref=row["ref"],
+            status=row["status"],
+            outcome=row["outcome"],
+            resourceId=row["resource_id"],
+            key=row["key"],
+            errorCode=row["error_code"],
+            message=row["message"],
+            output=json.loads(row["output"]) if row["output"] else None,
+        )
+
+
+class MassOpLogPage(BaseModel):
+    logs: list[MassOpLogEntry] = Field(description="In operation order.")
+    next: int | None = Field(
+        description="Pass as `after` for the next page; null when this is the last one."
+    )
+
+
+class MassOpDryRun(BaseModel):
+    """What `geode massop run FILE --dry-run --json` prints: nothing was written."""
+
+    taskId: None = Field(default=None, description="Always null: no task is kept.")
+    status: TaskStatusValue
+    dryRun: Literal[True] = True
+    total: int
+    processed: int
+    counts: Counts = Field(description=_COUNTS)
+    error: str | None
+    seconds: float = Field(description="How long the dry run took.")
+
+
+_DECIMAL_TEXT = {"type": "string", "format": "decimal"}
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """The file format's JSON Schema with its `$defs` inlined, to sit in OpenAPI
+    (whose `#/` is the whole document). The format has no recursive types."""
+    defs: dict[str, Any] = schema.get("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return walk(defs[ref.removeprefix("#/$defs/")])
+            if node == _DECIMAL_TEXT:  # money is read from JSON numbers, exactly
+                return {"anyOf": [{"type": "number"}, node]}
+            # The discriminator's mapping names `$defs` entries that are now inlined.
+            return {k: walk(v) for k, v in node.items() if k not in ("$defs", "discriminator")}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    inlined: dict[str, Any] = walk(schema)
+    inlined["properties"]["operations"]["minItems"] = 1  # a file without any is refused
+    # The reader streams `version` and `operations` and passes over any other key.
+    inlined.pop("additionalProperties", None)
+    return inlined
+
+
+FILE_SCHEMA = _inlined(json_schema())
