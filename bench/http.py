@@ -64,6 +64,7 @@ def customers(rng: random.Random, start: int, count: int) -> list[dict[str, Any]
 @dataclass
 class Result:
     database: str
+    server_worker: bool
     workers: int
     queued_jobs: int
     probes: int
@@ -109,9 +110,10 @@ def geode(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def processes(env: dict[str, str], port: int, workers: int) -> Iterator[None]:
+def processes(env: dict[str, str], port: int, workers: int, server_worker: bool) -> Iterator[None]:
+    serve = [GEODE, "serve", "--port", str(port), *([] if server_worker else ["--no-worker"])]
     started = [
-        subprocess.Popen([GEODE, "serve", "--port", str(port)], env=env),
+        subprocess.Popen(serve, env=env),
         *(subprocess.Popen([GEODE, "worker"], env=env) for _ in range(workers)),
     ]
     try:
@@ -137,7 +139,15 @@ def wait_until_up(client: httpx.Client) -> None:
     raise RuntimeError("geode serve did not come up")
 
 
-def measure(database: str, workers: int, jobs: int, probes: int, clients: int, port: int) -> Result:
+def measure(
+    database: str,
+    workers: int,
+    jobs: int,
+    probes: int,
+    clients: int,
+    port: int,
+    server_worker: bool = True,
+) -> Result:
     rng = random.Random(42)
     with store(database) as env:
         geode(env, "tenant", "create", "bench")
@@ -151,7 +161,7 @@ def measure(database: str, workers: int, jobs: int, probes: int, clients: int, p
             for n in range(jobs + probes)
         ]
         with (
-            processes(env, port, workers),
+            processes(env, port, workers, server_worker),
             httpx.Client(
                 base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60
             ) as client,
@@ -189,7 +199,7 @@ def measure(database: str, workers: int, jobs: int, probes: int, clients: int, p
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
     objects = (jobs + probes) * 1000
     return Result(
-        database, workers, jobs, probes, clients,
+        database, server_worker, workers, jobs, probes, clients,
         round(quantiles[49], 1), round(quantiles[94], 1), round(quantiles[98], 1),
         round(latencies[-1], 1), objects, round(drain, 2), round(objects / drain),
     )  # fmt: skip
@@ -209,25 +219,34 @@ def main() -> None:
         "--workers", default="0", help="extra `geode worker` processes on PostgreSQL, e.g. 0,1"
     )
     parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument(
+        "--no-server-worker",
+        action="store_true",
+        help="PostgreSQL: `serve --no-worker`, so only the `geode worker`s run jobs",
+    )
     args = parser.parse_args()
     results = []
     for database in args.databases.split(","):
         for workers in (
             [int(w) for w in args.workers.split(",")] if database == "postgresql" else [0]
         ):
-            result = measure(database, workers, args.jobs, args.probes, args.clients, args.port)
+            server_worker = not (args.no_server_worker and database == "postgresql")
+            result = measure(
+                database, workers, args.jobs, args.probes, args.clients, args.port, server_worker
+            )
             print(json.dumps(asdict(result)), flush=True)
             results.append(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"http-{stamp}.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
     lines = [
-        "| database | extra workers | queued jobs | probes x clients | p50 ms | p95 ms | p99 ms "
-        "| max ms | drain objects/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | worker in server | `geode worker`s | queued jobs | probes x clients "
+        "| p50 ms | p95 ms | p99 ms | max ms | drain objects/s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(
-            f"| {r.database} | {r.workers} | {r.queued_jobs} | {r.probes} x {r.clients} "
-            f"| {r.p50_ms} | {r.p95_ms} | {r.p99_ms} | {r.max_ms} | {r.drain_objects_per_s:,} |"
+            f"| {r.database} | {'yes' if r.server_worker else 'no'} | {r.workers} "
+            f"| {r.queued_jobs} | {r.probes} x {r.clients} | {r.p50_ms} | {r.p95_ms} "
+            f"| {r.p99_ms} | {r.max_ms} | {r.drain_objects_per_s:,} |"
             for r in results
         ),
     ]

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         "workers run at once (see massops.planning). 0 is not allowed; set a huge value "
         "to keep every task whole.",
     )
+    worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="How much `geode worker` lowers its CPU priority, so an API server on "
+        "the same machine still answers at once while workers are busy.",
+    )
     worker_heartbeat_interval: float = Field(
         default=5.0,
         gt=0,

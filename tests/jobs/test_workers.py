@@ -172,6 +172,41 @@ def test_a_task_split_into_chunks_is_shared_by_the_workers(
         assert "run_massop_chunk[" in workers.log(name), f"{name} ran no chunk"
 
 
+def chunk_in_flight(pg_app: App, task_id: str) -> bool:
+    """Some chunk has committed part of its operations but not all of them."""
+    query = "select count(*) from massop_chunks where task_id = :id and processed > 0 and processed < size"
+    return bool(scalar(pg_app, query, id=task_id))
+
+
+def test_a_worker_killed_mid_chunk_its_chunk_is_finished_elsewhere_exactly_once(
+    pg_app: App, pg_tenant: TenantInfo, workers: Workers, tmp_path: Path
+) -> None:
+    pg_app.massops.chunk_size = 4_000
+    prefix = f"q{uuid.uuid4().hex[:6]}"
+    path = write_customer_upserts(tmp_path / "ops.json", TOTAL, prefix)
+    task = pg_app.massops.submit(pg_tenant.id, path, by_worker=True)
+    assert task.chunked
+    workers.start("w1")
+    workers.start("w2")
+    pg_app.dispatcher.enqueue_massop_task(task.id)
+    wait_until(lambda: chunk_in_flight(pg_app, task.id), what="a chunk half-way")
+    workers.processes["w1"].send_signal(signal.SIGKILL)
+    workers.processes["w1"].wait(10)
+    at_kill = pg_app.massops.get(task.id)
+    assert 0 < at_kill.processed < TOTAL, "the kill must land mid-run"
+    wait_until(
+        lambda: pg_app.massops.get(task.id).status == "complete",
+        timeout=40,
+        what="the survivor to finish every chunk",
+    )
+    done = pg_app.massops.get(task.id)
+    assert (done.processed, done.counts) == (TOTAL, {"customer/upsert": {"created": TOTAL}})
+    logs = "select count(*), count(distinct idx) from massop_logs where task_id = :id"
+    assert tuple(row(pg_app, logs, id=task.id)) == (TOTAL, TOTAL)
+    customers = "select count(*), count(distinct identifier) from customers where tenant_id = :t"
+    assert tuple(row(pg_app, customers, t=pg_tenant.id)) == (TOTAL, TOTAL)
+
+
 def test_sigterm_leaves_the_task_at_a_checkpoint_for_the_next_worker(
     pg_app: App, pg_tenant: TenantInfo, workers: Workers, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -56,6 +57,9 @@ def worker(
         for chatty in ("procrastinate.blueprints", "procrastinate.jobs"):  # a line per defer
             logging.getLogger(chatty).setLevel(logging.WARNING)
         dispatcher = attach_queue(app)
+        if app.settings.worker_nice:
+            # Background work yields the CPU to request handling on a shared machine.
+            os.nice(app.settings.worker_nice)
         err.print(
             f"geode: worker {options.name} (concurrency {options.concurrency}) waiting for "
             "jobs; Ctrl-C stops it after the batch in hand"

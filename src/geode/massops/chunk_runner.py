@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from geode.db.engine import reading
-from geode.jsontext import loads
 from geode.massops import repository
 from geode.massops.references import ReferenceState
 from geode.massops.repository import ChunkInfo, TaskInfo
@@ -96,10 +95,4 @@ class ChunkRunner(TaskRunner):
             for reference in parse_template(text)
         }
         missing = [ref for ref in wanted if not refs.knows(ref)]
-        for ref, idx, status, output in repository.ref_logs_named(
-            connection, self.task.id, missing
-        ):
-            if status == "success" and output is not None:
-                refs.remember(ref, loads(output, dict))
-            else:
-                refs.mark_unavailable(ref, idx, status)
+        refs.load_logs(repository.ref_logs_named(connection, self.task.id, missing))

@@ -6,8 +6,11 @@ pass), so a million-operation file does not keep a million outputs in memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from geode.massops.templates import Reference, TemplateError
 
@@ -46,6 +49,14 @@ class ReferenceState:
         if hit is None and self.parent is not None:
             return self.parent._unavailable(ref)
         return hit
+
+    def load_logs(self, rows: Iterable[tuple[str, int, str, str | None]]) -> None:
+        """Take (ref, idx, status, output) log rows of operations already run."""
+        for ref, idx, status, output in rows:
+            if status == "success" and output is not None:
+                self.remember(ref, msgspec.json.decode(output, type=dict[str, Any]))
+            else:
+                self.mark_unavailable(ref, idx, status)
 
     def knows(self, ref: str) -> bool:
         """Whether this state holds the ref's output or its failure."""

@@ -21,7 +21,6 @@ from sqlalchemy.engine import Engine
 from geode.db.bulk import BulkConflict
 from geode.db.engine import reading
 from geode.errors import ConflictError
-from geode.jsontext import loads
 from geode.massops import repository
 from geode.massops.apply import BatchApplier, Counts, PendingWrites, failure_row
 from geode.massops.pipeline import BatchWriter, WriteJob
@@ -205,13 +204,7 @@ class TaskRunner:
         """What earlier operations output, from their logs: a resume starts here."""
         refs = ReferenceState(needed)
         if processed:
-            for ref, idx, status, output in repository.ref_logs(
-                connection, self.task.id, processed
-            ):
-                if status == "success" and output is not None:
-                    refs.remember(ref, loads(output, dict))
-                else:
-                    refs.mark_unavailable(ref, idx, status)
+            refs.load_logs(repository.ref_logs(connection, self.task.id, processed))
         return refs
 
     def _check_cancel(self) -> None:

@@ -12,9 +12,11 @@ from typing import Annotated, Any
 
 import msgspec
 from fastapi import APIRouter, FastAPI, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from geode.api.rest.auth import AppDep, TenantDep
 from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus
+from geode.app import App
 from geode.batches.service import MAX_OBJECTS
 from geode.errors import InvalidInputError
 from geode.jsontext import encode_for_file
@@ -62,10 +64,17 @@ def parse_envelope(raw: bytes) -> list[Any]:
 
 def _submit_route(type_: str) -> Any:
     async def submit(request: Request, app: AppDep, tenant: TenantDep) -> JobCreated:
-        objects = parse_envelope(await request.body())
-        return JobCreated(jobId=app.batches.submit(tenant, type_, objects))
+        body = await request.body()
+        # Parsing and the insert run on the thread pool: the event loop keeps
+        # answering other requests meanwhile.
+        job_id = await run_in_threadpool(_submit, app, tenant, type_, body)
+        return JobCreated(jobId=job_id)
 
     return submit
+
+
+def _submit(app: App, tenant: str, type_: str, body: bytes) -> int:
+    return app.batches.submit(tenant, type_, parse_envelope(body))
 
 
 def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
