@@ -89,3 +89,20 @@ def test_truncated_file_is_refused_with_its_position(tmp_path: Path) -> None:
     report = validate_file(file, parallel_min_bytes=0, chunk_size=128)
     assert not report.ok
     assert report.problems[-1].code == "invalid_file"
+
+
+@pytest.mark.parametrize("version", [None, 1, "1.0", ""])
+def test_a_version_that_is_not_x_y_z_is_refused(tmp_path: Path, version: object) -> None:
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps({"version": version, "operations": [
+        {"intent": "customer/upsert", "identifier": "c1"}
+    ]}))  # fmt: skip
+    report = validate_file(path)
+    assert [(p.path, p.code) for p in report.problems] == [("$.version", "invalid_version")]
+
+
+def test_a_missing_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps({"operations": [{"intent": "customer/upsert", "identifier": "c1"}]}))
+    report = validate_file(path)
+    assert [(p.path, p.code) for p in report.problems] == [("$.version", "invalid_version")]

@@ -184,6 +184,7 @@ def _finish(report: ValidationReport, checker: ReferenceChecker) -> None:
 
 
 _NO_VERSION = object()
+_UNREADABLE = object()  # the file is not JSON: the main pass reports where
 
 
 def _read_version(path: Path) -> object:
@@ -191,7 +192,7 @@ def _read_version(path: Path) -> object:
         try:
             return next(ijson.items(raw, "version"), _NO_VERSION)
         except ijson.JSONError:
-            return None  # reported by the main pass with its position
+            return _UNREADABLE
 
 
 def _check_version(version: object, report: ValidationReport) -> None:
@@ -201,7 +202,7 @@ def _check_version(version: object, report: ValidationReport) -> None:
                 None, None, "$.version", "'version' is required, e.g. \"0.0.1\"", "invalid_version"
             )
         )
-    elif version is not None and (
+    elif version is not _UNREADABLE and (
         not isinstance(version, str) or not re.match(VERSION_PATTERN, version)
     ):
         report.add(
