@@ -34,6 +34,7 @@ class ChunkRunner(TaskRunner):
         task: TaskInfo,
         chunk: ChunkInfo,
         needed: dict[str, tuple[str, ...]],
+        ref_index: dict[str, int],
         *,
         batch_size: int,
         commit_every: int,
@@ -41,6 +42,7 @@ class ChunkRunner(TaskRunner):
         super().__init__(engine, task, batch_size=batch_size, commit_every=commit_every)
         self.chunk = chunk
         self.needed = needed
+        self.ref_index = ref_index
 
     def run_chunk(self) -> None:
         """Apply the chunk from its checkpoint; raises TaskCancelled on a stop request."""
@@ -95,4 +97,5 @@ class ChunkRunner(TaskRunner):
             for reference in parse_template(text)
         }
         missing = [ref for ref in wanted if not refs.knows(ref)]
-        refs.load_logs(repository.ref_logs_named(connection, self.task.id, missing))
+        positions = sorted(self.ref_index[ref] for ref in missing)
+        refs.load_logs(repository.ref_logs_at(connection, self.task.id, positions))

@@ -36,6 +36,14 @@ MAX_WAVES = 64
 EnqueueChunk = Callable[[str, int], None]
 
 
+class References(msgspec.Struct, array_like=True):
+    """What a chunked task's workers need to read `{{ ref.field }}`: the fields
+    later operations read, and where each named operation is in the file."""
+
+    needed: dict[str, tuple[str, ...]]
+    index: dict[str, int]
+
+
 def store_plan(
     connection: sa.Connection,
     task_id: str,
@@ -49,7 +57,10 @@ def store_plan(
         return False
     for _ in store_chunks(connection, task_id, spool, layout):
         pass
-    repository.update_task(connection, task_id, chunked=True, needed=msgspec.msgpack.encode(needed))
+    references = References(needed, layout.ref_index)
+    repository.update_task(
+        connection, task_id, chunked=True, needed=msgspec.msgpack.encode(references)
+    )
     return True
 
 
@@ -91,9 +102,9 @@ class ChunkedTasks:
             needed_blob = repository.get_needed(connection, task_id)
         if task.status in (*FINISHED, "failed") or task.cancel_requested or chunk.status == "done":
             return
-        needed = msgspec.msgpack.decode(needed_blob or b"\x80", type=dict[str, tuple[str, ...]])
+        references = msgspec.msgpack.decode(needed_blob or b"", type=References)
         runner = ChunkRunner(
-            self.engine, task, chunk, needed,
+            self.engine, task, chunk, references.needed, references.index,
             batch_size=self.batch_size, commit_every=self.commit_every,
         )  # fmt: skip
         try:

@@ -48,12 +48,6 @@ class OperationLog(Base):
             sqlite_where=sa.text("status != 'success'"),
             postgresql_where=sa.text("status != 'success'"),
         ),
-        # Chunks of a task read the outputs of earlier waves by `_ref` name.
-        sa.Index(
-            "ix_massop_logs_ref", "task_id", "ref",
-            sqlite_where=sa.text("ref IS NOT NULL"),
-            postgresql_where=sa.text("ref IS NOT NULL"),
-        ),
         {"sqlite_with_rowid": False},
     )  # fmt: skip
 

@@ -159,6 +159,9 @@ class Plan:
     waves: array[int] = field(default_factory=lambda: array("H"))
     keys: array[int] = field(default_factory=lambda: array("q"))
     chunks_per_wave: list[int] = field(default_factory=list)
+    ref_index: dict[str, int] = field(default_factory=dict)
+    """Operation index of each `_ref` that a later operation reads: chunks read
+    those outputs from the logs by primary key."""
 
     @property
     def chunk_count(self) -> int:
@@ -188,6 +191,7 @@ def plan(spool: Path, chunk_size: int) -> Plan:
     repeated = _repeated(keys)
     last_wave: dict[int, int] = {}
     ref_wave: dict[str, int] = {}
+    read: set[str] = set()
     sizes: list[int] = []
     for index, (op_keys, entry) in enumerate(_entries(spool)):
         wave = 0
@@ -195,6 +199,7 @@ def plan(spool: Path, chunk_size: int) -> Plan:
             for _, text in entry.templates:
                 for reference in parse_template(text):
                     wave = max(wave, ref_wave[reference.ref] + 1)
+                    read.add(reference.ref)
         key = keys[index]
         if key in repeated:
             wave = max(wave, last_wave.get(key, 0))
@@ -208,6 +213,10 @@ def plan(spool: Path, chunk_size: int) -> Plan:
             sizes.append(0)
         sizes[wave] += 1
     result.chunks_per_wave = [max(1, -(-n // chunk_size)) for n in sizes]
+    if read:
+        for index, (op_keys, _) in enumerate(_entries(spool)):
+            if op_keys.ref is not None and op_keys.ref in read:
+                result.ref_index[str(op_keys.ref)] = index
     return result
 
 

@@ -212,13 +212,13 @@ def lock_task(connection: sa.Connection, task_id: str) -> TaskInfo:
     return TaskInfo.from_row(row)
 
 
-def ref_logs_named(
-    connection: sa.Connection, task_id: str, refs: Sequence[str]
+def ref_logs_at(
+    connection: sa.Connection, task_id: str, indexes: Sequence[int]
 ) -> Iterator[tuple[str, int, str, str | None]]:
-    """(ref, idx, status, output) of the named operations that have run."""
-    for part in bulk.chunked(list(refs)):
+    """(ref, idx, status, output) of the operations at `indexes`, by primary key."""
+    for part in bulk.chunked(list(indexes)):
         query = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
-            _logs.c.task_id == task_id, _logs.c.ref.in_(part)
+            _logs.c.task_id == task_id, _logs.c.idx.in_(part)
         )
         yield from connection.execute(query)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 08:27:28.346640
+Create Date: 2026-11-24 09:39:22.559082
 """
 
 from __future__ import annotations
@@ -195,15 +195,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("task_id", "seq", "frame", name=op.f("pk_massop_chunk_frames")),
     )
-    with op.batch_alter_table("massop_logs", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_massop_logs_ref",
-            ["task_id", "ref"],
-            unique=False,
-            sqlite_where=sa.text("ref IS NOT NULL"),
-            postgresql_where=sa.text("ref IS NOT NULL"),
-        )
-
     with op.batch_alter_table("massop_tasks", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("by_worker", sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -222,13 +213,6 @@ def downgrade() -> None:
         batch_op.drop_column("needed")
         batch_op.drop_column("chunked")
         batch_op.drop_column("by_worker")
-
-    with op.batch_alter_table("massop_logs", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_massop_logs_ref",
-            sqlite_where=sa.text("ref IS NOT NULL"),
-            postgresql_where=sa.text("ref IS NOT NULL"),
-        )
 
     op.drop_table("massop_chunk_frames")
     op.drop_table("massop_chunks")
