@@ -106,3 +106,15 @@ def test_a_missing_version_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"operations": [{"intent": "customer/upsert", "identifier": "c1"}]}))
     report = validate_file(path)
     assert [(p.path, p.code) for p in report.problems] == [("$.version", "invalid_version")]
+
+
+def test_a_nul_character_is_refused_with_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "nul.json"
+    path.write_text(json.dumps({"version": "0.0.1", "operations": [
+        {"intent": "customer/upsert", "identifier": "c1", "firstName": "A\u0000B"}
+    ]}))  # fmt: skip
+    report = validate_file(path)
+    assert [(p.index, p.path, p.code) for p in report.problems] == [
+        (0, "$.operations[0].firstName", "invalid_value")
+    ]
+    assert "NUL" in report.problems[0].message

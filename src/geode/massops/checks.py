@@ -45,6 +45,10 @@ def check_operation(index: int, item: Any, op: Any = _NOT_DECODED) -> CheckedOpe
     uses: list[tuple[str, Reference]] = []
     for path, text in templates:
         where = operation_path(index, *path)
+        if "\x00" in text:
+            message = "text contains a NUL character (\\u0000), which cannot be stored; remove it"
+            problems.append(Problem(index, intent, where, message, "invalid_value"))
+            continue
         try:
             uses.extend((where, reference) for reference in parse_template(text))
         except TemplateError as exc:

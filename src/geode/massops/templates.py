@@ -52,7 +52,8 @@ def parse_template(text: str) -> list[Reference]:
 
 
 def find_templates(value: Any) -> list[tuple[Path, str]]:
-    """Every string value containing a template, with its path inside `value`.
+    """Every string value containing a template, with its path inside `value`
+    (and any holding a NUL character, which no database stores: the checks refuse it).
 
     Runs once per operation on the validation pass, so it is written for speed:
     exact type checks, and paths are only built for the (rare) strings that hit.
@@ -70,13 +71,13 @@ def _walk(node: Any, trail: list[PathPart], found: list[tuple[Path, str]]) -> No
     elif kind is list:
         items = enumerate(node)
     else:
-        if kind is str and ("{{" in node or "}}" in node):
+        if kind is str and ("{{" in node or "}}" in node or "\x00" in node):
             found.append(((*trail,), node))
         return
     for key, child in items:
         child_kind = type(child)
         if child_kind is str:
-            if "{{" in child or "}}" in child:
+            if "{{" in child or "}}" in child or "\x00" in child:
                 found.append(((*trail, key), child))
         elif child_kind is dict or child_kind is list:
             trail.append(key)
