@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -33,6 +33,20 @@ def keys_of(obj: Mapping[str, Any], key_fields: Sequence[str]) -> dict[str, Any]
         for name in key_fields
         if isinstance(obj.get(name), str | int | float) and not isinstance(obj.get(name), bool)
     }
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def narrow(objects: Sequence[BaseModel], schema: builtins.type[M]) -> list[M]:
+    """The runner hands a handler instances of its own `schema`; anything else is a
+    wiring bug, caught here rather than as an AttributeError deep in a handler."""
+    narrowed: list[M] = []
+    for obj in objects:
+        if not isinstance(obj, schema):
+            raise TypeError(f"expected {schema.__name__}, got {type(obj).__name__}")
+        narrowed.append(obj)
+    return narrowed
 
 
 def succeeded(keys: dict[str, Any], message: str, **extra: Any) -> ObjectResult:

@@ -35,6 +35,7 @@ from geode.massops.repository import TaskInfo
 from geode.massops.runner import TaskCancelled
 from geode.massops.schemas import json_schema
 from geode.massops.service import invalid_file
+from geode.massops.views import log_view, task_view
 from geode.tenants.service import get_tenant
 
 massop_app = typer.Typer(
@@ -137,7 +138,7 @@ def submit(
         finally:
             dispatcher.close()
     if as_json:
-        print_json(_task_json(task))
+        print_json(task_view(task))
     else:
         split = " in chunks for several workers" if task.chunked else ""
         out.print(f"task {task.id}: {task.total} operations queued{split}")
@@ -246,7 +247,7 @@ def status(task_id: str, as_json: JsonOption = False) -> None:
     with app_context() as app:
         task = app.massops.get(task_id)
     if as_json:
-        print_json(_task_json(task))
+        print_json(task_view(task))
         return
     out.print(
         f"task {task.id}: {task.status}  {task.processed}/{task.total}  source={task.source_name}"
@@ -264,7 +265,7 @@ def list_(as_json: JsonOption = False) -> None:
         tasks = app.massops.list()
     for task in tasks:
         if as_json:
-            print_json(_task_json(task))
+            print_json(task_view(task))
         else:
             out.print(
                 f"{task.id}  {task.status:<18} {task.processed:>9}/{task.total:<9} "
@@ -284,7 +285,7 @@ def logs(
     with app_context() as app:
         for entry in app.massops.logs(task_id, status=status):
             if as_json:
-                print_json(_log_json(entry))
+                print_json(log_view(entry))
             else:
                 line = (
                     f"#{entry['idx']:<7} {entry['intent']:<22} {entry['status']:<8} "
@@ -293,38 +294,6 @@ def logs(
                 if entry["message"]:
                     line += f"  [{entry['error_code']}] {entry['message']}"
                 out.print(line, markup=False, highlight=False)
-
-
-def _task_json(task: TaskInfo) -> dict[str, Any]:
-    return {
-        "taskId": task.id,
-        "tenantId": task.tenant_id,
-        "status": task.status,
-        "total": task.total,
-        "processed": task.processed,
-        "counts": task.counts,
-        "source": task.source_name,
-        "error": task.error_message,
-        "createdAt": task.created_at,
-        "startedAt": task.started_at,
-        "finishedAt": task.finished_at,
-    }
-
-
-def _log_json(entry: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "taskId": entry["task_id"],
-        "index": entry["idx"],
-        "intent": entry["intent"],
-        "_ref": entry["ref"],
-        "status": entry["status"],
-        "outcome": entry["outcome"],
-        "resourceId": entry["resource_id"],
-        "key": entry["key"],
-        "errorCode": entry["error_code"],
-        "message": entry["message"],
-        "output": json.loads(entry["output"]) if entry["output"] else None,
-    }
 
 
 def _intent_list(intents: Any) -> str:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final
 
 import sqlalchemy as sa
 from pydantic import (
@@ -39,7 +39,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from geode.batches.handler import ObjectResult, failed, succeeded
+from geode.batches.handler import ObjectResult, failed, narrow, succeeded
 from geode.customers.schemas import CustomerFields
 from geode.customers.service import CustomerBatch
 from geode.db import bulk
@@ -55,7 +55,6 @@ __all__ = [
     "join_name",
     "merge_meta",
     "not_blank",
-    "own_models",
     "require_text",
     "split_name",
 ]
@@ -78,8 +77,6 @@ MESSAGES: Final[dict[Outcome, str]] = {
     "updated": "Customer updated successfully",
     "unchanged": "Customer unchanged",
 }
-
-M = TypeVar("M", bound=BaseModel)
 
 
 # -- field types -------------------------------------------------------------------
@@ -295,16 +292,6 @@ def customer_fields(obj: CustomerBatchObject, stored_meta: str | None) -> Custom
     return CustomerFields(**values)
 
 
-def own_models(objects: Sequence[BaseModel], schema: type[M]) -> list[M]:
-    """The runner hands over `schema` instances; anything else is a programming error."""
-    models: list[M] = []
-    for obj in objects:
-        if not isinstance(obj, schema):
-            raise TypeError(f"expected {schema.__name__}, got {type(obj).__name__}")
-        models.append(obj)
-    return models
-
-
 class CustomersHandler:
     """Customer Creation Batch Job: upserts customers by `customerId`, set-based."""
 
@@ -316,7 +303,7 @@ class CustomersHandler:
     def apply(
         self, connection: sa.Connection, tenant_id: str, objects: Sequence[BaseModel]
     ) -> list[ObjectResult]:
-        models = own_models(objects, CustomerBatchObject)
+        models = narrow(objects, CustomerBatchObject)
         batch = CustomerBatch(connection, tenant_id, utcnow())
         writer = batch.customers
         writer.prefetch(obj.customerId for obj in models)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from geode.batches.handler import ObjectResult, failed, succeeded
+from geode.batches.handler import ObjectResult, failed, narrow, succeeded
 from geode.events.schemas import CustomerEvents
 from geode.events.service import record_events
 
@@ -21,7 +21,7 @@ class EventsHandler:
     def apply(
         self, connection: sa.Connection, tenant_id: str, objects: Sequence[BaseModel]
     ) -> list[ObjectResult]:
-        models = [_narrow(obj) for obj in objects]
+        models = narrow(objects, CustomerEvents)
         results: list[ObjectResult] = []
         for obj, recorded in zip(models, record_events(connection, tenant_id, models), strict=True):
             keys = {"customerId": obj.customerId}
@@ -31,10 +31,3 @@ class EventsHandler:
                 noun = "event" if recorded.count == 1 else "events"
                 results.append(succeeded(keys, f"{recorded.count} {noun} recorded"))
         return results
-
-
-def _narrow(obj: BaseModel) -> CustomerEvents:
-    """The runner hands over `schema` instances; anything else is a wiring bug."""
-    if not isinstance(obj, CustomerEvents):
-        raise TypeError(f"expected CustomerEvents, got {type(obj).__name__}")
-    return obj

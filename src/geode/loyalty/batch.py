@@ -10,29 +10,17 @@ itself (`pointsValue` a Decimal, i.e. a JSON number, never a float).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from geode.batches.handler import ObjectResult, failed, succeeded
+from geode.batches.handler import ObjectResult, failed, narrow, succeeded
 from geode.loyalty import service
 from geode.loyalty.accounts import unknown_customer
 from geode.loyalty.ledger import Kind, LedgerRequest, Posted, Refused
 from geode.loyalty.schemas import BalanceAdjustment, BalanceInquiry, Cashback, Redeem
 from geode.timestamps import format_timestamp
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def narrow(objects: Sequence[BaseModel], schema: type[M]) -> list[M]:
-    """The runner hands over `schema` instances; anything else is a wiring bug."""
-    narrowed: list[M] = []
-    for obj in objects:
-        if not isinstance(obj, schema):
-            raise TypeError(f"expected {schema.__name__}, got {type(obj).__name__}")
-        narrowed.append(obj)
-    return narrowed
 
 
 class BalanceInquiryHandler:

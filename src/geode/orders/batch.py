@@ -36,8 +36,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from geode.batches.handler import ObjectResult, failed, succeeded
-from geode.customers.batch import CustomerId, not_blank, own_models, require_text
+from geode.batches.handler import ObjectResult, failed, narrow, succeeded
+from geode.customers.batch import CustomerId, not_blank, require_text
 from geode.customers.schemas import CustomerInput
 from geode.db import bulk
 from geode.money import round_money
@@ -208,7 +208,7 @@ class OrdersHandler:
     def apply(
         self, connection: sa.Connection, tenant_id: str, objects: Sequence[BaseModel]
     ) -> list[ObjectResult]:
-        models = own_models(objects, OrderBatchObject)
+        models = narrow(objects, OrderBatchObject)
         batch = OrderBatch(connection, tenant_id, utcnow())
         batch.prefetch(resource_identifiers=[obj.orderId for obj in models])
         created: set[str] = set()

@@ -15,11 +15,11 @@ import pytest
 import sqlalchemy as sa
 
 from geode.app import create_app
-from geode.cli.massop import _log_json, _task_json
 from geode.ids import new_id
 from geode.massops.export import customer_operations, order_operations
 from geode.massops.models import Task
 from geode.massops.runner import TaskCancelled
+from geode.massops.views import log_view, task_view
 from geode.settings import Settings
 from geode.tenants.service import TenantInfo, create_tenant
 from tests.api.rest.conftest import LiveServer, serve, wait_for
@@ -137,7 +137,7 @@ def test_upload_is_run_by_the_worker_to_complete(server: LiveServer, tenant: Ten
     assert done["startedAt"] and done["finishedAt"]
     assert listed == [done]
     # The same object `geode massop status TASK --json` prints, plus two fields.
-    cli = _task_json(server.app.massops.get(task_id))
+    cli = task_view(server.app.massops.get(task_id))
     assert {k: v for k, v in done.items() if k not in ("progress", "cancelRequested")} == cli
     assert uploads(server) == []
     assert files(server.app.settings.spool_dir) == []  # a finished task drops its spool
@@ -209,7 +209,7 @@ def test_counts_and_logs_paged_by_status_with_a_cursor(
     assert everything[7]["outcome"] == "unchanged"
     # Each entry is the line `geode massop logs TASK --json` prints.
     rows = list(server.app.massops.logs(task_id))
-    assert everything == [json.loads(json.dumps(_log_json(row))) for row in rows]
+    assert everything == [json.loads(json.dumps(log_view(row))) for row in rows]
 
 
 def test_invalid_file_is_422_with_every_problem_and_nothing_is_stored(

@@ -7,13 +7,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from geode.massops.repository import TaskInfo
 from geode.massops.schemas import json_schema
+from geode.massops.views import log_view, task_view
 
 TaskStatusValue = Literal[
     "pending", "running", "complete", "completeWithErrors", "cancelled", "failed"
@@ -52,20 +52,9 @@ class MassOpTask(BaseModel):
 
     @classmethod
     def of(cls, task: TaskInfo) -> MassOpTask:
-        return cls(
-            taskId=task.id,
-            tenantId=task.tenant_id,
-            status=task.status,  # type: ignore[arg-type]
-            total=task.total,
-            processed=task.processed,
-            progress=min(task.processed / task.total, 1.0) if task.total else 0.0,
-            counts=task.counts,
-            source=task.source_name,
-            error=task.error_message,
-            cancelRequested=task.cancel_requested,
-            createdAt=task.created_at,
-            startedAt=task.started_at,
-            finishedAt=task.finished_at,
+        progress = min(task.processed / task.total, 1.0) if task.total else 0.0
+        return cls.model_validate(
+            {**task_view(task), "progress": progress, "cancelRequested": task.cancel_requested}
         )
 
 
@@ -94,19 +83,7 @@ class MassOpLogEntry(BaseModel):
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> MassOpLogEntry:
-        return cls(
-            taskId=row["task_id"],
-            index=row["idx"],
-            intent=row["intent"],
-            _ref=row["ref"],
-            status=row["status"],
-            outcome=row["outcome"],
-            resourceId=row["resource_id"],
-            key=row["key"],
-            errorCode=row["error_code"],
-            message=row["message"],
-            output=json.loads(row["output"]) if row["output"] else None,
-        )
+        return cls.model_validate(log_view(row))
 
 
 class MassOpLogPage(BaseModel):
