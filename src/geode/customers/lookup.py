@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from geode.customers.models import Customer
 from geode.db import bulk
+from geode.errors import NotFoundError
 
 _customers: sa.Table = Customer.__table__  # type: ignore[assignment]
 
@@ -32,3 +33,9 @@ def unknown_customer(identifier: str) -> str:
     return (
         f"no customer with customerId '{identifier}'; create it with the customers batch type first"
     )
+
+
+def require_customer(connection: sa.Connection, tenant_id: str, identifier: str) -> None:
+    """Raise NotFoundError, saying how to create it, unless the customer exists."""
+    if not existing_customers(connection, tenant_id, [identifier]):
+        raise NotFoundError(unknown_customer(identifier))

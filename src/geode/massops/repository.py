@@ -197,6 +197,12 @@ def chunk_frame(connection: sa.Connection, task_id: str, seq: int, frame: int) -
     return bytes(data)
 
 
+def cancel_requested(connection: sa.Connection, task_id: str) -> bool:
+    """Read before every batch: one column, not the task with its chunks' progress."""
+    query = sa.select(_tasks.c.cancel_requested).where(_tasks.c.id == task_id)
+    return bool(connection.execute(query).scalar())
+
+
 def get_needed(connection: sa.Connection, task_id: str) -> bytes | None:
     blob = connection.execute(sa.select(_tasks.c.needed).where(_tasks.c.id == task_id)).scalar()
     return bytes(blob) if blob is not None else None

@@ -211,7 +211,7 @@ class TaskRunner:
         if self.connection is not None:
             return
         with reading(self.engine) as connection:
-            if repository.get_task(connection, self.task.id).cancel_requested:
+            if repository.cancel_requested(connection, self.task.id):
                 raise TaskCancelled(self.task.id)
 
     def _run_batch(

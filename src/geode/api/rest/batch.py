@@ -15,11 +15,11 @@ from fastapi import APIRouter, FastAPI, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.responses import exact_json
 from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus
 from geode.app import App
 from geode.batches.service import MAX_OBJECTS
 from geode.errors import InvalidInputError
-from geode.jsontext import encode_for_file
 
 PREFIX = "/api/v4.0/integrations/batch"
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
@@ -126,14 +126,9 @@ def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
 JobId = Annotated[int, Path(description="The id POST answered with.", ge=1, le=2**62)]
 
 
-def _status_response(status: dict[str, Any]) -> Response:
-    # Written by msgspec, not pydantic: Decimals (pointsValue) stay exact JSON numbers.
-    return Response(encode_for_file(status), media_type="application/json")
-
-
 @router.get("/{jobId}", response_model=JobStatus, responses=ERRORS, summary="Job status")
 def job_status(jobId: JobId, app: AppDep, tenant: TenantDep) -> Response:
-    return _status_response(app.batches.status(tenant, jobId))
+    return exact_json(app.batches.status(tenant, jobId))
 
 
 @router.delete("/{jobId}", response_model=JobStatus, responses=ERRORS, summary="Stop a job")
@@ -141,4 +136,4 @@ def stop_job(jobId: JobId, app: AppDep, tenant: TenantDep) -> Response:
     """A queued job never runs; a running one stops at its next checkpoint (what was done
     stays done); a finished job is left as it is."""
     app.batches.stop(tenant, jobId)
-    return _status_response(app.batches.status(tenant, jobId))
+    return exact_json(app.batches.status(tenant, jobId))

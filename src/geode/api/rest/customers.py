@@ -10,12 +10,11 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.responses import exact_json
 from geode.api.rest.schemas import ErrorBody
-from geode.customers.lookup import existing_customers, unknown_customer
+from geode.customers.lookup import require_customer
 from geode.db.engine import reading
-from geode.errors import NotFoundError
 from geode.events.service import list_events
-from geode.jsontext import encode_for_file
 from geode.loyalty.service import get_balance, get_program, list_entries, set_program
 
 # Sent as exact JSON numbers (msgspec), so documented as numbers, not pydantic's strings.
@@ -83,17 +82,8 @@ class Program(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
 
 
-def _json(value: Any) -> Response:
-    return Response(encode_for_file(value), media_type="application/json")
-
-
 def _page(items: list[dict[str, Any]], limit: int) -> str | None:
     return str(items[-1]["id"]) if len(items) == limit else None
-
-
-def _check_customer(connection: Any, tenant: str, customer_id: str) -> None:
-    if not existing_customers(connection, tenant, [customer_id]):
-        raise NotFoundError(unknown_customer(customer_id))
 
 
 @router.get(
@@ -109,11 +99,11 @@ def customer_events(
     limit: Limit = 100,
 ) -> Response:
     with reading(app.engine) as connection:
-        _check_customer(connection, tenant, customerId)
+        require_customer(connection, tenant, customerId)
         events = list_events(
             connection, tenant, customerId, event_name=eventName, after_id=after, limit=limit
         )
-    return _json({"events": events, "next": _page(events, limit)})
+    return exact_json({"events": events, "next": _page(events, limit)})
 
 
 @router.get(
@@ -122,7 +112,7 @@ def customer_events(
 )  # fmt: skip
 def customer_balance(customerId: CustomerId, app: AppDep, tenant: TenantDep) -> Response:
     with reading(app.engine) as connection:
-        return _json(get_balance(connection, tenant, customerId).as_item())
+        return exact_json(get_balance(connection, tenant, customerId).as_item())
 
 
 @router.get(
@@ -133,13 +123,13 @@ def customer_ledger(
     customerId: CustomerId, app: AppDep, tenant: TenantDep, after: After = None, limit: Limit = 100
 ) -> Response:
     with reading(app.engine) as connection:
-        _check_customer(connection, tenant, customerId)
+        require_customer(connection, tenant, customerId)
         entries = list_entries(connection, tenant, customerId, after_id=after, limit=limit)
-    return _json({"entries": entries, "next": _page(entries, limit)})
+    return exact_json({"entries": entries, "next": _page(entries, limit)})
 
 
 def _program(program: Any) -> Response:
-    return _json(
+    return exact_json(
         {
             "earnRate": program.earn_rate,
             "pointValue": program.point_value,
