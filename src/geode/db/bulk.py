@@ -116,6 +116,15 @@ class DeleteIn:
 WriteStep = Insert | Update | DeleteIn
 
 
+def row_counts(steps: Sequence[WriteStep]) -> dict[str, int]:
+    """Rows each table gains or changes (deletes excluded)."""
+    counts: dict[str, int] = {}
+    for step in steps:
+        if isinstance(step, Insert | Update) and step.rows:
+            counts[step.table] = counts.get(step.table, 0) + len(step.rows)
+    return counts
+
+
 def execute(connection: sa.Connection, steps: Sequence[WriteStep]) -> None:
     """Run a write plan built beforehand: on the pipelined path the plan is
     built by the main thread, and the writer thread only talks to the database."""

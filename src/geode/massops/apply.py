@@ -37,6 +37,8 @@ from geode.orders.writer import OrderBatch, OrderPending
 from geode.outcomes import Applied, OperationFailed
 
 Counts = dict[str, Counter[str]]
+LOOKUP_TABLES = ("customers", "customer_groups", "orders")
+"""What preparing a batch reads by key (see `_prefetch`)."""
 
 
 @dataclass
@@ -93,6 +95,9 @@ class BatchApplier:
     def record(self, batch: int) -> None:
         self.customers.record(batch)
         self.orders.record(batch)
+
+    def rows_written(self) -> dict[str, int]:
+        return bulk.row_counts(self._plan)
 
     def write(self, connection: sa.Connection) -> None:
         """Only SQL here: the writer thread runs this while the next batch is prepared."""

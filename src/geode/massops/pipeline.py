@@ -11,7 +11,9 @@ Commits are grouped: a commit costs about as much as writing 2,000 operations
 consecutive batches, up to `commit_ops` operations or `commit_seconds`. Each
 batch still moves the checkpoint inside that transaction, so whatever commits,
 its effects, logs and checkpoint commit together; a crash rolls back to the
-last commit and `resume` continues from its checkpoint.
+last commit and `resume` continues from its checkpoint. After a commit the
+writer refreshes PostgreSQL's statistics of tables that have grown a lot, so
+the next batches' lookups keep using their indexes (`db.statistics`).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geode.db.statistics import TableStatistics
 from geode.massops import repository
-from geode.massops.apply import BatchApplier
+from geode.massops.apply import LOOKUP_TABLES, BatchApplier
 
 
 @dataclass
@@ -61,6 +64,7 @@ class BatchWriter:
         self._error: BaseException | None = None
         self._jobs: queue.Queue[WriteJob | None] = queue.Queue(maxsize=1)
         self._written = threading.Event()
+        self.statistics = TableStatistics(engine, LOOKUP_TABLES)
         self._thread = threading.Thread(target=self._loop, name="geode-writer", daemon=True)
         self._thread.start()
 
@@ -88,6 +92,8 @@ class BatchWriter:
             current: WriteJob | None = job
             while current is not None:
                 current.applier.write(connection)
+                for table, rows in current.applier.rows_written().items():
+                    self.statistics.wrote(table, rows)
                 self.advance(connection, current.expected, current.end, current.counts)
                 last = current
                 self._written.set()
@@ -101,6 +107,7 @@ class BatchWriter:
                 more = current is not None
         self.committed_batch = last.batch
         self.committed_end = last.end
+        self.statistics.refresh()
         return self._jobs.get() if more else None
 
     def raise_if_failed(self) -> None:

@@ -2,17 +2,28 @@
 
 Only the fields some later operation reads are kept (found by the validation
 pass), so a million-operation file does not keep a million outputs in memory.
+
+The map from `_ref` to what it output is the one structure of a run that grows
+with the file (200,000 entries for the benchmark's million operations), so it
+is kept compact: one dict from `_ref` to a slot, where a slot is "not run yet",
+the bare value when the ref is read for one field (the usual case), a tuple of
+values for several, or why the operation has no output. The fields each ref is
+read for are stored once per shape, not per ref.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
 from geode.massops.templates import Reference, TemplateError
+
+Needed = dict[str, tuple[str, ...]]
+"""_ref -> the output fields later operations read from it (from validation)."""
 
 
 def read_path(output: dict[str, Any], dotted: str) -> Any:
@@ -24,31 +35,65 @@ def read_path(output: dict[str, Any], dotted: str) -> Any:
     return node
 
 
-@dataclass
-class ReferenceState:
-    """Outputs later operations read. A batch works on a layer over the run's
-    state (`parent`), merged into it once prepared, so nothing is copied."""
+class _Waiting:
+    """The slot of a ref whose operation has not run (or not been loaded) yet."""
 
-    needed: dict[str, tuple[str, ...]]
-    values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    # _ref -> (operation index, "failed" or "skipped")
-    unavailable: dict[str, tuple[int, str]] = field(default_factory=dict)
-    parent: ReferenceState | None = None
+
+_WAITING = _Waiting()
+
+
+@dataclass(frozen=True, slots=True)
+class _Unavailable:
+    index: int
+    status: str  # "failure" or "skipped"
+
+
+class ReferenceState:
+    """A batch works on a `layer` over the run's state, merged into it once
+    prepared, so nothing is copied."""
+
+    def __init__(self, needed: Needed, *, _parent: ReferenceState | None = None) -> None:
+        if _parent is not None:
+            self._root: ReferenceState = _parent._root
+            self._parent: ReferenceState | None = _parent
+            self._slots: dict[str, Any] = {}
+            return
+        self._root = self
+        self._parent = None
+        # The slots reuse `needed`'s key strings; only odd shapes are stored per ref.
+        self._slots = dict.fromkeys(needed, _WAITING)
+        shapes = Counter(needed.values())
+        self._default: tuple[str, ...] = shapes.most_common(1)[0][0] if shapes else ()
+        self._shapes: Needed = {
+            ref: fields for ref, fields in needed.items() if fields != self._default
+        }
+
+    @property
+    def needed(self) -> Needed:
+        root = self._root
+        return {ref: root._shapes.get(ref, root._default) for ref in root._slots}
+
+    def blank(self) -> ReferenceState:
+        """The same refs, none of them run yet."""
+        return ReferenceState(self.needed)
 
     def layer(self) -> ReferenceState:
-        return ReferenceState(self.needed, parent=self)
+        return ReferenceState({}, _parent=self)
 
-    def _values(self, ref: str) -> tuple[Any, ...] | None:
-        values = self.values.get(ref)
-        if values is None and self.parent is not None:
-            return self.parent._values(ref)
-        return values
+    def _fields(self, ref: str) -> tuple[str, ...] | None:
+        root = self._root
+        if ref not in root._slots:
+            return None
+        return root._shapes.get(ref, root._default)
 
-    def _unavailable(self, ref: str) -> tuple[int, str] | None:
-        hit = self.unavailable.get(ref)
-        if hit is None and self.parent is not None:
-            return self.parent._unavailable(ref)
-        return hit
+    def _slot(self, ref: str) -> Any:
+        state: ReferenceState | None = self
+        while state is not None:
+            slot = state._slots.get(ref, _WAITING)
+            if slot is not _WAITING:
+                return slot
+            state = state._parent
+        return _WAITING
 
     def load_logs(self, rows: Iterable[tuple[str, int, str, str | None]]) -> None:
         """Take (ref, idx, status, output) log rows of operations already run."""
@@ -60,35 +105,38 @@ class ReferenceState:
 
     def knows(self, ref: str) -> bool:
         """Whether this state holds the ref's output or its failure."""
-        return self._values(ref) is not None or self._unavailable(ref) is not None
+        return self._slot(ref) is not _WAITING
 
     def remember(self, ref: str, output: dict[str, Any]) -> None:
-        fields = self.needed.get(ref)
-        if fields:
-            self.values[ref] = tuple(read_path(output, f) for f in fields)
+        fields = self._fields(ref)
+        if not fields:
+            return
+        if len(fields) == 1:
+            self._slots[ref] = read_path(output, fields[0])
+        else:
+            self._slots[ref] = tuple(read_path(output, f) for f in fields)
 
     def mark_unavailable(self, ref: str, index: int, status: str) -> None:
-        if ref in self.needed:
-            self.unavailable[ref] = (index, status)
+        if self._fields(ref) is not None:
+            self._slots[ref] = _Unavailable(index, status)
 
     def blocker(self, references: list[Reference]) -> str | None:
         """Why an operation must be skipped, if a reference points at a failure."""
         for reference in references:
-            hit = self._unavailable(reference.ref)
-            if hit is not None:
-                index, status = hit
+            slot = self._slot(reference.ref)
+            if isinstance(slot, _Unavailable):
                 return (
-                    f"skipped: waited on operation {index} (_ref '{reference.ref}'), "
-                    f"which {'failed' if status == 'failure' else 'was skipped'}"
+                    f"skipped: waited on operation {slot.index} (_ref '{reference.ref}'), "
+                    f"which {'failed' if slot.status == 'failure' else 'was skipped'}"
                 )
         return None
 
     def lookup(self, reference: Reference) -> Any:
-        fields = self.needed.get(reference.ref, ())
-        values = self._values(reference.ref)
-        if values is None or reference.field not in fields:
+        fields = self._fields(reference.ref) or ()
+        slot = self._slot(reference.ref)
+        if slot is _WAITING or isinstance(slot, _Unavailable) or reference.field not in fields:
             raise TemplateError(f"{reference} cannot be resolved: '{reference.ref}' has no output")
-        value = values[fields.index(reference.field)]
+        value = slot if len(fields) == 1 else slot[fields.index(reference.field)]
         if value is None or value == "":
             raise TemplateError(
                 f"{reference} is empty: operation '{reference.ref}' has no {reference.field}"
@@ -96,5 +144,5 @@ class ReferenceState:
         return value
 
     def merge(self, other: ReferenceState) -> None:
-        self.values.update(other.values)
-        self.unavailable.update(other.unavailable)
+        # Assigning to existing keys keeps this dict's key strings.
+        self._slots.update(other._slots)

@@ -20,11 +20,18 @@ from sqlalchemy.engine import Engine
 
 from geode.db.bulk import BulkConflict
 from geode.db.engine import reading
+from geode.db.statistics import TableStatistics
 from geode.errors import ConflictError
 from geode.massops import repository
-from geode.massops.apply import BatchApplier, Counts, PendingWrites, failure_row
+from geode.massops.apply import (
+    LOOKUP_TABLES,
+    BatchApplier,
+    Counts,
+    PendingWrites,
+    failure_row,
+)
 from geode.massops.pipeline import BatchWriter, WriteJob
-from geode.massops.references import ReferenceState
+from geode.massops.references import Needed, ReferenceState
 from geode.massops.repository import TaskInfo
 from geode.massops.spool import SpoolEntry, read_spool
 from geode.timestamps import utcnow
@@ -69,12 +76,7 @@ class TaskRunner:
     def run(self) -> TaskInfo:
         task = self.task
         spool = Path(task.spool_path)
-        needed: dict[str, tuple[str, ...]] = msgspec.msgpack.decode(
-            needed_path(spool).read_bytes(), type=dict[str, tuple[str, ...]]
-        )
-        # Most refs need the same few fields: share one tuple per shape.
-        shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
-        needed = {ref: shapes.setdefault(fields, fields) for ref, fields in needed.items()}
+        needed: Needed = msgspec.msgpack.decode(needed_path(spool).read_bytes(), type=Needed)
         with self._transaction() as connection:
             refs = self._restore_references(connection, needed, task.processed)
             repository.update_task(
@@ -144,6 +146,7 @@ class TaskRunner:
         first), the pipeline stops, state is reloaded from the last commit, that
         batch is redone one operation per transaction, and the pipeline restarts.
         """
+        TableStatistics(self.engine, LOOKUP_TABLES).refresh_stale()
         while True:
             try:
                 self._pipeline(processed, refs, counts)
@@ -199,7 +202,7 @@ class TaskRunner:
         return self.engine.begin()
 
     def _restore_references(
-        self, connection: sa.Connection, needed: dict[str, tuple[str, ...]], processed: int
+        self, connection: sa.Connection, needed: Needed, processed: int
     ) -> ReferenceState:
         """What earlier operations output, from their logs: a resume starts here."""
         refs = ReferenceState(needed)
