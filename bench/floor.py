@@ -30,18 +30,13 @@ CUSTOMER_COLUMNS = (
     "addresses", "created_at", "updated_at",
 )  # fmt: skip
 ORDER_COLUMNS = (
-    "tenant_id", "id", "content_hash", "customer_identifier", "customer", "total",
+    "tenant_id", "id", "content_hash", "customer_identifier", "customer", "cart", "total",
     "total_gross", "total_net", "currency", "payment", "payment_status", "type",
     "created_at", "updated_at",
-)  # fmt: skip
-LINE_COLUMNS = (
-    "tenant_id", "order_id", "position", "sku", "name", "quantity", "currency",
-    "price_gross", "price_net", "sub_total_gross", "sub_total_net", "details",
 )  # fmt: skip
 TABLES = (
     ("customers", CUSTOMER_COLUMNS),
     ("orders", ORDER_COLUMNS),
-    ("order_lines", LINE_COLUMNS),
 )
 
 Row = tuple[Any, ...]
@@ -87,20 +82,18 @@ class Batch:
         self.refs: dict[str, str] = {}
         self.customers: list[Row] = []
         self.orders: list[Row] = []
-        self.lines: list[Row] = []
 
     def tables(self) -> tuple[tuple[str, tuple[str, ...], list[Row]], ...]:
         return tuple(
             (name, columns, rows)
             for (name, columns), rows in zip(
-                TABLES, (self.customers, self.orders, self.lines), strict=True
+                TABLES, (self.customers, self.orders), strict=True
             )
         )
 
     def clear(self) -> None:
         self.customers.clear()
         self.orders.clear()
-        self.lines.clear()
 
     def add(self, op: dict[str, Any], now: str) -> None:
         intent = op.get("intent")
@@ -133,24 +126,13 @@ class Batch:
         self.orders.append(
             (
                 self.tenant_id, order_id, os.urandom(16).hex(), customer["identifier"],
-                _dumps(customer), _dumps(total) if total else None,
+                _dumps(customer), _dumps(op.get("cart") or []),  # the cart is in the document
+                _dumps(total) if total else None,
                 _money(total.get("gross")), _money(total.get("net")), total.get("currency"),
                 None if payment is None else _dumps(payment), op.get("paymentStatus"),
                 op.get("type"), _timestamp(op.get("createdAt"), now), now,
             )
         )  # fmt: skip
-        for position, line in enumerate(op.get("cart") or ()):
-            price = line.get("price") or {}
-            sub_total = line.get("subTotal") or {}
-            self.lines.append(
-                (
-                    self.tenant_id, order_id, position, line.get("sku"), line["name"],
-                    str(line["quantity"]), price.get("currency") or sub_total.get("currency"),
-                    _money(price.get("gross")), _money(price.get("net")),
-                    _money(sub_total.get("gross")), _money(sub_total.get("net")),
-                    _dumps(line),  # Geode keeps the whole line as its details
-                )
-            )  # fmt: skip
 
 
 def _operations(path: Path) -> Iterator[dict[str, Any]]:

@@ -25,7 +25,8 @@ def test_first_use_migrates_a_new_database(tmp_path: Path) -> None:
     assert current_revision(engine) == HEAD_REVISION
     with engine.connect() as connection:
         tables = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
-    assert {"tenants", "customers", "orders", "order_lines", "massop_tasks"} <= tables
+    assert {"tenants", "customers", "orders", "massop_tasks"} <= tables
+    assert "order_lines" not in tables  # carts live in the order document (0003)
 
 
 def test_an_up_to_date_database_is_checked_without_loading_alembic(tmp_path: Path) -> None:

@@ -76,9 +76,10 @@ def snapshot(url: str, tenant: str) -> dict[str, Any]:
             ),
             {"t": tenant_id},
         ).all()
-        lines = connection.execute(
-            sa.text("select count(*) from order_lines where tenant_id = :t"), {"t": tenant_id}
-        ).scalar_one()
+        carts = connection.execute(
+            sa.text("select id, cart from orders where tenant_id = :t order by id"),
+            {"t": tenant_id},
+        ).all()
         logs = connection.execute(
             sa.text(
                 "select count(*), count(distinct l.idx) from massop_logs l join massop_tasks t on t.id = l.task_id "
@@ -87,7 +88,7 @@ def snapshot(url: str, tenant: str) -> dict[str, Any]:
             {"t": tenant_id},
         ).one()
     engine.dispose()
-    return {"customers": customers, "orders": orders, "lines": lines, "logs": tuple(logs)}
+    return {"customers": customers, "orders": orders, "carts": carts, "logs": tuple(logs)}
 
 
 def task_of(url: str, tenant: str) -> str:

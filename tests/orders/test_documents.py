@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -15,9 +16,7 @@ from hypothesis import strategies as st
 from geode.massops.references import read_path
 from geode.massops.schemas import OUTPUT_FIELDS, Operation
 from geode.orders.documents import (
-    LINE_COLUMNS,
     ORDER_COLUMNS,
-    LineRow,
     OrderRow,
     build_order,
     content_hash,
@@ -94,7 +93,7 @@ def build(
     fingerprint: str | None = None,
     created_at: str = CREATED,
     now: str = NOW,
-) -> tuple[OrderRow, list[LineRow]]:
+) -> OrderRow:
     return build_order(
         data,
         tenant_id=tenant_id,
@@ -106,18 +105,13 @@ def build(
     )
 
 
-def as_line_mappings(lines: list[LineRow]) -> list[dict[str, Any]]:
-    return [dict(zip(LINE_COLUMNS, line, strict=True)) for line in lines]
-
-
 def round_trip(data: OrderFields) -> OrderDocument:
-    row, lines = build(data)
-    # Hand the lines back shuffled, as a database without ORDER BY may.
-    return order_document(row, list(reversed(as_line_mappings(lines))), row["created_at"])
+    row = build(data)
+    return order_document(row, row["created_at"])
 
 
 def hash_of(raw: dict[str, Any], **keys: Any) -> str:
-    row, _lines = build(decode(raw), **keys)
+    row = build(decode(raw), **keys)
     return str(row["content_hash"])
 
 
@@ -125,7 +119,7 @@ def hash_of(raw: dict[str, Any], **keys: Any) -> str:
 
 
 def test_build_order_row_has_every_column_and_exact_money_text() -> None:
-    row, lines = build(decode(raw_order()))
+    row = build(decode(raw_order()))
     assert set(row) == set(ORDER_COLUMNS)
     assert row["tenant_id"] == "tenant-a"
     assert row["id"] == ORDER_ID
@@ -140,31 +134,32 @@ def test_build_order_row_has_every_column_and_exact_money_text() -> None:
     assert row["stock_location_identifier"] == "wh-1"
     assert row["created_at"] == CREATED
     assert row["updated_at"] == NOW
-    assert len(lines) == 2
-    assert all(len(line) == len(LINE_COLUMNS) for line in lines)
+    assert len(json.loads(row["cart"])) == 2
 
 
-def test_build_order_lines_keep_position_and_money_text() -> None:
-    _row, lines = build(decode(raw_order()))
-    first, second = as_line_mappings(lines)
-    assert (first["position"], second["position"]) == (0, 1)
-    assert first["order_id"] == ORDER_ID
+def test_build_order_cart_keeps_line_order_and_money_as_exact_text() -> None:
+    first, second = json.loads(build(decode(raw_order()))["cart"])
     assert first["sku"] == "mug-1"
     assert first["name"] == "Mug"
     assert first["quantity"] == "2"
-    assert first["currency"] == "EUR"
-    assert (first["price_gross"], first["price_net"]) == ("75.05", "60.04")
-    assert (first["sub_total_gross"], first["sub_total_net"]) == ("150.10", "120.08")
-    assert second["sku"] is None
-    assert second["price_gross"] == "0.00"
-    assert second["price_net"] is None
-    assert second["sub_total_gross"] is None
+    assert first["price"] == {"currency": "EUR", "gross": "75.05", "net": "60.04"}
+    assert first["subTotal"] == {"currency": "EUR", "gross": "150.10", "net": "120.08"}
+    assert "sku" not in second
+    assert second["name"] == "Shipping"
+    assert second["price"] == {"currency": "EUR", "gross": "0.00"}
+    assert "subTotal" not in second
+
+
+def test_build_order_with_an_empty_cart_stores_an_empty_one() -> None:
+    raw = raw_order()
+    raw["cart"] = []
+    assert build(decode(raw))["cart"] == "[]"
 
 
 def test_build_order_without_total_leaves_money_columns_empty() -> None:
     raw = raw_order()
     del raw["total"]
-    row, _ = build(decode(raw))
+    row = build(decode(raw))
     assert (row["total"], row["total_gross"], row["total_net"], row["currency"]) == (
         None,
         None,
@@ -176,7 +171,7 @@ def test_build_order_without_total_leaves_money_columns_empty() -> None:
 def test_money_columns_never_use_exponents() -> None:
     raw = raw_order()
     raw["total"] = {"currency": "EUR", "gross": Decimal("1E+3"), "net": Decimal("1E-2")}
-    row, _ = build(decode(raw))
+    row = build(decode(raw))
     assert (row["total_gross"], row["total_net"]) == ("1000", "0.01")
 
 
@@ -214,8 +209,8 @@ def test_round_trip_puts_lines_back_in_position_order() -> None:
 def test_round_trip_without_resource_identifier_or_optional_fields() -> None:
     raw = {"intent": "order/upsert", "customer": {"identifier": "c-9"}, "cart": []}
     data = decode(raw)
-    row, lines = build(data, resource_identifier=None)
-    document = order_document(row, as_line_mappings(lines), row["created_at"])
+    row = build(data, resource_identifier=None)
+    document = order_document(row, row["created_at"])
     assert msgspec.to_builtins(document) == {
         "customer": {"identifier": "c-9"},
         "cart": [],
@@ -225,18 +220,18 @@ def test_round_trip_without_resource_identifier_or_optional_fields() -> None:
 
 
 def test_order_document_uses_the_given_created_at() -> None:
-    row, lines = build(decode(raw_order()))
-    document = order_document(row, as_line_mappings(lines), "2020-01-01T00:00:00.000000Z")
+    row = build(decode(raw_order()))
+    document = order_document(row, "2020-01-01T00:00:00.000000Z")
     assert document.createdAt == "2020-01-01T00:00:00.000000Z"
 
 
 def test_rebuilding_from_the_document_keeps_the_content_hash() -> None:
     # This is what makes a re-import (or an order/update that changes nothing) `unchanged`.
-    row, lines = build(decode(raw_order()))
-    document = order_document(row, as_line_mappings(lines), row["created_at"])
-    again, again_lines = build(document, now="2030-01-01T00:00:00.000000Z")
+    row = build(decode(raw_order()))
+    document = order_document(row, row["created_at"])
+    again = build(document, now="2030-01-01T00:00:00.000000Z")
     assert again["content_hash"] == row["content_hash"]
-    assert again_lines == lines
+    assert again["cart"] == row["cart"]
 
 
 MONEY = st.decimals(min_value=0, max_value=10**12, allow_nan=False, allow_infinity=False, places=4)
@@ -277,8 +272,8 @@ def test_content_hash_ignores_the_ref_and_key_order_of_the_input() -> None:
 
 
 def test_content_hash_function_matches_the_stored_one() -> None:
-    row, lines = build(decode(raw_order()))
-    assert content_hash(row, lines) == row["content_hash"]
+    row = build(decode(raw_order()))
+    assert content_hash(row) == row["content_hash"]
 
 
 Mutation = Callable[[dict[str, Any]], None]
@@ -403,7 +398,7 @@ def test_content_hash_tells_null_from_the_text_none(field: str) -> None:
 
 
 def test_order_output_fields() -> None:
-    row, _ = build(decode(raw_order()))
+    row = build(decode(raw_order()))
     assert order_output(row) == {
         "id": ORDER_ID,
         "resourceIdentifier": "web-1001",
@@ -419,7 +414,7 @@ def test_order_output_without_total_or_status() -> None:
     raw = raw_order()
     for key in ("total", "paymentStatus", "type"):
         del raw[key]
-    row, _ = build(decode(raw), resource_identifier=None)
+    row = build(decode(raw), resource_identifier=None)
     output = order_output(row)
     assert output["total"] == {"gross": None, "net": None, "currency": None}
     assert output["resourceIdentifier"] is None
@@ -429,7 +424,7 @@ def test_order_output_without_total_or_status() -> None:
 
 @pytest.mark.parametrize("intent", ["order/register", "order/update", "order/upsert"])
 def test_every_field_a_template_may_read_is_in_the_order_output(intent: str) -> None:
-    row, _ = build(decode(raw_order()))
+    row = build(decode(raw_order()))
     output = order_output(row)
     for dotted in OUTPUT_FIELDS[intent]:
         assert read_path(output, dotted) is not None, dotted

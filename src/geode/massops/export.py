@@ -15,7 +15,7 @@ from geode.customers.schemas import AddressInput, CustomerParentInput
 from geode.jsontext import encode_for_file, loads
 from geode.massops.schemas import CustomerGroupUpsert, CustomerUpsert, OrderUpsert
 from geode.orders.documents import order_document
-from geode.orders.models import Order, OrderLine
+from geode.orders.models import Order
 from geode.schemas import KeyValuePair
 from geode.timestamps import stored_timestamp
 
@@ -23,7 +23,6 @@ PAGE = 1000
 _customers: sa.Table = Customer.__table__  # type: ignore[assignment]
 _groups: sa.Table = CustomerGroup.__table__  # type: ignore[assignment]
 _orders: sa.Table = Order.__table__  # type: ignore[assignment]
-_lines: sa.Table = OrderLine.__table__  # type: ignore[assignment]
 
 
 def write_file(out: IO[bytes], operations: Iterator[Any]) -> int:
@@ -89,14 +88,8 @@ def customer_operations(connection: sa.Connection, tenant_id: str) -> Iterator[A
 
 def order_operations(connection: sa.Connection, tenant_id: str) -> Iterator[OrderUpsert]:
     for rows in _pages(connection, _orders, tenant_id, "id"):
-        ids = [row["id"] for row in rows]
-        lines: dict[str, list[dict[str, Any]]] = {order_id: [] for order_id in ids}
-        for line in connection.execute(
-            sa.select(_lines).where(_lines.c.tenant_id == tenant_id, _lines.c.order_id.in_(ids))
-        ).mappings():
-            lines[line["order_id"]].append(dict(line))
         for row in rows:
-            document = order_document(row, lines[row["id"]], stored_timestamp(row["created_at"]))
+            document = order_document(row, stored_timestamp(row["created_at"]))
             fields = {
                 f: getattr(document, f) for f in document.__struct_fields__ if f != "pipelines"
             }

@@ -7,7 +7,7 @@ so what is written is exactly what is read back.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from msgspec import UNSET
@@ -28,14 +28,10 @@ from geode.schemas import KeyValuePair
 
 ORDER_COLUMNS = (
     "tenant_id", "id", "resource_identifier", "fingerprint", "content_hash",
-    "customer_identifier", "customer", "total", "total_gross", "total_net", "currency",
-    "payment", "payment_status", "type", "meta", "applied_promotions", "related_order_ids",
-    "pipelines", "additional_information", "stock_location_identifier", "created_at",
-    "updated_at",
-)  # fmt: skip
-LINE_COLUMNS = (
-    "tenant_id", "order_id", "position", "sku", "name", "quantity", "currency",
-    "price_gross", "price_net", "sub_total_gross", "sub_total_net", "details",
+    "customer_identifier", "customer", "cart", "total", "total_gross", "total_net",
+    "currency", "payment", "payment_status", "type", "meta", "applied_promotions",
+    "related_order_ids", "pipelines", "additional_information", "stock_location_identifier",
+    "created_at", "updated_at",
 )  # fmt: skip
 # Stored as JSON documents: (input field, column, type to decode)
 _DOCUMENT_FIELDS: tuple[tuple[str, str, Any], ...] = (
@@ -54,7 +50,6 @@ _SCALAR_FIELDS = (
 )
 
 OrderRow = dict[str, Any]
-LineRow = tuple[Any, ...]
 
 
 def _money(price: Any, part: str) -> str | None:
@@ -77,8 +72,8 @@ def build_order(
     fingerprint: str | None,
     created_at: str,
     now: str,
-) -> tuple[OrderRow, list[LineRow]]:
-    """The stored row and cart lines for an order, with its content hash.
+) -> OrderRow:
+    """The stored row of an order, with its content hash.
 
     On the bulk hot path: one JSON encode per document, no per-value helpers.
     """
@@ -93,6 +88,7 @@ def build_order(
         "fingerprint": fingerprint,
         "customer_identifier": customer.identifier if customer is not UNSET else "",
         "customer": dumps(customer) if customer is not UNSET else "{}",
+        "cart": "[]" if data.cart is UNSET else dumps(data.cart),
         "total_gross": _money(total, "gross"),
         "total_net": _money(total, "net"),
         "currency": total.currency if total is not None else None,
@@ -104,56 +100,29 @@ def build_order(
     for name, column in _SCALAR_FIELDS:
         value = getattr(data, name)
         row[column] = None if value is UNSET else value
-    lines: list[LineRow] = []
-    if data.cart is not UNSET:
-        for position, item in enumerate(data.cart):
-            price = item.price
-            sku = item.sku
-            lines.append(
-                (
-                    tenant_id,
-                    order_id,
-                    position,
-                    None if sku is UNSET else sku,
-                    item.name,
-                    money_text(item.quantity),
-                    None if price is UNSET or price is None else price.currency,
-                    _money(price, "gross"),
-                    _money(price, "net"),
-                    _money(item.subTotal, "gross"),
-                    _money(item.subTotal, "net"),
-                    dumps(item),
-                )
-            )
-    row["content_hash"] = content_hash(row, lines)
-    return row, lines
+    row["content_hash"] = content_hash(row)
+    return row
 
 
 # What an order is made of; the other columns are derived from these.
 _HASHED_COLUMNS = (
-    "id", "resource_identifier", "fingerprint", "customer", "total", "payment",
+    "id", "resource_identifier", "fingerprint", "customer", "cart", "total", "payment",
     "payment_status", "type", "meta", "applied_promotions", "related_order_ids", "pipelines",
     "additional_information", "stock_location_identifier", "created_at",
 )  # fmt: skip
 
 
-def content_hash(row: Mapping[str, Any], lines: Sequence[LineRow]) -> str:
+def content_hash(row: Mapping[str, Any]) -> str:
     parts = ["\x00" if (v := row[c]) is None else v for c in _HASHED_COLUMNS]
-    parts.extend(line[-1] for line in lines)  # a line's details hold all of it
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
-def order_document(
-    row: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], created_at: str
-) -> OrderDocument:
+def order_document(row: Mapping[str, Any], created_at: str) -> OrderDocument:
     """Rebuild the input form of a stored order (exports, partial updates)."""
     values: dict[str, Any] = {
         "id": row["id"],
         "customer": loads(row["customer"], CustomerInput),
-        "cart": [
-            loads(line["details"], CartItem)
-            for line in sorted(lines, key=lambda line: line["position"])
-        ],
+        "cart": loads(row["cart"], list[CartItem]),
         "createdAt": created_at,
     }
     if row["resource_identifier"] is not None:

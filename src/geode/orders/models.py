@@ -9,6 +9,12 @@ from geode.db.base import JSON_TEXT, MONEY, TIMESTAMP, Base, Id
 class Order(Base):
     """An order keeps a snapshot of its customer; it is linked by identifier.
 
+    The cart is part of the order's document (`cart`, a JSON array of cart
+    items): an order is written and read whole, and a table of cart lines
+    made imports slow. Measured on SQLite with 1M operations (800,000 orders,
+    2.4M lines): 61 s of SQL with a lines table, 26 s without, because line
+    rows keyed by random order ids land on random pages of their index.
+
     `content_hash` fingerprints everything the order was written from, so an
     upsert can tell "unchanged" without reading the lines back.
     `fingerprint` is the natural key of an upsert that names neither `id` nor
@@ -38,6 +44,7 @@ class Order(Base):
     content_hash: Mapped[str] = mapped_column(sa.String(32))
     customer_identifier: Mapped[str] = mapped_column(sa.Text)
     customer: Mapped[str] = mapped_column(JSON_TEXT)
+    cart: Mapped[str] = mapped_column(JSON_TEXT, server_default="[]")
     total: Mapped[str | None] = mapped_column(JSON_TEXT)
     total_gross: Mapped[str | None] = mapped_column(MONEY)
     total_net: Mapped[str | None] = mapped_column(MONEY)
@@ -53,27 +60,3 @@ class Order(Base):
     stock_location_identifier: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[str] = mapped_column(TIMESTAMP)
     updated_at: Mapped[str] = mapped_column(TIMESTAMP)
-
-
-class OrderLine(Base):
-    """A cart line. Scalars used in queries are columns; the rest is JSON."""
-
-    __tablename__ = "order_lines"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"], ondelete="CASCADE"
-        ),
-    )
-
-    tenant_id: Mapped[str] = mapped_column(Id(), primary_key=True)
-    order_id: Mapped[str] = mapped_column(Id(), primary_key=True)
-    position: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    sku: Mapped[str | None] = mapped_column(sa.Text)
-    name: Mapped[str] = mapped_column(sa.Text)
-    quantity: Mapped[str] = mapped_column(MONEY)
-    currency: Mapped[str | None] = mapped_column(sa.String(8))
-    price_gross: Mapped[str | None] = mapped_column(MONEY)
-    price_net: Mapped[str | None] = mapped_column(MONEY)
-    sub_total_gross: Mapped[str | None] = mapped_column(MONEY)
-    sub_total_net: Mapped[str | None] = mapped_column(MONEY)
-    details: Mapped[str | None] = mapped_column(JSON_TEXT)

@@ -20,22 +20,19 @@ from geode.db import bulk
 from geode.ids import new_id
 from geode.jsontext import dumps
 from geode.orders.documents import (
-    LINE_COLUMNS,
     ORDER_COLUMNS,
-    LineRow,
     OrderRow,
     build_order,
     order_document,
     order_output,
 )
-from geode.orders.models import Order, OrderLine
+from geode.orders.models import Order
 from geode.orders.schemas import OrderDocument, OrderFields, OrderInput
 from geode.outcomes import Applied, OperationFailed
 from geode.pending import MISSING, Pending
 from geode.timestamps import canonical_timestamp, stored_timestamp
 
 _orders: sa.Table = Order.__table__  # type: ignore[assignment]
-_lines: sa.Table = OrderLine.__table__  # type: ignore[assignment]
 _UPDATABLE_FIELDS = (
     *tuple(
         f.name for f in msgspec.structs.fields(OrderFields) if f.name not in ("customer", "cart")
@@ -61,7 +58,7 @@ class OrderPending:
     heads: Pending[OrderHead] = field(default_factory=Pending)
     by_resource_identifier: Pending[str] = field(default_factory=Pending)
     by_fingerprint: Pending[str] = field(default_factory=Pending)
-    documents: Pending[tuple[OrderRow, list[LineRow]]] = field(default_factory=Pending)
+    documents: Pending[OrderRow] = field(default_factory=Pending)
 
     def _all(self) -> tuple[Pending[Any], ...]:
         return (self.heads, self.by_resource_identifier, self.by_fingerprint, self.documents)
@@ -93,8 +90,8 @@ class OrderBatch:
         self._by_id: dict[str, OrderHead | None] = {}
         self._by_ri: dict[str, str | None] = {}
         self._by_fp: dict[str, str | None] = {}
-        self._inserts: dict[str, tuple[OrderRow, list[LineRow]]] = {}
-        self._updates: dict[str, tuple[OrderRow, list[LineRow]]] = {}
+        self._inserts: dict[str, OrderRow] = {}
+        self._updates: dict[str, OrderRow] = {}
 
     # -- lookups -----------------------------------------------------------------
 
@@ -253,7 +250,7 @@ class OrderBatch:
         created_at: str,
         head: OrderHead | None,
     ) -> Applied:
-        row, lines = build_order(
+        row = build_order(
             data,
             tenant_id=self.tenant_id,
             order_id=order_id,
@@ -266,10 +263,10 @@ class OrderBatch:
             outcome: Any = "unchanged"
         elif head is not None and order_id not in self._inserts:
             outcome = "updated"
-            self._updates[order_id] = (row, lines)
+            self._updates[order_id] = row
         else:
             outcome = "created" if head is None else "updated"
-            self._inserts[order_id] = (row, lines)
+            self._inserts[order_id] = row
         self._remember(
             OrderHead(order_id, resource_identifier, fp, row["content_hash"], created_at)
         )
@@ -281,25 +278,17 @@ class OrderBatch:
             uncommitted = self.pending.documents.get(head.id)
             if uncommitted is not MISSING:
                 written = uncommitted  # type: ignore[assignment]
-        if written is not None:
-            row, line_rows = written
-            lines = [dict(zip(LINE_COLUMNS, line, strict=True)) for line in line_rows]
-            return order_document(row, lines, head.created_at)
-        row_result = (
-            self.connection.execute(
-                sa.select(_orders).where(
-                    _orders.c.tenant_id == self.tenant_id, _orders.c.id == head.id
+        if written is None:
+            written = dict(
+                self.connection.execute(
+                    sa.select(_orders).where(
+                        _orders.c.tenant_id == self.tenant_id, _orders.c.id == head.id
+                    )
                 )
+                .mappings()
+                .one()
             )
-            .mappings()
-            .one()
-        )
-        line_result = self.connection.execute(
-            sa.select(_lines).where(
-                _lines.c.tenant_id == self.tenant_id, _lines.c.order_id == head.id
-            )
-        ).mappings()
-        return order_document(dict(row_result), [dict(r) for r in line_result], head.created_at)
+        return order_document(written, head.created_at)
 
     def record(self, batch: int) -> None:
         """Make this batch's orders visible to the next batches before they commit."""
@@ -314,10 +303,7 @@ class OrderBatch:
                 self.pending.by_fingerprint.put(batch, head.fingerprint, order_id)
 
     def plan(self) -> list[bulk.WriteStep]:
-        """The net effect of the batch as set-based writes: updated orders get
-        their lines replaced."""
-        inserted = list(self._inserts.values())
-        updated = list(self._updates.values())
+        """The net effect of the batch as set-based writes."""
         set_columns = [c for c in ORDER_COLUMNS if c not in ("tenant_id", "id")]
         return [
             bulk.Update(
@@ -326,20 +312,12 @@ class OrderBatch:
                 ("tenant_id", "id"),
                 [
                     (*(row[c] for c in set_columns), row["tenant_id"], row["id"])
-                    for row, _ in updated
+                    for row in self._updates.values()
                 ],
-            ),
-            bulk.DeleteIn(
-                _lines.name, self.tenant_id, "order_id", [row["id"] for row, _ in updated]
             ),
             bulk.Insert(
                 _orders.name,
                 ORDER_COLUMNS,
-                [tuple(row[c] for c in ORDER_COLUMNS) for row, _ in inserted],
-            ),
-            bulk.Insert(
-                _lines.name,
-                LINE_COLUMNS,
-                [line for _, lines in (*inserted, *updated) for line in lines],
+                [tuple(row[c] for c in ORDER_COLUMNS) for row in self._inserts.values()],
             ),
         ]
