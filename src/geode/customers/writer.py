@@ -9,6 +9,7 @@ caller's transaction holds the flush.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -20,6 +21,17 @@ from geode.outcomes import Applied, OperationFailed
 from geode.pending import MISSING, Pending
 
 Row = dict[str, Any]
+
+
+@functools.cache
+def _by_identifiers(table: sa.Table) -> sa.Select[Any]:
+    """Built once per table: a statement built per batch would leave reference
+    cycles (holding the batch's keys) that nobody collects while the bulk path
+    pauses the collector."""
+    return sa.select(table).where(
+        table.c.tenant_id == sa.bindparam("tenant_id"),
+        table.c.identifier.in_(sa.bindparam("keys", expanding=True)),
+    )
 
 
 class IdentifierKeyedWriter:
@@ -61,10 +73,7 @@ class IdentifierKeyedWriter:
                 self._rows[identifier] = row  # type: ignore[assignment]
         for chunk in bulk.chunked(wanted):
             result = self.connection.execute(
-                sa.select(self.table).where(
-                    self.table.c.tenant_id == self.tenant_id,
-                    self.table.c.identifier.in_(chunk),
-                )
+                _by_identifiers(self.table), {"tenant_id": self.tenant_id, "keys": chunk}
             )
             for row in result.mappings():
                 self._rows[row["identifier"]] = dict(row)

@@ -218,15 +218,19 @@ def lock_task(connection: sa.Connection, task_id: str) -> TaskInfo:
     return TaskInfo.from_row(row)
 
 
+# Built once (see `orders.writer._HEADS_BY` for why).
+_REF_LOGS_AT = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
+    _logs.c.task_id == sa.bindparam("task_id"),
+    _logs.c.idx.in_(sa.bindparam("indexes", expanding=True)),
+)
+
+
 def ref_logs_at(
     connection: sa.Connection, task_id: str, indexes: Sequence[int]
 ) -> Iterator[tuple[str, int, str, str | None]]:
     """(ref, idx, status, output) of the operations at `indexes`, by primary key."""
     for part in bulk.chunked(list(indexes)):
-        query = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
-            _logs.c.task_id == task_id, _logs.c.idx.in_(part)
-        )
-        yield from connection.execute(query)
+        yield from connection.execute(_REF_LOGS_AT, {"task_id": task_id, "indexes": part})
 
 
 def list_tasks(

@@ -8,7 +8,7 @@ apart by its content hash without reading cart lines back.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,21 @@ from geode.pending import MISSING, Pending
 from geode.timestamps import canonical_timestamp, stored_timestamp
 
 _orders: sa.Table = Order.__table__  # type: ignore[assignment]
+# Built once: a statement built per batch would leave reference cycles (holding
+# the batch's keys) that nobody collects while the bulk path pauses the collector.
+_HEADS_BY = {
+    column: sa.select(
+        _orders.c.id,
+        _orders.c.resource_identifier,
+        _orders.c.fingerprint,
+        _orders.c.content_hash,
+        _orders.c.created_at,
+    ).where(
+        _orders.c.tenant_id == sa.bindparam("tenant_id"),
+        _orders.c[column].in_(sa.bindparam("keys", expanding=True)),
+    )
+    for column in ("id", "resource_identifier", "fingerprint")
+}
 _UPDATABLE_FIELDS = (
     *tuple(
         f.name for f in msgspec.structs.fields(OrderFields) if f.name not in ("customer", "cart")
@@ -124,17 +139,11 @@ class OrderBatch:
                     known[value] = None
                     wanted.append(value)
             for chunk in bulk.chunked(wanted):
-                self._load_heads(column.in_(chunk))
+                self._load_heads(column.name, chunk)
 
-    def _load_heads(self, condition: sa.ColumnElement[bool]) -> None:
+    def _load_heads(self, column: str, keys: Sequence[str]) -> None:
         result = self.connection.execute(
-            sa.select(
-                _orders.c.id,
-                _orders.c.resource_identifier,
-                _orders.c.fingerprint,
-                _orders.c.content_hash,
-                _orders.c.created_at,
-            ).where(_orders.c.tenant_id == self.tenant_id, condition)
+            _HEADS_BY[column], {"tenant_id": self.tenant_id, "keys": keys}
         )
         for id_, ri, fp, hash_, created in result:
             self._remember(OrderHead(id_, ri, fp, hash_, stored_timestamp(created)))

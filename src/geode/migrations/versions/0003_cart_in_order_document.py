@@ -25,9 +25,7 @@ _MONEY = sa.Numeric().with_variant(sa.Text(), "sqlite")
 
 def upgrade() -> None:
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("cart", sa.Text(), server_default="[]", nullable=False)
-        )
+        batch_op.add_column(sa.Column("cart", sa.Text(), server_default="[]", nullable=False))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "UPDATE orders o SET cart = '[' || l.items || ']' FROM ("
