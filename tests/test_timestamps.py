@@ -172,3 +172,31 @@ def test_years_before_1000_are_zero_padded(year: int) -> None:
     text = format_timestamp(value)
     assert text == f"{year:04d}-06-01T12:00:00.000000Z"
     assert parse_timestamp(text) == value
+
+
+# -- canonical_timestamp's shortcut for `YYYY-MM-DDTHH:MM:SSZ` ---------------------------
+
+
+@PROPERTY
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_the_common_utc_form_gives_what_the_general_path_gives(moment: datetime) -> None:
+    text = moment.replace(microsecond=0).isoformat() + "Z"
+    assert canonical_timestamp(text) == format_timestamp(parse_timestamp(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("2024-05-01T12:30:00Z", "2024-05-01T12:30:00.000000Z"),
+        ("2024-W01-1T12:30:00Z", "2024-01-01T12:30:00.000000Z"),  # a week date, same length
+        ("2024-05-01 12:30:00Z", "2024-05-01T12:30:00.000000Z"),  # a space for the T
+    ],
+)
+def test_texts_of_the_same_length_are_still_canonicalised(text: str, canonical: str) -> None:
+    assert canonical_timestamp(text) == canonical
+
+
+@pytest.mark.parametrize("text", ["2024-02-30T00:00:00Z", "2024-05-01T24:30:00Z"])
+def test_an_impossible_date_in_the_common_form_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        canonical_timestamp(text)

@@ -32,7 +32,7 @@ from geode.massops.schemas import (
     OrderUpsert,
 )
 from geode.massops.spool import SpoolEntry
-from geode.massops.templates import TemplateError, parse_template, render, set_path
+from geode.massops.templates import TemplateError, references_in, render, set_path
 from geode.orders.writer import OrderBatch, OrderPending
 from geode.outcomes import Applied, OperationFailed
 
@@ -140,7 +140,7 @@ class BatchApplier:
         key = _key_of(op)
         try:
             if entry.templates:
-                references = [r for _, text in entry.templates for r in parse_template(text)]
+                references = [r for _, text in entry.templates for r in references_in(text)]
                 blocker = self.refs.blocker(references)
                 if blocker is not None:
                     self._log(index, intent, ref, "skipped", None, None, key, "skipped", blocker)

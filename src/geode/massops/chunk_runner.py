@@ -21,7 +21,7 @@ from geode.massops.references import ReferenceState
 from geode.massops.repository import ChunkInfo, TaskInfo
 from geode.massops.runner import TaskRunner
 from geode.massops.spool import SpoolEntry
-from geode.massops.templates import parse_template
+from geode.massops.templates import references_in
 from geode.util import gc_paused
 
 _frame_decoder = msgspec.msgpack.Decoder(list[tuple[int, SpoolEntry]])
@@ -94,7 +94,7 @@ class ChunkRunner(TaskRunner):
             reference.ref
             for _, entry in batch
             for _, text in entry.templates or ()
-            for reference in parse_template(text)
+            for reference in references_in(text)
         }
         missing = [ref for ref in wanted if not refs.knows(ref)]
         positions = sorted(self.ref_index[ref] for ref in missing)

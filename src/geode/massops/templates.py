@@ -6,6 +6,7 @@ unresolvable template as literal text; Geode refuses it with a reason.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -49,6 +50,13 @@ def parse_template(text: str) -> list[Reference]:
     if "{{" in remainder or "}}" in remainder:
         raise TemplateError(f"unbalanced braces in {text!r}; a template is {{{{ name.field }}}}")
     return references
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def references_in(text: str) -> tuple[Reference, ...]:
+    """`parse_template`, remembered: in a run, each template text (one per `_ref`
+    read) recurs for every operation that reads the same output."""
+    return tuple(parse_template(text))
 
 
 def find_templates(value: Any) -> list[tuple[Path, str]]:
