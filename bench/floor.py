@@ -86,9 +86,7 @@ class Batch:
     def tables(self) -> tuple[tuple[str, tuple[str, ...], list[Row]], ...]:
         return tuple(
             (name, columns, rows)
-            for (name, columns), rows in zip(
-                TABLES, (self.customers, self.orders), strict=True
-            )
+            for (name, columns), rows in zip(TABLES, (self.customers, self.orders), strict=True)
         )
 
     def clear(self) -> None:
