@@ -52,10 +52,11 @@ def parse_template(text: str) -> list[Reference]:
     return references
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=4096)
 def references_in(text: str) -> tuple[Reference, ...]:
     """`parse_template`, remembered: in a run, each template text (one per `_ref`
-    read) recurs for every operation that reads the same output."""
+    read) recurs for every operation that reads the same output, usually close
+    by. Kept small: with 65,536 entries the 1M benchmark's peak RSS rose 228 -> 245 MB."""
     return tuple(parse_template(text))
 
 
