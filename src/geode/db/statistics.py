@@ -18,7 +18,6 @@ starts with `tenant_id` as good as the primary key, and picks wrong.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
 from collections.abc import Iterable
 
@@ -36,40 +35,22 @@ class TableStatistics:
         self.min_rows = min_rows
         self._written: Counter[str] = Counter()  # by this run, since the last analyze
         self._analyzed: Counter[str] = Counter()  # by this run, up to the last analyze
-        self._running: threading.Thread | None = None
 
     def wrote(self, table: str, rows: int) -> None:
         if self.enabled and table in self.tables:
             self._written[table] += rows
 
     def refresh(self) -> list[str]:
-        """Start analyzing the tables that grew enough; call after a commit.
-
-        The server does the work, on a connection of its own in a background
-        thread, so the writer goes on meanwhile (an analyze of a big table takes
-        a few hundred milliseconds). Returns the tables started: none while an
-        earlier analysis still runs.
-        """
-        if not self.enabled or (self._running is not None and self._running.is_alive()):
+        """Analyze the tables that grew enough; call after a commit, outside a
+        transaction. Returns the tables analyzed."""
+        if not self.enabled:
             return []
         due = [
             table
             for table, rows in self._written.items()
             if rows >= max(self.min_rows, self._analyzed[table])
         ]
-        if due:
-            for table in due:
-                self._analyzed[table] += self._written.pop(table)
-            self._running = threading.Thread(
-                target=self._analyze, args=(due,), name="geode-analyze", daemon=True
-            )
-            self._running.start()
-        return due
-
-    def wait(self) -> None:
-        """Until the analysis started last has finished."""
-        if self._running is not None:
-            self._running.join()
+        return self._analyze(due)
 
     def refresh_stale(self) -> list[str]:
         """Before a run reads the tables: analyze those whose live rows (the
@@ -104,5 +85,6 @@ class TableStatistics:
             except sa.exc.OperationalError as exc:
                 log.info("skipped ANALYZE %s: %s", table, str(exc).splitlines()[0])
                 continue
+            self._analyzed[table] += self._written.pop(table, 0)
             done.append(table)
         return done

@@ -124,11 +124,9 @@ class BatchWriter:
         self.raise_if_failed()
 
     def close(self) -> None:
-        """Wait until every submitted batch is committed (and a statistics refresh
-        started meanwhile has ended); raise if one failed."""
+        """Wait until every submitted batch is committed; raise if one failed."""
         self._jobs.put(None)
         self._thread.join()
-        self.statistics.wait()
         self.raise_if_failed()
 
     def abort(self) -> None:
@@ -137,4 +135,3 @@ class BatchWriter:
             self._jobs.get_nowait()
         self._jobs.put(None)
         self._thread.join()
-        self.statistics.wait()
