@@ -167,6 +167,24 @@ def test_tenant_create_then_duplicate_fails_with_a_message(data_dir: Path) -> No
     assert shown["id"] == created["id"]
 
 
+def test_an_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEODE_")}
+    env["GEODE_DATABASE_URL"] = "postgresql://postgres@127.0.0.1:1/geode"  # nothing listens
+    result = subprocess.run(
+        [str(GEODE), "tenant", "list"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == EXIT_FAILED
+    assert "error: cannot use the database (" in result.stderr
+    assert "check GEODE_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_tenant_create_rejects_a_bad_identifier(data_dir: Path) -> None:
     result = geode(data_dir, "tenant", "create", "Not_Valid")
     assert result.returncode == EXIT_FAILED

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 import typer
 from rich.console import Console
 
@@ -32,6 +33,16 @@ def app_context() -> Iterator[App]:
         yield app
     except GeodeError as exc:
         report_error(exc)
+        raise typer.Exit(EXIT_FAILED) from None
+    except sa.exc.OperationalError as exc:
+        # The database is unreachable, missing or refused us: the user's setup,
+        # not a bug, so a message rather than a traceback.
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        err.print(
+            f"[bold red]error[/]: cannot use the database ({reason}); "
+            "check GEODE_DATABASE_URL and that the server is running",
+            markup=True,
+        )
         raise typer.Exit(EXIT_FAILED) from None
     finally:
         if app is not None:
