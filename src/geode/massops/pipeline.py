@@ -2,9 +2,13 @@
 
 SQLite's and PostgreSQL's drivers release the GIL while they write, so the
 main thread can prepare batch N+1 (decode, render, compare, build rows) while
-this thread writes batch N. In practice the statements themselves need the
-GIL to bind every row, so `submit` waits until a batch's statements have run
-and only the commit (a long, GIL-free sync) overlaps the next preparation.
+this thread writes batch N. On SQLite the statements themselves need the GIL
+to bind every row (the two threads would fight over it row by row: measured
+slower), so `submit` waits until a batch's statements have run and only the
+commit (a long, GIL-free sync) overlaps the next preparation. On PostgreSQL
+the server does the work of a `COPY` while this thread waits on its socket
+without the GIL, so `submit` returns as soon as the batch is handed over
+(1M-operation first run: 84 -> 68 s).
 
 Commits are grouped: a commit costs about as much as writing 2,000 operations
 (WAL sync and checkpoint), so the writer keeps one transaction open across
@@ -65,6 +69,7 @@ class BatchWriter:
         self._jobs: queue.Queue[WriteJob | None] = queue.Queue(maxsize=1)
         self._written = threading.Event()
         self.statistics = TableStatistics(engine, LOOKUP_TABLES)
+        self._wait_for_statements = engine.dialect.name != "postgresql"
         self._thread = threading.Thread(target=self._loop, name="geode-writer", daemon=True)
         self._thread.start()
 
@@ -115,12 +120,13 @@ class BatchWriter:
             raise self._error
 
     def submit(self, job: WriteJob) -> None:
-        """Hand a batch over; return once its statements have run (it may still
-        be waiting for its commit)."""
+        """Hand a batch over; on SQLite, return once its statements have run (it
+        may still be waiting for its commit); on PostgreSQL, at once."""
         self.raise_if_failed()
         self._written.clear()
         self._jobs.put(job)
-        self._written.wait()
+        if self._wait_for_statements:
+            self._written.wait()
         self.raise_if_failed()
 
     def close(self) -> None:
