@@ -75,9 +75,12 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("geode-cli")
 
 
-def geode(data_dir: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+def geode(
+    data_dir: Path, *args: str | Path, env_vars: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEODE_")}
     env["GEODE_DATA_DIR"] = str(data_dir)
+    env.update(env_vars or {})
     return subprocess.run(
         [str(GEODE), *map(str, args)],
         env=env,
@@ -168,17 +171,8 @@ def test_tenant_create_then_duplicate_fails_with_a_message(data_dir: Path) -> No
 
 
 def test_an_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEODE_")}
-    env["GEODE_DATABASE_URL"] = "postgresql://postgres@127.0.0.1:1/geode"  # nothing listens
-    result = subprocess.run(
-        [str(GEODE), "tenant", "list"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    nothing_listens = "postgresql://postgres@127.0.0.1:1/geode"
+    result = geode(tmp_path, "tenant", "list", env_vars={"GEODE_DATABASE_URL": nothing_listens})
     assert result.returncode == EXIT_FAILED
     assert "error: cannot use the database (" in result.stderr
     assert "check GEODE_DATABASE_URL" in result.stderr
