@@ -41,20 +41,23 @@ def create_app(
     engine = create_engine(settings.resolved_database_url)
     if migrate:
         ensure_schema(engine)
+
+    # Late-bound: a server or `massop submit` attaches its dispatcher after the app is built.
+    def enqueue_task(task_id: str) -> None:
+        app.dispatcher.enqueue_massop_task(task_id)
+
+    def enqueue_job(job_id: int) -> None:
+        app.dispatcher.enqueue_batch_job(job_id)
+
     app = App(
         settings=settings,
         engine=engine,
         massops=MassOperationService(
-            engine, settings.spool_dir, settings.batch_size, settings.commit_every
+            engine, settings.spool_dir, settings.batch_size, settings.commit_every, enqueue_task
         ),
     )
     if engine.dialect.name == "postgresql":
         # Only there can several workers write at once; SQLite runs tasks whole.
         app.massops.chunk_size = settings.massop_chunk_size
-
-    def enqueue(job_id: int) -> None:
-        # Late-bound: the server attaches its dispatcher after the app is built.
-        app.dispatcher.enqueue_batch_job(job_id)
-
-    app.batches = BatchJobService(engine, handlers or default_handlers, enqueue)
+    app.batches = BatchJobService(engine, handlers or default_handlers, enqueue_job)
     return app

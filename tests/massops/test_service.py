@@ -277,3 +277,17 @@ def test_cancel_request_stops_at_next_batch_and_resume_finishes(
     assert finished.status == "complete"
     assert finished.counts == {"customer/upsert": {"created": 200}}
     assert len(logs(app, task.id)) == 200
+
+
+def test_queue_hands_the_task_to_the_workers_and_requeue_skips_finished_ones(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    queued: list[str] = []
+    app.massops.enqueue_task = queued.append
+    task = app.massops.queue(tenant.id, ops_file([customer("c1")]))
+    assert (task.status, queued) == ("pending", [task.id])
+    assert task.id in app.massops.unfinished_worker_tasks()  # a starting worker finds it too
+
+    app.massops.run(task.id)
+    assert app.massops.requeue(task.id, tenant.id).status == "complete"
+    assert queued == [task.id]  # a finished task is not queued again

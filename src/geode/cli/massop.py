@@ -133,8 +133,7 @@ def submit(
             tenant_id = get_tenant(connection, tenant).id
         dispatcher = attach_queue(app)
         try:
-            task = app.massops.submit(tenant_id, file, by_worker=True)
-            dispatcher.enqueue_massop_task(task.id)
+            task = app.massops.queue(tenant_id, file)
         finally:
             dispatcher.close()
     if as_json:

@@ -7,7 +7,7 @@ every door behaves the same.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,16 @@ FINISHED = ("complete", "completeWithErrors")
 
 class MassOperationService:
     def __init__(
-        self, engine: Engine, spool_dir: Path, batch_size: int, commit_every: int = 4_000
+        self,
+        engine: Engine,
+        spool_dir: Path,
+        batch_size: int,
+        commit_every: int = 4_000,
+        enqueue_task: Callable[[str], None] = lambda _task_id: None,
     ) -> None:
+        """`enqueue_task` hands a task id to the workers (the app binds its dispatcher)."""
         self.engine = engine
+        self.enqueue_task = enqueue_task
         self.spool_dir = spool_dir
         self.batch_size = batch_size
         self.commit_every = commit_every
@@ -78,6 +85,20 @@ class MassOperationService:
         if chunked:  # its operations now live in the database, for workers anywhere
             spool_path.unlink(missing_ok=True)
             needed_path(spool_path).unlink(missing_ok=True)
+        return task
+
+    def queue(self, tenant_id: str, path: Path, *, source_name: str | None = None) -> TaskInfo:
+        """Submit the file as a task for the workers and queue it."""
+        task = self.submit(tenant_id, path, source_name=source_name, by_worker=True)
+        self.enqueue_task(task.id)
+        return task
+
+    def requeue(self, task_id: str, tenant_id: str | None = None) -> TaskInfo:
+        """`reopen` the task for the workers and queue it; a finished task comes
+        back as it is, queued for nothing."""
+        task = self.reopen(task_id, tenant_id)
+        if task.status not in FINISHED:
+            self.enqueue_task(task.id)
         return task
 
     def _spool(

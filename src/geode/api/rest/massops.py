@@ -90,9 +90,7 @@ async def _receive(request: Request, directory: Path) -> Path:
 
 
 def _submit(app: App, tenant: str, path: Path, source_name: str) -> MassOpTask:
-    task = app.massops.submit(tenant, path, source_name=source_name, by_worker=True)
-    app.dispatcher.enqueue_massop_task(task.id)
-    return _task(task)
+    return _task(app.massops.queue(tenant, path, source_name=source_name))
 
 
 def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
@@ -256,8 +254,7 @@ def cancel_task(taskId: TaskId, app: AppDep, tenant: TenantDep) -> Any:
 def resume_task(taskId: TaskId, app: AppDep, tenant: TenantDep) -> Any:
     """Queue a cancelled, failed or stalled task for the worker; it carries on from its
     checkpoint, so nothing is applied twice (202). A finished task answers 200 as it is."""
-    task = app.massops.reopen(taskId, tenant)
+    task = app.massops.requeue(taskId, tenant)
     if task.status in FINISHED:
         return JSONResponse(_task(task).model_dump(mode="json"), status_code=200)
-    app.dispatcher.enqueue_massop_task(task.id)
     return _task(task)
