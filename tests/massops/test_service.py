@@ -13,29 +13,9 @@ import sqlalchemy as sa
 from geode.app import App
 from geode.errors import InvalidFileError
 from geode.tenants.service import TenantInfo
+from tests.massops.operations import customer, order
 
 ORDER_ID = "a" * 24
-
-
-def customer(identifier: str, **fields: Any) -> dict[str, Any]:
-    return {"intent": "customer/upsert", "identifier": identifier, **fields}
-
-
-def order(customer_identifier: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "intent": "order/upsert",
-        "customer": {"identifier": customer_identifier},
-        "cart": [
-            {
-                "sku": "sku-1",
-                "name": "Chair",
-                "quantity": 2,
-                "price": {"gross": 150.10, "net": 120.08, "currency": "EUR"},
-            }
-        ],
-        "total": {"gross": 300.20, "net": 240.16, "currency": "EUR"},
-        **fields,
-    }
 
 
 def run(app: App, tenant: TenantInfo, path: Any) -> Any:

@@ -23,32 +23,16 @@ from geode.massops.views import log_view, task_view
 from geode.settings import Settings
 from geode.tenants.service import TenantInfo, create_tenant
 from tests.api.rest.conftest import LiveServer, serve, wait_for
+from tests.massops.operations import customer
+from tests.massops.operations import order as plain_order
 
 PATH = "/api/massops/tasks"
 MISSING = "0" * 24
 _tasks: sa.Table = Task.__table__  # type: ignore[assignment]
 
 
-def customer(identifier: str, **fields: Any) -> dict[str, Any]:
-    return {"intent": "customer/upsert", "identifier": identifier, **fields}
-
-
 def order(customer_identifier: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "intent": "order/upsert",
-        "customer": {"identifier": customer_identifier},
-        "cart": [
-            {
-                "sku": "sku-1",
-                "name": "Chair",
-                "quantity": 2,
-                "price": {"gross": 150.10, "net": 120.08, "currency": "EUR"},
-            }
-        ],
-        "total": {"gross": 300.20, "net": 240.16, "currency": "EUR"},
-        "createdAt": "2024-05-01T12:00:00Z",
-        **fields,
-    }
+    return plain_order(customer_identifier, **{"createdAt": "2024-05-01T12:00:00Z", **fields})
 
 
 def document(operations: list[dict[str, Any]]) -> bytes:
