@@ -37,6 +37,8 @@ import httpx
 import psycopg
 from psycopg import sql
 
+from bench.processes import stop_all
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 GEODE = str(Path(sys.executable).with_name("geode"))
@@ -119,13 +121,7 @@ def processes(env: dict[str, str], port: int, workers: int, server_worker: bool)
     try:
         yield
     finally:
-        for process in started:
-            process.send_signal(signal.SIGINT)
-        for process in started:
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(started, signal.SIGINT)
 
 
 def wait_until_up(client: httpx.Client) -> None:

@@ -30,6 +30,7 @@ import psycopg
 from psycopg import sql
 
 from bench.generate import generate
+from bench.processes import stop_all
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -101,13 +102,7 @@ def run_once(path: Path, ops: int, workers: int, chunk_size: int) -> Result:
                     ).fetchone()[0]  # type: ignore[index]
                 run_seconds = time.perf_counter() - started
             finally:
-                for proc in procs:
-                    proc.send_signal(signal.SIGTERM)
-                for proc in procs:
-                    try:
-                        proc.wait(30)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
+                stop_all(procs, signal.SIGTERM)
         return Result(
             workers, ops, chunks, round(submit_seconds, 2), round(run_seconds, 2),
             round(ops / run_seconds), round(peak, 1), status,
