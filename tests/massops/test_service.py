@@ -271,3 +271,51 @@ def test_queue_hands_the_task_to_the_workers_and_requeue_skips_finished_ones(
     app.massops.run(task.id)
     assert app.massops.requeue(task.id, tenant.id).status == "complete"
     assert queued == [task.id]  # a finished task is not queued again
+
+
+def test_order_updates_read_their_stored_orders_set_based(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    ids = [f"{n:024x}" for n in range(1, 31)]
+    by_ri = {f"web-{n}": f"{n + 100:024x}" for n in range(1, 11)}
+    run(
+        app,
+        tenant,
+        ops_file(
+            [customer("c1")]
+            + [order("c1", id=i) for i in ids]
+            + [order("c1", id=i, resourceIdentifier=ri) for ri, i in by_ri.items()],
+            name="a.json",
+        ),
+    )
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM orders" in statement:
+            statements.append(statement)
+
+    sa.event.listen(app.engine, "before_cursor_execute", record)
+    try:
+        task = run(
+            app,
+            tenant,
+            ops_file(
+                [{"intent": "order/update", "id": i, "paymentStatus": "paid"} for i in ids]
+                + [
+                    {"intent": "order/update", "resourceIdentifier": ri, "type": "test"}
+                    for ri in by_ri
+                ],
+                name="b.json",
+            ),
+        )
+    finally:
+        sa.event.remove(app.engine, "before_cursor_execute", record)
+
+    assert task.counts == {"order/update": {"updated": 40}}
+    assert len(statements) <= 4  # heads by id, by resourceIdentifier; whole rows: not 40
+    paid = rows(
+        app,
+        "select count(*) from orders where tenant_id = :t and payment_status = 'paid'",
+        t=tenant.id,
+    )
+    assert paid[0][0] == 30

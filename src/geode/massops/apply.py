@@ -114,6 +114,8 @@ class BatchApplier:
         groups: list[str] = []
         order_ids: list[str] = []
         resource_identifiers: list[str] = []
+        updated_ids: list[str] = []
+        updated_ris: list[str] = []
         for _, entry in entries:
             op = entry.op
             if entry.templates:
@@ -129,9 +131,15 @@ class BatchApplier:
                     order_ids.append(op.id)
                 if isinstance(op.resourceIdentifier, str):
                     resource_identifiers.append(op.resourceIdentifier)
+                if isinstance(op, OrderUpdate):  # rebuilt from the stored document
+                    if isinstance(op.id, str):
+                        updated_ids.append(op.id)
+                    elif isinstance(op.resourceIdentifier, str):
+                        updated_ris.append(op.resourceIdentifier)
         self.customers.customers.prefetch(customers)
         self.customers.groups.prefetch(groups)
         self.orders.prefetch(ids=order_ids, resource_identifiers=resource_identifiers)
+        self.orders.prefetch_documents(ids=updated_ids, resource_identifiers=updated_ris)
 
     def _apply_one(self, index: int, entry: SpoolEntry) -> None:
         op: Any = entry.op
