@@ -187,7 +187,7 @@ def test_ctrl_c_cancels_cleanly_and_resume_finishes(db_url: str, tmp_path: Path)
     wait_for_progress(db_url, tenant, 300, process)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130, stderr
+    assert process.returncode == 130, (stdout, stderr)
     cancelled = json.loads(stdout)
     assert cancelled["status"] == "cancelled"
     assert "geode massop resume" in stderr

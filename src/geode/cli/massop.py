@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -156,8 +160,8 @@ def resume(task_id: str, as_json: JsonOption = False) -> None:
 
 def _execute(app: Any, task: TaskInfo, started: float, as_json: bool) -> None:
     try:
-        with _progress(as_json, task.processed) as progress:
-            task = app.massops.run(task.id, on_progress=progress)
+        with _progress(as_json, task.processed) as progress, _stop_on_ctrl_c() as stop:
+            task = app.massops.run(task.id, on_progress=progress, stop_requested=stop.is_set)
     except (KeyboardInterrupt, TaskCancelled):
         task = app.massops.get(task.id)
         err.print(
@@ -168,6 +172,26 @@ def _execute(app: Any, task: TaskInfo, started: float, as_json: bool) -> None:
         if task.status != "failed":
             raise
     _summary(task, time.perf_counter() - started, as_json)
+
+
+@contextmanager
+def _stop_on_ctrl_c() -> Iterator[threading.Event]:
+    """The first Ctrl-C asks the run to stop at its next batch, between two
+    commits; interrupting a database call instead could leave its connection
+    mid-query. A second Ctrl-C interrupts at once."""
+    stop = threading.Event()
+
+    def on_sigint(_signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        err.print("stopping after the current batch (Ctrl-C again to stop at once)")
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _progress:

@@ -63,6 +63,7 @@ class TaskRunner:
         commit_every: int = 4_000,
         on_progress: ProgressCallback | None = None,
         connection: sa.Connection | None = None,
+        stop_requested: Callable[[], bool] | None = None,
     ) -> None:
         """With `connection` (dry runs) batches nest as savepoints in its
         transaction instead of committing."""
@@ -71,6 +72,8 @@ class TaskRunner:
         self.batch_size = batch_size
         self.commit_every = commit_every
         self.on_progress = on_progress
+        self.stop_requested = stop_requested
+        """Asked before each batch, like the task's cancel flag (the CLI's Ctrl-C)."""
         self.connection = connection
 
     def run(self) -> TaskInfo:
@@ -211,6 +214,8 @@ class TaskRunner:
         return refs
 
     def _check_cancel(self) -> None:
+        if self.stop_requested is not None and self.stop_requested():
+            raise TaskCancelled(self.task.id)
         if self.connection is not None:
             return
         with reading(self.engine) as connection:

@@ -149,7 +149,14 @@ class MassOperationService:
         )
         return repository.get_task(connection, task_id)
 
-    def run(self, task_id: str, on_progress: ProgressCallback | None = None) -> TaskInfo:
+    def run(
+        self,
+        task_id: str,
+        on_progress: ProgressCallback | None = None,
+        stop_requested: Callable[[], bool] | None = None,
+    ) -> TaskInfo:
+        """Run (or resume) a task; it stops as cancelled before the first batch
+        after `stop_requested()` turns true."""
         with reading(self.engine) as connection:
             task = repository.get_task(connection, task_id)
         if task.status in FINISHED:
@@ -168,6 +175,7 @@ class MassOperationService:
             batch_size=self.batch_size,
             commit_every=self.commit_every,
             on_progress=on_progress,
+            stop_requested=stop_requested,
         ).run()
 
     def dry_run(
