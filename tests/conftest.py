@@ -12,6 +12,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,25 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@dataclass(frozen=True)
+class Store:
+    url: str
+    writer_process: bool  # SQLite: runs of any size write from the writer process
+
+    @property
+    def writer_process_min_ops(self) -> int:
+        return 0 if self.writer_process else Settings().sqlite_writer_process_min_ops
+
+
+@pytest.fixture(params=["sqlite", "sqlite-writer-process", "postgresql"])
+def store(request: pytest.FixtureRequest) -> Store:
+    """For engine tests: `db_url`'s databases, and SQLite once more with the
+    writer process that big runs use (small test files would not start it)."""
+    database = str(request.param).split("-")[0]
+    url = str(request.getfixturevalue(f"{database}_url"))
+    return Store(url, writer_process=request.param.endswith("writer-process"))
 
 
 @pytest.fixture

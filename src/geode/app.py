@@ -56,6 +56,7 @@ def create_app(
             engine, settings.spool_dir, settings.batch_size, settings.commit_every, enqueue_task
         ),
     )
+    app.massops.writer_process_min_ops = settings.sqlite_writer_process_min_ops
     if engine.dialect.name == "postgresql":
         # Only there can several workers write at once; SQLite runs tasks whole.
         app.massops.chunk_size = settings.massop_chunk_size

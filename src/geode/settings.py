@@ -39,6 +39,15 @@ class Settings(BaseSettings):
         "a batch.",
     )
 
+    sqlite_writer_process_min_ops: int = Field(
+        default=20_000,
+        ge=0,
+        description="On SQLite, a mass-operation run with at least this many operations to "
+        "go writes from a process of its own, so that preparing batches and writing them "
+        "use two cores; smaller runs write from a thread (starting the process costs more "
+        "than it saves). 0: always the process.",
+    )
+
     worker_concurrency: int = Field(
         default=1,
         ge=1,

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from geode.db.engine import create_engine, reading
+from tests.conftest import Store
 
 pytestmark = pytest.mark.integration
 GEODE = str(Path(sys.executable).parent / "geode")
@@ -40,14 +41,20 @@ def operations(count: int) -> list[dict[str, Any]]:
     return ops
 
 
-def environment(db_url: str, data_dir: Path) -> dict[str, str]:
+@pytest.fixture
+def db_url(store: Store) -> str:
+    return store.url
+
+
+def environment(store: Store, data_dir: Path) -> dict[str, str]:
     """Small batches and transactions, so a run has many checkpoints to kill between."""
     return {
         **os.environ,
-        "GEODE_DATABASE_URL": db_url,
+        "GEODE_DATABASE_URL": store.url,
         "GEODE_DATA_DIR": str(data_dir),
         "GEODE_BATCH_SIZE": "10",
         "GEODE_COMMIT_EVERY": "30",
+        "GEODE_SQLITE_WRITER_PROCESS_MIN_OPS": str(store.writer_process_min_ops),
     }
 
 
@@ -126,9 +133,9 @@ def wait_for_progress(url: str, tenant: str, at_least: int, process: subprocess.
 
 @pytest.mark.parametrize("kill_points", [[0], [300, 1200, 2100]])
 def test_killed_run_resumes_to_the_same_store(
-    db_url: str, tmp_path: Path, kill_points: list[int]
+    store: Store, db_url: str, tmp_path: Path, kill_points: list[int]
 ) -> None:
-    env = environment(db_url, tmp_path)
+    env = environment(store, tmp_path)
     file = tmp_path / "ops.json"
     total = 3000
     file.write_text(json.dumps({"version": "0.0.1", "operations": operations(total)}))
@@ -174,8 +181,10 @@ def test_killed_run_resumes_to_the_same_store(
     assert len(actual["orders"]) == total - total // 5
 
 
-def test_ctrl_c_cancels_cleanly_and_resume_finishes(db_url: str, tmp_path: Path) -> None:
-    env = environment(db_url, tmp_path)
+def test_ctrl_c_cancels_cleanly_and_resume_finishes(
+    store: Store, db_url: str, tmp_path: Path
+) -> None:
+    env = environment(store, tmp_path)
     file = tmp_path / "ops.json"
     file.write_text(json.dumps({"version": "0.0.1", "operations": operations(3000)}))
     tenant = f"sigint-{uuid.uuid4().hex[:8]}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +13,27 @@ import sqlalchemy as sa
 
 from geode.app import App
 from geode.errors import InvalidFileError
+from geode.settings import Settings
 from geode.tenants.service import TenantInfo
+from tests.conftest import Store
 from tests.massops.operations import customer, order
 
 ORDER_ID = "a" * 24
+
+
+@pytest.fixture
+def db_url(store: Store) -> str:
+    return store.url
+
+
+@pytest.fixture
+def settings(store: Store, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=store.url,
+        data_dir=tmp_path / "data",
+        batch_size=50,
+        sqlite_writer_process_min_ops=store.writer_process_min_ops,
+    )
 
 
 def run(app: App, tenant: TenantInfo, path: Any) -> Any:

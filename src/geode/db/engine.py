@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from geode.db.sqlite_settings import BUSY_TIMEOUT_SECONDS, configure
+
 
 def create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -24,20 +26,13 @@ def _sqlite_engine(url: str) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # check_same_thread off: the pipelined runner writes from its own thread;
     # a connection is still only ever used by one thread at a time.
-    engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    engine = sa.create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        # WAL + NORMAL: a killed process never loses a committed transaction.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=60000")
-        cursor.execute("PRAGMA cache_size=-8192")
-        cursor.close()
+        configure(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:

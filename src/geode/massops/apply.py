@@ -2,8 +2,8 @@
 
 Order within the batch is kept: each operation sees the ones before it and
 the rows of earlier batches, committed or still pending. `prepare` only reads;
-`write` flushes the net effect and one log row per operation on the
-connection it is given, inside the caller's transaction.
+its `plan` holds the net effect and one log row per operation, for the
+caller to write inside its own transaction.
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ class BatchApplier:
         # This batch's outputs: a layer over the run's, merged once prepared.
         self.refs = refs.layer()
         self.logs: list[tuple[Any, ...]] = []
-        self._plan: list[bulk.WriteStep] = []
+        self.plan: list[bulk.WriteStep] = []
+        """The batch's net effect, once prepared: the writer runs it (only SQL there)."""
         self.counts: Counts = {}
 
     def prepare(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
@@ -85,7 +86,7 @@ class BatchApplier:
         self._prefetch(entries)
         for index, entry in entries:
             self._apply_one(index, entry)
-        self._plan = [
+        self.plan = [
             *self.customers.plan(),
             *self.orders.plan(),
             bulk.Insert(repository.LOG_TABLE, repository.LOG_COLUMNS, self.logs),
@@ -96,17 +97,10 @@ class BatchApplier:
         self.customers.record(batch)
         self.orders.record(batch)
 
-    def rows_written(self) -> dict[str, int]:
-        return bulk.row_counts(self._plan)
-
-    def write(self, connection: sa.Connection) -> None:
-        """Only SQL here: the writer thread runs this while the next batch is prepared."""
-        bulk.execute(connection, self._plan)
-
     def apply(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
         """prepare and write on one connection: the sequential path."""
         result = self.prepare(entries)
-        self.write(self.connection)
+        bulk.execute(self.connection, self.plan)
         return result
 
     def _prefetch(self, entries: list[tuple[int, SpoolEntry]]) -> None:

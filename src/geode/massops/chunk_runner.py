@@ -15,6 +15,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geode.db import bulk
 from geode.db.engine import reading
 from geode.massops import repository
 from geode.massops.references import ReferenceState
@@ -72,10 +73,8 @@ class ChunkRunner(TaskRunner):
     def _frame_counts(self, connection: sa.Connection) -> Iterator[tuple[int, int]]:
         yield from repository.chunk_frame_counts(connection, self.task.id, self.chunk.seq)
 
-    def _advance(
-        self, connection: sa.Connection, expected: int, end: int, counts: repository.Counts
-    ) -> None:
-        repository.advance_chunk(connection, self.task.id, self.chunk.seq, expected, end, counts)
+    def _advance(self, expected: int, end: int, counts: repository.Counts) -> bulk.Update:
+        return repository.advance_chunk_step(self.task.id, self.chunk.seq, expected, end, counts)
 
     def _checkpoint(self) -> tuple[int, repository.Counts]:
         with reading(self.engine) as connection:

@@ -1,21 +1,20 @@
-"""The writer thread of a pipelined run.
+"""The writer of a pipelined run: batch N is written while batch N+1 is prepared.
 
-SQLite's and PostgreSQL's drivers release the GIL while they write, so the
-main thread can prepare batch N+1 (decode, render, compare, build rows) while
-this thread writes batch N. On SQLite the statements themselves need the GIL
-to bind every row (the two threads would fight over it row by row: measured
-slower), so `submit` waits until a batch's statements have run and only the
-commit (a long, GIL-free sync) overlaps the next preparation. On PostgreSQL
-the server does the work of a `COPY` while this thread waits on its socket
-without the GIL, so `submit` returns as soon as the batch is handed over
-(1M-operation first run: 84 -> 68 s).
+Two writers with one interface:
+- `BatchWriter`, a thread. SQLite's and PostgreSQL's drivers release the GIL
+  while they wait on the disk or the server. On PostgreSQL the server does the
+  work of a `COPY` while this thread waits on its socket, so `submit` returns as
+  soon as a batch is handed over (1M-operation first run: 84 -> 68 s). On SQLite
+  the driver binds every row under the GIL (two threads would fight over it row
+  by row: measured slower), so `submit` waits until a batch's statements have
+  run and only the commit overlaps the next preparation.
+- `ProcessBatchWriter`, SQLite's writer process (`db.sqlite_writer`), for runs
+  big enough to repay starting it: there the binding runs on the other core.
 
-Commits are grouped: a commit costs about as much as writing 2,000 operations
-(WAL sync and checkpoint), so the writer keeps one transaction open across
-consecutive batches, up to `commit_ops` operations or `commit_seconds`. Each
-batch still moves the checkpoint inside that transaction, so whatever commits,
-its effects, logs and checkpoint commit together; a crash rolls back to the
-last commit and `resume` continues from its checkpoint. After a commit the
+Both group consecutive batches into one transaction (`CommitWindow`). Each
+batch moves the checkpoint inside that transaction, so whatever commits, its
+effects, logs and checkpoint commit together; a crash rolls back to the last
+commit and `resume` continues from its checkpoint. After a commit the thread
 writer refreshes PostgreSQL's statistics of tables that have grown a lot, so
 the next batches' lookups keep using their indexes (`db.statistics`).
 """
@@ -25,35 +24,46 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geode.db import bulk
+from geode.db.commit_window import CommitWindow
+from geode.db.sqlite_writer import SqliteWriter
 from geode.db.statistics import TableStatistics
-from geode.massops import repository
-from geode.massops.apply import LOOKUP_TABLES, BatchApplier
+from geode.massops.apply import LOOKUP_TABLES
 
 
 @dataclass
 class WriteJob:
     batch: int
-    applier: BatchApplier
+    steps: list[bulk.WriteStep]
+    """The batch's plan, its checkpoint move last."""
     expected: int
     end: int
-    counts: repository.Counts
 
 
-Advance = Callable[[sa.Connection, int, int, repository.Counts], None]
+class Writer(Protocol):
+    @property
+    def committed_batch(self) -> int:
+        """The last batch whose transaction committed (0: none yet)."""
+
+    @property
+    def committed_end(self) -> int:
+        """The checkpoint of that commit."""
+
+    def submit(self, job: WriteJob) -> None: ...
+    def raise_if_failed(self) -> None: ...
+    def close(self) -> None: ...
+    def abort(self) -> None: ...
 
 
 class BatchWriter:
     def __init__(
         self,
         engine: Engine,
-        advance: Advance,
         start: int,
         *,
         commit_ops: int = 4_000,
@@ -62,7 +72,6 @@ class BatchWriter:
         self.engine = engine
         self.commit_ops = commit_ops
         self.commit_seconds = commit_seconds
-        self.advance = advance
         self.committed_batch = 0
         self.committed_end = start
         self._error: BaseException | None = None
@@ -87,26 +96,24 @@ class BatchWriter:
                 job = self._jobs.get()
 
     def _transaction(self, job: WriteJob) -> WriteJob | None:
-        """Write jobs in one transaction until it is big or old enough, or the
-        run ends; return the next job to write (None at the end of the run)."""
-        began = time.monotonic()
-        first = job.expected
+        """Write jobs in one transaction until the window closes or the run
+        ends; return the next job to write (None at the end of the run)."""
+        window = CommitWindow(self.commit_ops, self.commit_seconds)
         last = job
         more = True
         with self.engine.begin() as connection:
             current: WriteJob | None = job
             while current is not None:
-                current.applier.write(connection)
-                for table, rows in current.applier.rows_written().items():
+                bulk.execute(connection, current.steps)
+                for table, rows in bulk.row_counts(current.steps).items():
                     self.statistics.wrote(table, rows)
-                self.advance(connection, current.expected, current.end, current.counts)
                 last = current
                 self._written.set()
-                remaining = self.commit_seconds - (time.monotonic() - began)
-                if last.end - first >= self.commit_ops or remaining <= 0:
+                wait = window.add(last.end - last.expected)
+                if wait is None:
                     break
                 try:
-                    current = self._jobs.get(timeout=remaining)
+                    current = self._jobs.get(timeout=wait)
                 except queue.Empty:
                     break
                 more = current is not None
@@ -141,3 +148,36 @@ class BatchWriter:
             self._jobs.get_nowait()
         self._jobs.put(None)
         self._thread.join()
+
+
+class ProcessBatchWriter:
+    """`BatchWriter`'s interface over SQLite's writer process."""
+
+    def __init__(
+        self, database: str, start: int, *, commit_ops: int = 4_000, commit_seconds: float = 1.0
+    ) -> None:
+        self._process = SqliteWriter(database, commit_ops=commit_ops, commit_seconds=commit_seconds)
+        self._ends = {0: start}
+
+    @property
+    def committed_batch(self) -> int:
+        return self._process.committed_batch
+
+    @property
+    def committed_end(self) -> int:
+        return self._ends[self._process.committed_batch]
+
+    def submit(self, job: WriteJob) -> None:
+        self._ends[job.batch] = job.end
+        self._process.submit(job.batch, job.end - job.expected, job.steps)
+
+    def raise_if_failed(self) -> None:
+        self._process.raise_if_failed()
+
+    def close(self) -> None:
+        self._process.close()
+
+    def abort(self) -> None:
+        """Unlike the thread's, writes the queued batch too: at most `max_ahead`
+        batches, and a cancelled run then keeps every batch it reported done."""
+        self._process.abort()

@@ -10,7 +10,7 @@ import msgspec
 import sqlalchemy as sa
 
 from geode.db import bulk
-from geode.errors import ConflictError, NotFoundError
+from geode.errors import NotFoundError
 from geode.massops.models import ChunkFrame, OperationLog, Task, TaskChunk
 from geode.timestamps import stored_timestamp
 
@@ -157,21 +157,18 @@ def set_chunk_status(connection: sa.Connection, task_id: str, seq: int, status: 
     )
 
 
-def advance_chunk(
-    connection: sa.Connection, task_id: str, seq: int, expected: int, processed: int,
-    counts: Counts,
-) -> None:  # fmt: skip
-    """The chunk's checkpoint, a compare-and-set like `advance`."""
-    result = connection.execute(
-        sa.update(_chunks)
-        .where(_chunks.c.task_id == task_id, _chunks.c.seq == seq, _chunks.c.processed == expected)
-        .values(processed=processed, counts=msgspec.json.encode(counts).decode())
+def advance_chunk_step(
+    task_id: str, seq: int, expected: int, processed: int, counts: Counts
+) -> bulk.Update:
+    """The chunk's checkpoint, a compare-and-set like `advance_step`."""
+    return bulk.Update(
+        _chunks.name,
+        ("processed", "counts"),
+        ("task_id", "seq", "processed"),
+        [(processed, msgspec.json.encode(counts).decode(), task_id, seq, expected)],
+        conflict=f"chunk {seq} of task {task_id} was advanced by another worker; stopping so "
+        "no operation runs twice",
     )
-    if result.rowcount != 1:
-        raise ConflictError(
-            f"chunk {seq} of task {task_id} was advanced by another worker; stopping so no "
-            "operation runs twice"
-        )
 
 
 def chunk_frame_counts(
@@ -253,20 +250,17 @@ def update_task(connection: sa.Connection, task_id: str, **values: Any) -> None:
     connection.execute(sa.update(_tasks).where(_tasks.c.id == task_id).values(**values))
 
 
-def advance(
-    connection: sa.Connection, task_id: str, expected: int, processed: int, counts: Counts
-) -> None:
-    """Move the checkpoint in the batch's own transaction. A compare-and-set:
-    if another process moved it first, this batch must not be applied twice."""
-    result = connection.execute(
-        sa.update(_tasks)
-        .where(_tasks.c.id == task_id, _tasks.c.processed == expected)
-        .values(processed=processed, counts=msgspec.json.encode(counts).decode())
+def advance_step(task_id: str, expected: int, processed: int, counts: Counts) -> bulk.Update:
+    """Move the checkpoint, in the batch's own transaction: a compare-and-set,
+    so that if another process moved it first, this batch is not applied twice."""
+    return bulk.Update(
+        _tasks.name,
+        ("processed", "counts"),
+        ("id", "processed"),
+        [(processed, msgspec.json.encode(counts).decode(), task_id, expected)],
+        conflict=f"task {task_id} was advanced by another process; stopping so no operation "
+        "runs twice",
     )
-    if result.rowcount != 1:
-        raise ConflictError(
-            f"task {task_id} was advanced by another process; stopping so no operation runs twice"
-        )
 
 
 def insert_logs(connection: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:

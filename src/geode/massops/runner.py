@@ -18,6 +18,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geode.db import bulk
 from geode.db.bulk import BulkConflict
 from geode.db.engine import reading
 from geode.db.statistics import TableStatistics
@@ -30,7 +31,7 @@ from geode.massops.apply import (
     PendingWrites,
     failure_row,
 )
-from geode.massops.pipeline import BatchWriter, WriteJob
+from geode.massops.pipeline import BatchWriter, ProcessBatchWriter, WriteJob, Writer
 from geode.massops.references import Needed, ReferenceState
 from geode.massops.repository import TaskInfo
 from geode.massops.spool import SpoolEntry, read_spool
@@ -38,6 +39,9 @@ from geode.timestamps import utcnow
 from geode.util import gc_paused
 
 ProgressCallback = Callable[[int, int], None]
+PROCESS_WRITER_MIN_OPERATIONS = 20_000
+"""On SQLite, runs with at least this many operations to go write from a process
+of their own (`massops.pipeline`); below, starting it costs more than it saves."""
 
 
 class TaskCancelled(Exception):
@@ -64,10 +68,12 @@ class TaskRunner:
         on_progress: ProgressCallback | None = None,
         connection: sa.Connection | None = None,
         stop_requested: Callable[[], bool] | None = None,
+        process_writer_min_operations: int = PROCESS_WRITER_MIN_OPERATIONS,
     ) -> None:
         """With `connection` (dry runs) batches nest as savepoints in its
         transaction instead of committing."""
         self.engine = engine
+        self.process_writer_min_operations = process_writer_min_operations
         self.task = task
         self.batch_size = batch_size
         self.commit_every = commit_every
@@ -116,10 +122,8 @@ class TaskRunner:
     def _entries(self, start: int) -> Iterator[tuple[int, SpoolEntry]]:
         return read_spool(Path(self.task.spool_path), start)
 
-    def _advance(
-        self, connection: sa.Connection, expected: int, end: int, counts: repository.Counts
-    ) -> None:
-        repository.advance(connection, self.task.id, expected, end, counts)
+    def _advance(self, expected: int, end: int, counts: repository.Counts) -> bulk.Update:
+        return repository.advance_step(self.task.id, expected, end, counts)
 
     def _checkpoint(self) -> tuple[int, repository.Counts]:
         task = self._reload()
@@ -166,7 +170,7 @@ class TaskRunner:
     def _pipeline(
         self, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
     ) -> None:
-        writer = BatchWriter(self.engine, self._advance, processed, commit_ops=self.commit_every)
+        writer = self._writer(processed)
         pending = PendingWrites()
         try:
             for number, batch in enumerate(_batches(self._entries(processed), self.batch_size), 1):
@@ -182,7 +186,8 @@ class TaskRunner:
                 applier.record(number)
                 merged = _merge(counts, result.counts)
                 end = processed + len(batch)
-                writer.submit(WriteJob(number, applier, processed, end, _plain(merged)))
+                steps = [*applier.plan, self._advance(processed, end, _plain(merged))]
+                writer.submit(WriteJob(number, steps, processed, end))
                 counts.clear()
                 counts.update(merged)
                 if result.references is not None:
@@ -194,6 +199,16 @@ class TaskRunner:
             raise
         writer.close()
         self._progress(writer.committed_end)
+
+    def _writer(self, processed: int) -> Writer:
+        database = self.engine.url.database
+        if (
+            self.engine.dialect.name == "sqlite"
+            and database not in (None, "", ":memory:")
+            and self.task.total - processed >= self.process_writer_min_operations
+        ):
+            return ProcessBatchWriter(str(database), processed, commit_ops=self.commit_every)
+        return BatchWriter(self.engine, processed, commit_ops=self.commit_every)
 
     def _progress(self, processed: int) -> None:
         if self.on_progress is not None:
@@ -239,7 +254,7 @@ class TaskRunner:
                     connection, self.task.id, self.task.tenant_id, utcnow(), refs
                 ).apply(batch)
                 merged = _merge(counts, result.counts)
-                self._advance(connection, processed, end, _plain(merged))
+                bulk.execute(connection, [self._advance(processed, end, _plain(merged))])
         except BulkConflict:
             if not split_on_conflict:
                 raise
@@ -272,7 +287,7 @@ class TaskRunner:
                 )
                 intent = str(spooled.op.__struct_config__.tag)
                 merged = _merge(counts, {intent: Counter(failed=1)})
-                self._advance(connection, processed, processed + 1, _plain(merged))
+                bulk.execute(connection, [self._advance(processed, processed + 1, _plain(merged))])
             counts.clear()
             counts.update(merged)
             return processed + 1

@@ -22,7 +22,12 @@ from geode.massops import repository
 from geode.massops.distributed import ChunkedTasks, EnqueueChunk, store_plan
 from geode.massops.problems import Problem
 from geode.massops.repository import TaskInfo
-from geode.massops.runner import ProgressCallback, TaskRunner, needed_path
+from geode.massops.runner import (
+    PROCESS_WRITER_MIN_OPERATIONS,
+    ProgressCallback,
+    TaskRunner,
+    needed_path,
+)
 from geode.massops.spool import SpoolWriter
 from geode.massops.validation import ValidationReport, validate_file
 from geode.timestamps import utcnow
@@ -48,6 +53,8 @@ class MassOperationService:
         self.chunked = ChunkedTasks(engine, batch_size, commit_every)
         self.chunk_size: int | None = None
         """Set (on PostgreSQL) to split worker tasks bigger than this into chunks."""
+        self.writer_process_min_ops = PROCESS_WRITER_MIN_OPERATIONS
+        """On SQLite, runs with this many operations to go write from a process."""
 
     def validate(self, path: Path) -> ValidationReport:
         try:
@@ -176,6 +183,7 @@ class MassOperationService:
             commit_every=self.commit_every,
             on_progress=on_progress,
             stop_requested=stop_requested,
+            process_writer_min_operations=self.writer_process_min_ops,
         ).run()
 
     def dry_run(

@@ -11,11 +11,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import IO
 
 import msgspec
 
 from geode.massops.chunks import ChunkReport, validate_chunk
+from geode.pipes import read_message, write_message
 
 _request = msgspec.msgpack.Decoder(tuple[bytes, int])
 _report = msgspec.msgpack.Decoder(ChunkReport)
@@ -24,23 +24,6 @@ _encoder = msgspec.msgpack.Encoder()
 
 class WorkerFailed(Exception):
     """A worker died or answered nonsense; the caller validates sequentially."""
-
-
-def _write(stream: IO[bytes], payload: bytes) -> None:
-    stream.write(len(payload).to_bytes(4, "big"))
-    stream.write(payload)
-    stream.flush()
-
-
-def _read(stream: IO[bytes]) -> bytes | None:
-    header = stream.read(4)
-    if len(header) < 4:
-        return None
-    size = int.from_bytes(header, "big")
-    payload = stream.read(size)
-    if len(payload) < size:
-        return None
-    return payload
 
 
 class WorkerPool:
@@ -66,7 +49,7 @@ class WorkerPool:
                 yield self._answer(worker)
             assert worker.stdin is not None
             try:
-                _write(worker.stdin, _encoder.encode((chunk, start)))
+                write_message(worker.stdin, _encoder.encode((chunk, start)))
             except OSError as exc:
                 raise WorkerFailed(str(exc)) from None
             busy[turn] = True
@@ -79,7 +62,7 @@ class WorkerPool:
 
     def _answer(self, worker: subprocess.Popen[bytes]) -> ChunkReport:
         assert worker.stdout is not None
-        payload = _read(worker.stdout)
+        payload = read_message(worker.stdout)
         if payload is None:
             raise WorkerFailed(f"validation worker exited with {worker.poll()}")
         return _report.decode(payload)
@@ -98,9 +81,9 @@ class WorkerPool:
 
 def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    while (payload := _read(stdin)) is not None:
+    while (payload := read_message(stdin)) is not None:
         chunk, start = _request.decode(payload)
-        _write(stdout, _encoder.encode(validate_chunk(chunk, start)))
+        write_message(stdout, _encoder.encode(validate_chunk(chunk, start)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,91 @@
+"""A write plan: the set-based steps a bulk path builds before it talks to the database.
+
+Domains build plans (`Insert`, `Update`) from rows of canonical text; the caller
+runs them inside its own transaction (`db.bulk.execute`). The SQLite half of
+this module needs nothing but the standard library, so that the writer process
+(`db.sqlite_writer`) can run plans without importing SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from geode.errors import ConflictError
+
+Row = Sequence[Any]
+
+
+class BulkConflict(Exception):
+    """A unique or foreign key constraint refused a bulk write."""
+
+
+@dataclass(frozen=True, slots=True)
+class Insert:
+    table: str
+    columns: Sequence[str]
+    rows: Sequence[Row]
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """Each row holds the `set_columns` values followed by the `key_columns` values.
+
+    With `conflict` set, every row must change exactly one stored row, or the
+    write stops with `ConflictError(conflict)`: a compare-and-set, such as a
+    task's checkpoint that another process may have moved first.
+    """
+
+    table: str
+    set_columns: Sequence[str]
+    key_columns: Sequence[str]
+    rows: Sequence[Row]
+    conflict: str | None = None
+
+
+WriteStep = Insert | Update
+
+
+def row_counts(steps: Sequence[WriteStep]) -> dict[str, int]:
+    """Rows each table gains or changes."""
+    counts: dict[str, int] = {}
+    for step in steps:
+        if step.rows:
+            counts[step.table] = counts.get(step.table, 0) + len(step.rows)
+    return counts
+
+
+def sql_text(step: WriteStep, mark: str = "?") -> str:
+    """The statement for one row of `step`, with `mark` as the placeholder."""
+    if isinstance(step, Insert):
+        names = ", ".join(step.columns)
+        marks = ", ".join([mark] * len(step.columns))
+        return f"INSERT INTO {step.table} ({names}) VALUES ({marks})"
+    assignments = ", ".join(f"{column} = {mark}" for column in step.set_columns)
+    condition = " AND ".join(f"{column} = {mark}" for column in step.key_columns)
+    return f"UPDATE {step.table} SET {assignments} WHERE {condition}"
+
+
+def run_sqlite(
+    connection: sqlite3.Connection, sql: str, rows: Sequence[Row], conflict: str | None
+) -> None:
+    """Run one step's statement over its rows on a raw `sqlite3` connection."""
+    if not rows:
+        return
+    try:
+        if conflict is None:
+            connection.executemany(sql, rows)
+            return
+        for row in rows:
+            if connection.execute(sql, row).rowcount != 1:
+                raise ConflictError(conflict)
+    except sqlite3.IntegrityError as exc:
+        raise BulkConflict(str(exc).splitlines()[0]) from exc
+
+
+def execute_sqlite(connection: sqlite3.Connection, steps: Sequence[WriteStep]) -> None:
+    for step in steps:
+        conflict = step.conflict if isinstance(step, Update) else None
+        run_sqlite(connection, sql_text(step), step.rows, conflict)
