@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,9 @@ from geode.massops.templates import (
     Reference,
     TemplateError,
     find_templates,
+    find_templates_in_json,
     iter_references,
+    may_hold_templates,
     parse_template,
     render,
     set_path,
@@ -315,3 +318,65 @@ def test_set_path_writes_list_items() -> None:
     target: list[Any] = ["a", ["b", "c"]]
     set_path(target, (1, 0), "B")
     assert target == ["a", ["B", "c"]]
+
+
+# -- find_templates_in_json: the parallel validation pass's finder -----------------------
+
+# Strings made of what matters here: braces, quotes, backslashes, NUL, commas.
+TRICKY_TEXT = st.text(alphabet=st.sampled_from(list('{}"\\\x00,: ab.')), max_size=12)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TRICKY_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+_BRACE_STAND_INS = {"{": "\ue000", "}": "\ue001"}
+
+
+def escaped_braces(value: Any) -> Any:
+    """`value` with every brace in its strings swapped for a stand-in character,
+    which `json.dumps` writes as an escape that is then turned into \\u007b / \\u007d."""
+    if isinstance(value, str):
+        return value.translate(str.maketrans(_BRACE_STAND_INS))
+    if isinstance(value, list):
+        return [escaped_braces(v) for v in value]
+    if isinstance(value, dict):
+        return {k: escaped_braces(v) for k, v in value.items()}
+    return value
+
+
+def json_texts(value: Any) -> list[bytes]:
+    plain = json.dumps(value, ensure_ascii=False)
+    escaped = json.dumps(escaped_braces(value)).replace("\\ue000", "\\u007b")
+    return [
+        plain.encode(),
+        json.dumps(value, indent=1).encode(),
+        escaped.replace("\\ue001", "\\u007D").encode(),
+    ]
+
+
+@PROPERTY
+@given(value=JSON_VALUES)
+def test_find_templates_in_json_agrees_with_find_templates(value: Any) -> None:
+    expected = find_templates(value)
+    for text in json_texts(value):
+        assert find_templates_in_json(text) == expected, text
+        if not may_hold_templates(text):
+            assert expected == []
+        if b"\\" not in text and not braces_in_keys(value):  # else it may answer "maybe"
+            assert may_hold_templates(text) == bool(expected), text
+
+
+def braces_in_keys(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(braces_in_keys(v) for v in value)
+    if isinstance(value, dict):
+        return any("{" in k or "}" in k or braces_in_keys(v) for k, v in value.items())
+    return False
+
+
+def test_may_hold_templates_looks_inside_strings_only() -> None:
+    assert not may_hold_templates(b'{"a": {"b": {"c": 1}}, "d": [{"e": "x"}]}')
+    assert may_hold_templates(b'{"a": {"b": "x }}"}}')
+    assert may_hold_templates(b'{"a": "\\u007b\\u007b c.id }}"}')
+    assert may_hold_templates(b'{"a": "A\\u0000B"}')
+    assert find_templates_in_json(b'{"a": "\\\\u0000 is text"}') == []

@@ -118,3 +118,26 @@ def test_a_nul_character_is_refused_with_its_path(tmp_path: Path) -> None:
         (0, "$.operations[0].firstName", "invalid_value")
     ]
     assert "NUL" in report.problems[0].message
+
+
+def test_both_paths_see_templates_and_nul_characters_written_as_escapes(tmp_path: Path) -> None:
+    """JSON may write "{" as \\u007b and a NUL only as \\u0000: a parallel pass that
+    looked for the raw bytes "{{" stored such a template as literal text."""
+    ops = [{"intent": "customer/upsert", "identifier": f"c{i}"} for i in range(200)]
+    ops[10]["firstName"] = "A\u0000B"
+    ops[20]["firstName"] = "{{ later.identifier }}"  # a reference to an operation after it
+    ops[30]["_ref"] = "later"
+    text = json.dumps({"version": "0.0.1", "operations": ops})
+    text = text.replace("{{ later", "\\u007b\\u007B later").replace(
+        "identifier }}", "identifier \\u007d}"
+    )
+    file = tmp_path / "ops.json"
+    file.write_text(text)
+    parallel = validate_file(file, parallel_min_bytes=0, chunk_size=1024)
+    sequential = _validate_sequential(file, None)
+    assert parallel.parallel
+    assert parallel.problems == sequential.problems
+    assert [(p.path, p.code) for p in parallel.problems] == [
+        ("$.operations[10].firstName", "invalid_value"),
+        ("$.operations[20].firstName", "invalid_reference"),
+    ]

@@ -11,10 +11,11 @@ from typing import Any
 
 import msgspec
 
-from geode.massops.checks import check_operation
+from geode.massops.checks import check_decoded, check_operation
 from geode.massops.problems import Problem
 from geode.massops.schemas import Operation
 from geode.massops.spool import SpoolEntry, encode_frame
+from geode.massops.templates import may_hold_templates
 
 _typed = msgspec.json.Decoder(Operation)
 _plain = msgspec.json.Decoder(float_hook=Decimal)
@@ -48,15 +49,13 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
     report.count = len(raws)
     entries: list[SpoolEntry] = []
     intents: Counter[str] = Counter()
-    templated = b"{{" in chunk or b"}}" in chunk
     for offset, raw in enumerate(raws):
         index = start + offset
         try:
             op: Any = _typed.decode(raw)
         except (msgspec.ValidationError, ArithmeticError):
             op = None
-        text = bytes(raw) if templated or op is None else b""
-        if op is not None and b"{{" not in text and b"}}" not in text:
+        if op is not None and not may_hold_templates(raw):
             intent = op.__struct_config__.tag
             intents[intent] += 1
             ref = op.ref if isinstance(op.ref, str) else None
@@ -64,7 +63,10 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
                 report.links.append((index, intent, ref, []))
             entries.append(SpoolEntry(op))
             continue
-        checked = check_operation(index, _plain.decode(text), op)
+        if op is None:
+            checked = check_operation(index, _plain.decode(raw), None)
+        else:
+            checked = check_decoded(index, op, raw)
         if checked.intent is not None:
             intents[checked.intent] += 1
         report.problems.extend(checked.problems)
