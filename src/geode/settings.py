@@ -25,10 +25,11 @@ class Settings(BaseSettings):
         "Use postgresql+psycopg://... for PostgreSQL.",
     )
     batch_size: int = Field(
-        default=2000,
+        default=1000,
         ge=1,
         le=50_000,
-        description="Operations applied per transaction by the mass-operation engine.",
+        description="Operations the mass-operation engine prepares and writes together "
+        "(several batches share a transaction, see commit_every); bounds memory.",
     )
 
     commit_every: int = Field(

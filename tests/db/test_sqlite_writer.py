@@ -12,7 +12,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from geode.db.sqlite_writer import Ack, Close, Job, SqliteWriter, Statement, WriterFailed
+from geode.db.sqlite_writer import Ack, Close, Job, SqliteWriter, WriterFailed
 from geode.db.write_plan import BulkConflict, Insert, Update
 from geode.errors import ConflictError
 from geode.pipes import read_message, write_message
@@ -147,8 +147,7 @@ def test_end_of_input_without_close_rolls_back(database: str) -> None:
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
     )  # fmt: skip
     assert process.stdin is not None and process.stdout is not None
-    statements = [Statement.of(step) for step in batch(1, range(10))]
-    write_message(process.stdin, msgspec.msgpack.encode(Job(1, 10, statements)))
+    write_message(process.stdin, msgspec.msgpack.encode(Job.of(1, 10, batch(1, range(10)))))
     ack = msgspec.msgpack.decode(read_message(process.stdout) or b"", type=Ack)
     assert (ack.kind, ack.batch) == ("written", 1)
     process.stdin.close()
@@ -163,8 +162,7 @@ def test_close_is_a_message_not_the_end_of_input(database: str) -> None:
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
     )  # fmt: skip
     assert process.stdin is not None and process.stdout is not None
-    statements = [Statement.of(step) for step in batch(1, range(10))]
-    write_message(process.stdin, msgspec.msgpack.encode(Job(1, 10, statements)))
+    write_message(process.stdin, msgspec.msgpack.encode(Job.of(1, 10, batch(1, range(10)))))
     write_message(process.stdin, msgspec.msgpack.encode(Close()))
     process.stdin.close()
     assert process.wait(timeout=10) == 0

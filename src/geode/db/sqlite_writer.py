@@ -4,7 +4,8 @@ Why a process: on SQLite the driver binds every row of an `executemany` while
 holding Python's GIL, so a writer *thread* and the thread preparing the next
 batch take turns instead of running at once. A process has a GIL of its own:
 the caller prepares batch N+1 on one core while this process writes batch N
-on the other (a 200,000-operation run: ... s with a thread, ... s with a process).
+on the other (a 200,000-operation `geode massop run`: 32.8 s with a thread,
+22.3 s with a process; docs/benchmarks.md has the 1M figures).
 
 The caller (`SqliteWriter`) sends jobs: a batch number, its operation count and
 its statements, the batch's checkpoint among them. The writer groups
@@ -13,10 +14,10 @@ after each job's statements and `committed` after each commit, so the caller
 knows which rows other connections can see. `close` writes and commits every
 job handed over, then ends (a cancelled run keeps the batches it reported as
 done). End of input without `close` means the caller died: the open
-transaction is rolled back.
-After a failure the writer rolls back, reports it once and ignores every later
-job. Messages are msgpack, length-prefixed (`geode.pipes`); this module
-imports neither SQLAlchemy nor the domains, so the process stays small.
+transaction is rolled back. After a failure the writer rolls back, reports it
+once and ignores every later job. Messages are msgpack, length-prefixed
+(`geode.pipes`); this module imports neither SQLAlchemy nor the domains, so
+the process stays small.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from geode.pipes import read_message, write_message
 
 PIPE_BYTES = 1 << 20
 """A batch's statements fit the pipe, so handing one over rarely waits."""
+_encoder = msgspec.msgpack.Encoder()
 
 
 class Statement(msgspec.Struct, array_like=True):
@@ -58,11 +60,21 @@ class Statement(msgspec.Struct, array_like=True):
 class Job(msgspec.Struct, tag="job", array_like=True):
     batch: int
     operations: int
-    statements: list[Statement]
+    statements: msgspec.Raw
+    """msgpack of a list of `Statement`, decoded only when the job is written, so
+    that jobs wait in the queue as compact bytes (the process stays small)."""
+
+    @classmethod
+    def of(cls, batch: int, operations: int, steps: list[WriteStep]) -> Job:
+        statements = _encoder.encode([Statement.of(step) for step in steps])
+        return cls(batch, operations, msgspec.Raw(statements))
 
 
 class Close(msgspec.Struct, tag="close", array_like=True):
     pass
+
+
+_statements = msgspec.msgpack.Decoder(list[Statement])
 
 
 class Ack(msgspec.Struct, array_like=True):
@@ -100,7 +112,6 @@ class SqliteWriter:
         self._stdout: IO[bytes] = self._process.stdout
         with contextlib.suppress(OSError, AttributeError):
             fcntl.fcntl(self._stdin.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        self._encoder = msgspec.msgpack.Encoder()
         self._state = threading.Condition()
         self._sent = 0
         self._written = 0
@@ -121,9 +132,9 @@ class SqliteWriter:
                 )
             )
         self.raise_if_failed()
-        job = Job(batch, operations, [Statement.of(step) for step in steps])
+        job = Job.of(batch, operations, steps)
         try:
-            write_message(self._stdin, self._encoder.encode(job))
+            write_message(self._stdin, _encoder.encode(job))
         except OSError:
             self._acks.join()  # the process is gone: its answers say why
             self.raise_if_failed()
@@ -143,7 +154,7 @@ class SqliteWriter:
         """`close`, on the way out of an error: raises nothing."""
         self._closing = True
         with contextlib.suppress(OSError):
-            write_message(self._stdin, self._encoder.encode(Close()))
+            write_message(self._stdin, _encoder.encode(Close()))
         with contextlib.suppress(OSError):
             self._stdin.close()
         self._acks.join()
@@ -230,7 +241,7 @@ class _Session:
         current = job
         following: Job | Close | object | None
         while True:
-            for statement in current.statements:
+            for statement in _statements.decode(current.statements):
                 run_sqlite(self.connection, statement.sql, statement.rows, statement.conflict)
             self._send(Ack("written", current.batch))
             wait = window.add(current.operations)
