@@ -53,7 +53,11 @@ def create_app(
         settings=settings,
         engine=engine,
         massops=MassOperationService(
-            engine, settings.spool_dir, settings.batch_size, settings.commit_every, enqueue_task
+            engine,
+            settings.spool_dir,
+            settings.batch_size_for(engine.dialect.name),
+            settings.commit_every,
+            enqueue_task,
         ),
     )
     app.massops.writer_process_min_ops = settings.sqlite_writer_process_min_ops
