@@ -56,11 +56,15 @@ def wait_until(condition: object, timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def test_jobs_are_written_in_order_and_committed_on_close(database: str) -> None:
+@pytest.mark.parametrize("finish", ["close", "abort"])
+def test_every_job_handed_over_is_written_in_order_and_committed(
+    database: str, finish: str
+) -> None:
+    """`abort` too: a cancelled run keeps every batch it reported done."""
     writer = SqliteWriter(database, commit_ops=1_000_000, commit_seconds=60)
     for number in range(1, 6):
         writer.submit(number, 10, batch(number, range(number * 10, number * 10 + 10)))
-    writer.close()
+    getattr(writer, finish)()
     assert [i for i, _ in items(database)] == list(range(10, 60))
     assert mark(database) == 5
     assert writer.committed_batch == 5
@@ -119,15 +123,6 @@ def test_later_jobs_are_refused_once_one_failed(database: str) -> None:
     assert items(database) == []
 
 
-def test_abort_still_writes_every_job_handed_over(database: str) -> None:
-    writer = SqliteWriter(database, commit_ops=1_000_000, commit_seconds=60)
-    for number in range(1, 4):
-        writer.submit(number, 10, batch(number, range(number * 10, number * 10 + 10)))
-    writer.abort()
-    assert [i for i, _ in items(database)] == list(range(10, 40))
-    assert mark(database) == 3
-
-
 def test_a_dead_writer_is_reported(database: str) -> None:
     writer = SqliteWriter(database, commit_ops=1_000_000, commit_seconds=60)
     writer.submit(1, 10, batch(1, range(0, 10)))
@@ -140,14 +135,21 @@ def test_a_dead_writer_is_reported(database: str) -> None:
     assert items(database) == []
 
 
-def test_end_of_input_without_close_rolls_back(database: str) -> None:
-    """The caller died (SIGKILL): whatever it sent stays uncommitted."""
+def process_with_one_job(database: str) -> subprocess.Popen[bytes]:
+    """The writer process driven by hand through its pipes, batch 1 handed over."""
     process = subprocess.Popen(
         [sys.executable, "-m", "geode.db.sqlite_writer", database, "1000000", "60"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
     )  # fmt: skip
     assert process.stdin is not None and process.stdout is not None
     write_message(process.stdin, msgspec.msgpack.encode(Job.of(1, 10, batch(1, range(10)))))
+    return process
+
+
+def test_end_of_input_without_close_rolls_back(database: str) -> None:
+    """The caller died (SIGKILL): whatever it sent stays uncommitted."""
+    process = process_with_one_job(database)
+    assert process.stdin is not None and process.stdout is not None
     ack = msgspec.msgpack.decode(read_message(process.stdout) or b"", type=Ack)
     assert (ack.kind, ack.batch) == ("written", 1)
     process.stdin.close()
@@ -157,12 +159,8 @@ def test_end_of_input_without_close_rolls_back(database: str) -> None:
 
 
 def test_close_is_a_message_not_the_end_of_input(database: str) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "geode.db.sqlite_writer", database, "1000000", "60"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-    )  # fmt: skip
+    process = process_with_one_job(database)
     assert process.stdin is not None and process.stdout is not None
-    write_message(process.stdin, msgspec.msgpack.encode(Job.of(1, 10, batch(1, range(10)))))
     write_message(process.stdin, msgspec.msgpack.encode(Close()))
     process.stdin.close()
     assert process.wait(timeout=10) == 0
