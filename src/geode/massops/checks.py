@@ -13,15 +13,7 @@ import msgspec
 
 from geode.massops.problems import Problem, explain_operation, operation_path, suggest
 from geode.massops.schemas import INTENTS, OUTPUT_FIELDS, Operation
-from geode.massops.templates import (
-    JsonText,
-    Path,
-    Reference,
-    TemplateError,
-    find_templates,
-    find_templates_in_json,
-    parse_template,
-)
+from geode.massops.templates import Path, Reference, TemplateError, find_templates, parse_template
 
 _NOT_DECODED: Any = object()
 
@@ -49,27 +41,7 @@ def check_operation(index: int, item: Any, op: Any = _NOT_DECODED) -> CheckedOpe
         intent = _intent_of(item)
     else:
         intent = op.__struct_config__.tag
-    ref = item.get("_ref") if isinstance(item, dict) else None
-    ref = ref if isinstance(ref, str) and ref else None
-    return _with_templates(index, op, intent, ref, find_templates(item), problems)
-
-
-def check_decoded(index: int, op: Any, text: JsonText) -> CheckedOperation:
-    """`check_operation` of an operation that decoded as typed, given its JSON
-    text: the parallel pass's path, which never decodes it as plain JSON."""
-    ref = op.ref if isinstance(op.ref, str) and op.ref else None
-    templates = find_templates_in_json(text)
-    return _with_templates(index, op, op.__struct_config__.tag, ref, templates, [])
-
-
-def _with_templates(
-    index: int,
-    op: Any,
-    intent: str | None,
-    ref: str | None,
-    templates: list[tuple[Path, str]],
-    problems: list[Problem],
-) -> CheckedOperation:
+    templates = find_templates(item)
     uses: list[tuple[str, Reference]] = []
     for path, text in templates:
         where = operation_path(index, *path)
@@ -81,7 +53,10 @@ def _with_templates(
             uses.extend((where, reference) for reference in parse_template(text))
         except TemplateError as exc:
             problems.append(Problem(index, intent, where, str(exc), "invalid_template"))
-    return CheckedOperation(op, intent, ref, templates, uses, problems)
+    ref = item.get("_ref") if isinstance(item, dict) else None
+    return CheckedOperation(
+        op, intent, ref if isinstance(ref, str) and ref else None, templates, uses, problems
+    )
 
 
 def _intent_of(item: object) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from geode.massops.checks import check_decoded, check_operation
+from geode.massops.checks import check_operation
 from geode.massops.problems import Problem
 from geode.massops.schemas import Operation
 from geode.massops.spool import SpoolEntry, encode_frame
@@ -63,10 +63,7 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
                 report.links.append((index, intent, ref, []))
             entries.append(SpoolEntry(op))
             continue
-        if op is None:
-            checked = check_operation(index, _plain.decode(raw), None)
-        else:
-            checked = check_decoded(index, op, raw)
+        checked = check_operation(index, _plain.decode(raw), op)
         if checked.intent is not None:
             intents[checked.intent] += 1
         report.problems.extend(checked.problems)

@@ -77,15 +77,16 @@ def find_templates(value: Any) -> list[tuple[Path, str]]:
 
 # Escapes that decode to "{", "}" or NUL; JSON writes no other escape for them.
 _ESCAPES = re.compile(rb"\\u00(?:00|7[bBdD])")
-_objects = msgspec.json.Decoder(dict[str, msgspec.Raw])
-_arrays = msgspec.json.Decoder(list[msgspec.Raw])
-_strings = msgspec.json.Decoder(str)
-JsonText = bytes | memoryview | msgspec.Raw
 
 
-def may_hold_templates(document: JsonText) -> bool:
+def may_hold_templates(document: bytes | msgspec.Raw) -> bool:
     """False when `find_templates` of this JSON text (one whole value) is sure to
-    find nothing: no string in it holds "{{", "}}" or a NUL character."""
+    find nothing: no string in it holds "{{", "}}" or a NUL character.
+
+    The parallel validation pass asks this of every operation, and decodes as
+    plain JSON (to look for templates) only those it may hold one: before, any
+    operation with a nested object ("}}" outside strings) was decoded twice.
+    """
     text = bytes(document)
     if b"{{" in text or (b"\\u00" in text and _ESCAPES.search(text)):
         return True
@@ -106,46 +107,6 @@ def _closes_in_a_string(text: bytes) -> bool:
             return True
         position = closing + 1
     return False
-
-
-def find_templates_in_json(document: JsonText) -> list[tuple[Path, str]]:
-    """`find_templates` of JSON text, decoding only the parts that may hold one.
-
-    The parallel validation pass runs it on every operation of a big file that
-    has templates: decoding whole operations and walking them cost twice as
-    much as checking them (a template usually sits in one field, the
-    customer's identifier).
-    """
-    found: list[tuple[Path, str]] = []
-    if may_hold_templates(document):
-        _walk_json(document, [], found)
-    return found
-
-
-def _walk_json(document: JsonText, trail: list[PathPart], found: list[tuple[Path, str]]) -> None:
-    view = memoryview(document)
-    if view[0] in b" \t\r\n":
-        view = memoryview(bytes(view).lstrip())
-    first = view[0]
-    if first == ord('"'):
-        text = _strings.decode(view)
-        if "{{" in text or "}}" in text or "\x00" in text:
-            found.append(((*trail,), text))
-        return
-    children: Any = (
-        _objects.decode(view).items() if first == ord("{") else
-        enumerate(_arrays.decode(view)) if first == ord("[") else ()
-    )  # fmt: skip
-    for key, child in children:
-        # may_hold_templates, inlined for the common answers: one call less per value
-        value = bytes(child)
-        if b"{{" in value or (b"\\u00" in value and _ESCAPES.search(value)):
-            pass
-        elif b"}}" not in value or not _closes_in_a_string(value):
-            continue
-        trail.append(key)
-        _walk_json(value, trail, found)
-        trail.pop()
 
 
 def _walk(node: Any, trail: list[PathPart], found: list[tuple[Path, str]]) -> None:
