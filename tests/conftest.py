@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from geode.app import App, create_app
+from geode.db import sqlite_writer
 from geode.db.engine import create_engine
 from geode.db.migrate import upgrade
 from geode.settings import Settings
@@ -80,7 +81,7 @@ class Store:
 
     @property
     def writer_process_min_ops(self) -> int:
-        return 0 if self.writer_process else Settings().sqlite_writer_process_min_ops
+        return 0 if self.writer_process else sqlite_writer.MIN_OPERATIONS
 
 
 @pytest.fixture(params=["sqlite", "sqlite-writer-process", "postgresql"])

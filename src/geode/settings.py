@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geode.db import sqlite_writer
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GEODE_", extra="ignore")
@@ -42,7 +44,7 @@ class Settings(BaseSettings):
     )
 
     sqlite_writer_process_min_ops: int = Field(
-        default=20_000,
+        default=sqlite_writer.MIN_OPERATIONS,
         ge=0,
         description="On SQLite, a mass-operation run with at least this many operations to "
         "go writes from a process of its own, so that preparing batches and writing them "

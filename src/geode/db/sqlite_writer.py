@@ -38,12 +38,15 @@ import msgspec
 
 from geode.db.commit_window import CommitWindow
 from geode.db.sqlite_settings import BUSY_TIMEOUT_SECONDS, configure
-from geode.db.write_plan import BulkConflict, WriteStep, run_sqlite, sql_text
+from geode.db.write_plan import BulkConflict, WriteStep, conflict_of, run_sqlite, sql_text
 from geode.errors import ConflictError
 from geode.pipes import read_message, write_message
 
+MIN_OPERATIONS = 20_000
+"""Runs with fewer operations to go write from a thread instead: starting the
+process costs more than it saves (`massops.runner` decides)."""
 PIPE_BYTES = 1 << 20
-"""A batch's statements fit the pipe, so handing one over rarely waits."""
+"""About one batch's statements: handing a batch over seldom waits for the process."""
 _encoder = msgspec.msgpack.Encoder()
 
 
@@ -54,7 +57,7 @@ class Statement(msgspec.Struct, array_like=True):
 
     @classmethod
     def of(cls, step: WriteStep) -> Statement:
-        return cls(sql_text(step), list(step.rows), getattr(step, "conflict", None))
+        return cls(sql_text(step), list(step.rows), conflict_of(step))
 
 
 class Job(msgspec.Struct, tag="job", array_like=True):

@@ -57,6 +57,11 @@ def row_counts(steps: Sequence[WriteStep]) -> dict[str, int]:
     return counts
 
 
+def conflict_of(step: WriteStep) -> str | None:
+    """The compare-and-set message of an `Update` (None: no row count is checked)."""
+    return step.conflict if isinstance(step, Update) else None
+
+
 def sql_text(step: WriteStep, mark: str = "?") -> str:
     """The statement for one row of `step`, with `mark` as the placeholder."""
     if isinstance(step, Insert):
@@ -87,5 +92,4 @@ def run_sqlite(
 
 def execute_sqlite(connection: sqlite3.Connection, steps: Sequence[WriteStep]) -> None:
     for step in steps:
-        conflict = step.conflict if isinstance(step, Update) else None
-        run_sqlite(connection, sql_text(step), step.rows, conflict)
+        run_sqlite(connection, sql_text(step), step.rows, conflict_of(step))

@@ -18,7 +18,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from geode.db import bulk
+from geode.db import bulk, sqlite_writer
 from geode.db.bulk import BulkConflict
 from geode.db.engine import reading
 from geode.db.statistics import TableStatistics
@@ -39,9 +39,6 @@ from geode.timestamps import utcnow
 from geode.util import gc_paused
 
 ProgressCallback = Callable[[int, int], None]
-PROCESS_WRITER_MIN_OPERATIONS = 20_000
-"""On SQLite, runs with at least this many operations to go write from a process
-of their own (`massops.pipeline`); below, starting it costs more than it saves."""
 
 
 class TaskCancelled(Exception):
@@ -68,7 +65,7 @@ class TaskRunner:
         on_progress: ProgressCallback | None = None,
         connection: sa.Connection | None = None,
         stop_requested: Callable[[], bool] | None = None,
-        process_writer_min_operations: int = PROCESS_WRITER_MIN_OPERATIONS,
+        process_writer_min_operations: int = sqlite_writer.MIN_OPERATIONS,
     ) -> None:
         """With `connection` (dry runs) batches nest as savepoints in its
         transaction instead of committing."""

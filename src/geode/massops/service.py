@@ -15,6 +15,7 @@ import msgspec
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from geode.db import sqlite_writer
 from geode.db.engine import reading
 from geode.errors import ConflictError, InvalidFileError
 from geode.ids import new_id
@@ -22,12 +23,7 @@ from geode.massops import repository
 from geode.massops.distributed import ChunkedTasks, EnqueueChunk, store_plan
 from geode.massops.problems import Problem
 from geode.massops.repository import TaskInfo
-from geode.massops.runner import (
-    PROCESS_WRITER_MIN_OPERATIONS,
-    ProgressCallback,
-    TaskRunner,
-    needed_path,
-)
+from geode.massops.runner import ProgressCallback, TaskRunner, needed_path
 from geode.massops.spool import SpoolWriter
 from geode.massops.validation import ValidationReport, validate_file
 from geode.timestamps import utcnow
@@ -53,7 +49,7 @@ class MassOperationService:
         self.chunked = ChunkedTasks(engine, batch_size, commit_every)
         self.chunk_size: int | None = None
         """Set (on PostgreSQL) to split worker tasks bigger than this into chunks."""
-        self.writer_process_min_ops = PROCESS_WRITER_MIN_OPERATIONS
+        self.writer_process_min_ops = sqlite_writer.MIN_OPERATIONS
         """On SQLite, runs with this many operations to go write from a process."""
 
     def validate(self, path: Path) -> ValidationReport:
