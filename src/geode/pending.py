@@ -17,6 +17,9 @@ MISSING = object()
 class Pending(Generic[V]):
     def __init__(self) -> None:
         self._entries: dict[str, tuple[int, V]] = {}
+        # Which keys each batch put: a commit drops those, not a scan of them all
+        # (the runner asks after every batch; a commit window holds many).
+        self._keys: dict[int, list[str]] = {}
 
     def get(self, key: str) -> V | object:
         entry = self._entries.get(key)
@@ -24,7 +27,15 @@ class Pending(Generic[V]):
 
     def put(self, batch: int, key: str, value: V) -> None:
         self._entries[key] = (batch, value)
+        self._keys.setdefault(batch, []).append(key)
 
     def committed(self, batch: int) -> None:
         """Batches up to `batch` are in the database now."""
-        self._entries = {k: e for k, e in self._entries.items() if e[0] > batch}
+        for done in [b for b in self._keys if b <= batch]:
+            for key in self._keys.pop(done):
+                entry = self._entries.get(key)
+                if entry is not None and entry[0] <= batch:
+                    del self._entries[key]
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -6,7 +6,10 @@ One canonical text form lets bulk writers pass the same parameter to SQLite
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -49,7 +52,11 @@ def stored_timestamp(value: object) -> str:
     """Normalise what a driver returns (str on SQLite, datetime on PostgreSQL)."""
     if isinstance(value, datetime):
         return format_timestamp(value)
-    return canonical_timestamp(str(value))
+    text = str(value)
+    # What Geode wrote comes back as written: a re-run reads one per order.
+    if _CANONICAL.fullmatch(text):
+        return text
+    return canonical_timestamp(text)
 
 
 def utcnow() -> str:

@@ -31,6 +31,9 @@ def operations(rng: random.Random, count: int) -> list[Any]:
                 {"intent": "order/upsert", "customer": {"identifier": f"{{{{ {ref}.identifier }}}}"},
                  "cart": [{"name": "}, {", "quantity": 1}, {"name": "b", "quantity": 2.5}]}
             )  # fmt: skip
+            if rng.random() < 0.5:  # keyed by id: its documents are spooled as text
+                ops[-1]["id"] = f"{i:024x}"
+                ops[-1]["payment"] = [{"provider": "cash", "cash": {"cash": "}"}}]
         elif roll < 0.95:
             ops.append({"intent": "customer/upsertt", "identifier": "x", "emial": 1})
         else:
@@ -44,7 +47,9 @@ def write(path: Path, ops: list[Any], indent: int | None) -> Path:
 
 
 def spooled(path: Path) -> list[Any]:
-    return [(index, entry.op, entry.templates) for index, entry in read_spool(path)]
+    return [
+        (index, entry.op, entry.templates, entry.documents) for index, entry in read_spool(path)
+    ]
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -68,7 +73,7 @@ def test_parallel_and_sequential_agree(tmp_path: Path, seed: int) -> None:
     )  # fmt: skip
     if parallel.ok:
         assert spooled(tmp_path / "p") == spooled(tmp_path / "s")
-        assert [i for i, _, _ in spooled(tmp_path / "p")] == list(range(len(ops)))
+        assert [i for i, *_ in spooled(tmp_path / "p")] == list(range(len(ops)))
 
 
 def test_unusual_layout_falls_back_to_the_sequential_path(tmp_path: Path) -> None:

@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 from geode.massops.references import read_path
 from geode.massops.schemas import OUTPUT_FIELDS, Operation
 from geode.orders.documents import (
+    DETACHABLE,
     ORDER_COLUMNS,
     OrderRow,
     build_order,
     content_hash,
+    detach_documents,
     order_document,
     order_output,
 )
@@ -93,6 +95,7 @@ def build(
     fingerprint: str | None = None,
     created_at: str = CREATED,
     now: str = NOW,
+    documents: dict[str, str] | None = None,
 ) -> OrderRow:
     return build_order(
         data,
@@ -102,6 +105,7 @@ def build(
         fingerprint=fingerprint,
         created_at=created_at,
         now=now,
+        documents=documents,
     )
 
 
@@ -232,6 +236,38 @@ def test_rebuilding_from_the_document_keeps_the_content_hash() -> None:
     again = build(document, now="2030-01-01T00:00:00.000000Z")
     assert again["content_hash"] == row["content_hash"]
     assert again["cart"] == row["cart"]
+
+
+# -- detach_documents -------------------------------------------------------------------
+
+
+def test_detached_documents_build_the_same_row() -> None:
+    # The validation pass detaches an order's documents; the run builds the row from
+    # what is left and the detached text. Any difference would make re-runs `updated`.
+    whole = build(decode(raw_order()))
+    data = decode(raw_order())
+    documents = detach_documents(data)
+    assert documents is not None and set(documents) == set(DETACHABLE) - {"pipelines"}
+    assert data.cart == [] and data.payment is msgspec.UNSET
+    assert build(data, documents=documents) == whole
+
+
+def test_detaching_keeps_the_fields_asked_for_and_the_absent_ones() -> None:
+    raw = raw_order()
+    del raw["meta"]
+    raw["appliedPromotions"] = None
+    data = decode(raw)
+    documents = detach_documents(data, keep={"cart"})
+    assert documents is not None and set(documents) == {"payment", "relatedOrderIds"}
+    assert len(data.cart) == 2 and data.appliedPromotions is None
+    assert build(data, documents=documents) == build(decode(raw))
+
+
+def test_an_order_without_documents_detaches_nothing() -> None:
+    data = decode(
+        {"intent": "order/upsert", "id": ORDER_ID, "customer": {"identifier": "c"}, "cart": []}
+    )
+    assert detach_documents(data, keep={"cart"}) is None
 
 
 MONEY = st.decimals(min_value=0, max_value=10**12, allow_nan=False, allow_infinity=False, places=4)

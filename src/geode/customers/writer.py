@@ -75,7 +75,7 @@ class IdentifierKeyedWriter:
             result = self.connection.execute(
                 _by_identifiers(self.table), {"tenant_id": self.tenant_id, "keys": chunk}
             )
-            for row in result.mappings():
+            for row in result.mappings().all():
                 self._rows[row["identifier"]] = dict(row)
 
     def _get(self, identifier: str) -> Row | None:

@@ -37,6 +37,10 @@ from geode.orders.writer import OrderBatch, OrderPending
 from geode.outcomes import Applied, OperationFailed
 
 Counts = dict[str, Counter[str]]
+_CUSTOMER_INTENTS = (CustomerCreate, CustomerUpdate, CustomerUpsert)
+_GROUP_INTENTS = (CustomerGroupCreate, CustomerGroupUpdate, CustomerGroupUpsert)
+_ORDER_INTENTS = (OrderUpsert, OrderUpdate, OrderRegister)
+_KEY_FIELDS = frozenset(("identifier", "id", "resourceIdentifier"))
 LOOKUP_TABLES = ("customers", "customer_groups", "orders")
 """What preparing a batch reads by key (see `_prefetch`)."""
 
@@ -112,15 +116,13 @@ class BatchApplier:
         updated_ris: list[str] = []
         for _, entry in entries:
             op = entry.op
-            if entry.templates:
-                templated = {path[0] for path, _ in entry.templates}
-                if templated & {"identifier", "id", "resourceIdentifier"}:
-                    continue  # looked up one by one once rendered
-            if isinstance(op, CustomerCreate | CustomerUpdate | CustomerUpsert):
+            if entry.templates and any(path[0] in _KEY_FIELDS for path, _ in entry.templates):
+                continue  # looked up one by one once rendered
+            if isinstance(op, _CUSTOMER_INTENTS):
                 customers.append(op.identifier)
-            elif isinstance(op, CustomerGroupCreate | CustomerGroupUpdate | CustomerGroupUpsert):
+            elif isinstance(op, _GROUP_INTENTS):
                 groups.append(op.identifier)
-            elif isinstance(op, OrderUpsert | OrderUpdate | OrderRegister):
+            elif isinstance(op, _ORDER_INTENTS):
                 if isinstance(op, OrderUpsert | OrderUpdate) and isinstance(op.id, str):
                     order_ids.append(op.id)
                 if isinstance(op.resourceIdentifier, str):
@@ -150,7 +152,7 @@ class BatchApplier:
                 for path, text in entry.templates:
                     set_path(op, tuple(path), render(text, self.refs.lookup))
                 key = _key_of(op)
-            applied = self._dispatch(op)
+            applied = self._dispatch(op, entry.documents)
         except TemplateError as exc:
             self._log(index, intent, ref, "failure", None, None, key, "invalid_reference", str(exc))
             return
@@ -168,7 +170,7 @@ class BatchApplier:
             applied.key, None, None, output,
         )  # fmt: skip
 
-    def _dispatch(self, op: Any) -> Applied:
+    def _dispatch(self, op: Any, documents: dict[str, str] | None) -> Applied:
         customers, orders = self.customers, self.orders
         match op:
             case CustomerUpsert():
@@ -184,9 +186,9 @@ class BatchApplier:
             case CustomerGroupUpdate():
                 return customers.update_group(op.identifier, op)
             case OrderUpsert():
-                return orders.upsert(op, _opt(op.id), _opt(op.resourceIdentifier))
+                return orders.upsert(op, _opt(op.id), _opt(op.resourceIdentifier), documents)
             case OrderRegister():
-                return orders.register(op, _opt(op.resourceIdentifier))
+                return orders.register(op, _opt(op.resourceIdentifier), documents)
             case OrderUpdate():
                 return orders.update(op, _opt(op.id), _opt(op.resourceIdentifier))
         raise AssertionError(f"no handler for {type(op).__name__}")

@@ -14,7 +14,7 @@ import msgspec
 from geode.massops.checks import check_operation
 from geode.massops.problems import Problem
 from geode.massops.schemas import Operation
-from geode.massops.spool import SpoolEntry, encode_frame
+from geode.massops.spool import SpoolEntry, encode_frame, spool_entry
 from geode.massops.templates import may_hold_templates
 
 _typed = msgspec.json.Decoder(Operation)
@@ -61,7 +61,7 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
             ref = op.ref if isinstance(op.ref, str) else None
             if ref is not None:
                 report.links.append((index, intent, ref, []))
-            entries.append(SpoolEntry(op))
+            entries.append(spool_entry(op, None))
             continue
         checked = check_operation(index, _plain.decode(raw), op)
         if checked.intent is not None:
@@ -72,7 +72,7 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
             report.links.append((index, checked.intent, checked.ref, uses))
         if checked.op is not None:
             templates = [(list(p), t) for p, t in checked.templates] or None
-            entries.append(SpoolEntry(checked.op, templates))
+            entries.append(spool_entry(checked.op, templates))
     report.intents = dict(intents)
     if not report.problems:
         report.frame = encode_frame(entries)

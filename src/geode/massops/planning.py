@@ -51,8 +51,11 @@ class _Keys(msgspec.Struct):
 
 
 class _Entry(msgspec.Struct, array_like=True):
+    """A `SpoolEntry` with its operation left encoded."""
+
     op: msgspec.Raw
     templates: list[tuple[list[str | int], str]] | None = None
+    documents: dict[str, str] | None = None
 
 
 _frames_decoder = msgspec.msgpack.Decoder(list[_Entry])

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import IO
 
 import msgspec
+from msgspec import UNSET
 
-from geode.massops.schemas import Operation
+from geode.massops.schemas import Operation, OrderRegister, OrderUpsert
 from geode.massops.templates import PathPart
+from geode.orders.documents import detach_documents
 
 FRAME_HEADER = struct.Struct(">II")
 FRAME_SIZE = 1000
@@ -26,6 +28,25 @@ FRAME_SIZE = 1000
 class SpoolEntry(msgspec.Struct, array_like=True):
     op: Operation
     templates: list[tuple[list[PathPart], str]] | None = None
+    documents: dict[str, str] | None = None
+    """Order fields taken out of `op` as their stored JSON text (see `spool_entry`)."""
+
+
+def spool_entry(op: Operation, templates: list[tuple[list[PathPart], str]] | None) -> SpoolEntry:
+    """What the validation pass spools for one valid operation.
+
+    A new order's JSON documents (cart, payment, ...) are encoded here, in the
+    validation processes, rather than decoded and encoded again by the run's
+    single thread: about a third of what reading an order back cost. Not for
+    fields holding templates (rendered during the run), nor for an upsert
+    keyed by its content (its fingerprint reads the whole input).
+    """
+    if isinstance(op, OrderRegister) or (
+        isinstance(op, OrderUpsert) and (op.id is not UNSET or op.resourceIdentifier is not UNSET)
+    ):
+        keep = {path[0] for path, _ in templates} if templates else ()
+        return SpoolEntry(op, templates, detach_documents(op, keep))
+    return SpoolEntry(op, templates)
 
 
 class SpoolWriter:

@@ -28,7 +28,7 @@ from geode.massops.chunks import ChunkReport
 from geode.massops.framing import Framer, NotFramed
 from geode.massops.problems import Problem, operation_path
 from geode.massops.schemas import VERSION_PATTERN
-from geode.massops.spool import SpoolEntry, SpoolWriter
+from geode.massops.spool import SpoolWriter, spool_entry
 from geode.massops.templates import Reference
 from geode.massops.worker import WorkerFailed, WorkerPool
 from geode.util import gc_paused
@@ -157,7 +157,7 @@ def _validate_sequential(path: Path, spool: SpoolWriter | None) -> ValidationRep
                     report.add(problem)
                 if spool is not None and report.ok and checked.op is not None:
                     templates = [(list(p), t) for p, t in checked.templates] or None
-                    spool.add(SpoolEntry(checked.op, templates))
+                    spool.add(spool_entry(checked.op, templates))
         except ijson.JSONError as exc:
             where = operation_path(index + 1) if index >= 0 else "$"
             report.add(

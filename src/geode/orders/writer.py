@@ -8,7 +8,7 @@ apart by its content hash without reading cart lines back.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,7 +168,7 @@ class OrderBatch:
         result = self.connection.execute(
             _HEADS_BY[column], {"tenant_id": self.tenant_id, "keys": keys}
         )
-        for id_, ri, fp, hash_, created in result:
+        for id_, ri, fp, hash_, created in result.all():
             self._remember(OrderHead(id_, ri, fp, hash_, stored_timestamp(created)))
 
     def _remember(self, head: OrderHead) -> None:
@@ -215,21 +215,34 @@ class OrderBatch:
 
     # -- intents -------------------------------------------------------------------
 
-    def register(self, data: OrderInput, resource_identifier: str | None) -> Applied:
+    def register(
+        self,
+        data: OrderInput,
+        resource_identifier: str | None,
+        documents: Mapping[str, str] | None = None,
+    ) -> Applied:
+        """`documents`: fields taken out of `data` by `detach_documents`."""
         order_id = new_id()
         self._check_resource_identifier(resource_identifier, order_id)
         created_at = self._created_at(data, None)
-        return self._write(data, order_id, resource_identifier, None, created_at, None)
+        return self._write(data, order_id, resource_identifier, None, created_at, None, documents)
 
     def upsert(
-        self, data: OrderInput, order_id: str | None, resource_identifier: str | None
+        self,
+        data: OrderInput,
+        order_id: str | None,
+        resource_identifier: str | None,
+        documents: Mapping[str, str] | None = None,
     ) -> Applied:
+        """`documents`: fields taken out of `data` by `detach_documents`."""
         fp = None
         if order_id is not None:
             head = self._head_by_id(order_id)
         elif resource_identifier is not None:
             head = self._head_by_ri(resource_identifier)
         else:
+            if documents:  # the fingerprint is of the whole input
+                raise ValueError("an order keyed by its content cannot have detached fields")
             fp = fingerprint(data)
             head = self._head_by_fp(fp)
         if head is not None:
@@ -239,7 +252,7 @@ class OrderBatch:
         order_id = order_id or new_id()
         self._check_resource_identifier(resource_identifier, order_id)
         created_at = self._created_at(data, head)
-        return self._write(data, order_id, resource_identifier, fp, created_at, head)
+        return self._write(data, order_id, resource_identifier, fp, created_at, head, documents)
 
     def update(
         self, data: OrderFields, order_id: str | None, resource_identifier: str | None
@@ -281,6 +294,7 @@ class OrderBatch:
         fp: str | None,
         created_at: str,
         head: OrderHead | None,
+        documents: Mapping[str, str] | None = None,
     ) -> Applied:
         row = build_order(
             data,
@@ -290,6 +304,7 @@ class OrderBatch:
             fingerprint=fp,
             created_at=created_at,
             now=self.now,
+            documents=documents,
         )
         if head is not None and head.content_hash == row["content_hash"]:
             outcome: Any = "unchanged"
