@@ -6,6 +6,7 @@ exactly the same files with exactly the same messages.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +102,9 @@ class ReferenceChecker:
             else:
                 # An invalid operation still claims its _ref, so its users
                 # are not also reported as dangling.
-                self.refs[ref] = (index, intent or "")
+                # Interned: a decoded intent is a new string each time, and a
+                # million-operation file declares hundreds of thousands of refs.
+                self.refs[ref] = (index, sys.intern(intent or ""))
         return problems
 
     def _use(
