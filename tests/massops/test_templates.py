@@ -15,6 +15,7 @@ from geode.massops.schemas import CustomerUpsert, Operation, OrderUpsert
 from geode.massops.templates import (
     Reference,
     TemplateError,
+    compile_template,
     find_templates,
     iter_references,
     may_hold_templates,
@@ -257,6 +258,45 @@ def test_render_fixed_reference_in_random_text(prefix: str, suffix: str, value: 
         render(prefix + "{{ a.b }}" + suffix, lookup_from({("a", "b"): value}))
         == prefix + value + suffix
     )
+
+
+# -- compile_template: what the run uses --------------------------------------------------
+
+SPACES = st.text(alphabet=" \t\u3000", max_size=3)
+
+
+@PROPERTY
+@given(
+    parts=st.lists(st.tuples(NO_BRACES, REF_NAMES, FIELDS, SPACES, SPACES), min_size=1, max_size=3),
+    tail=NO_BRACES,
+    value=st.one_of(st.text(max_size=20), st.decimals(allow_nan=False, allow_infinity=False)),
+)
+def test_a_compiled_template_parses_and_renders_as_the_text_does(
+    parts: list[tuple[str, str, str, str, str]], tail: str, value: object
+) -> None:
+    text = "".join(f"{p}{{{{{a}{ref}.{field}{b}}}}}" for p, ref, field, a, b in parts) + tail
+    lookup = lookup_from({(ref, field): value for _, ref, field, _, _ in parts})
+    template = compile_template(text)
+    assert template.references == tuple(parse_template(text))
+    assert template.render(lookup) == render(text, lookup)
+    assert template.whole == (len(parts) == 1 and not parts[0][0] and not tail)
+
+
+@pytest.mark.parametrize(
+    "text", ["{{ a.b }}", "{{a.b}}", "{{ a-1.b.c }}", " {{ a.b }}", "{{ a.b }} "]
+)
+def test_only_a_value_that_is_one_template_renders_as_the_value_itself(text: str) -> None:
+    whole = text.strip(" ") == text
+    template = compile_template(text)
+    assert template.whole == whole
+    assert template.render(lookup_from({("a", "b"): 7, ("a-1", "b.c"): 7})) == text.replace(
+        text.strip(" "), "7"
+    )
+
+
+def test_a_template_broken_by_a_newline_is_refused_as_the_text_is() -> None:
+    with pytest.raises(TemplateError, match="unbalanced braces"):
+        compile_template("{{ a.b\n}}")
 
 
 # -- set_path on decoded operations -----------------------------------------------------

@@ -32,7 +32,7 @@ from geode.massops.schemas import (
     OrderUpsert,
 )
 from geode.massops.spool import SpoolEntry
-from geode.massops.templates import TemplateError, references_in, render, set_path
+from geode.massops.templates import TemplateError, compile_template, set_path
 from geode.orders.writer import OrderBatch, OrderPending
 from geode.outcomes import Applied, OperationFailed
 
@@ -144,13 +144,14 @@ class BatchApplier:
         key = _key_of(op)
         try:
             if entry.templates:
-                references = [r for _, text in entry.templates for r in references_in(text)]
+                templates = [(path, compile_template(text)) for path, text in entry.templates]
+                references = [r for _, template in templates for r in template.references]
                 blocker = self.refs.blocker(references)
                 if blocker is not None:
                     self._log(index, intent, ref, "skipped", None, None, key, "skipped", blocker)
                     return
-                for path, text in entry.templates:
-                    set_path(op, tuple(path), render(text, self.refs.lookup))
+                for path, template in templates:
+                    set_path(op, path, template.render(self.refs.lookup))
                 key = _key_of(op)
             applied = self._dispatch(op, entry.documents)
         except TemplateError as exc:

@@ -22,7 +22,7 @@ from geode.massops.references import ReferenceState
 from geode.massops.repository import ChunkInfo, TaskInfo
 from geode.massops.runner import TaskRunner
 from geode.massops.spool import SpoolEntry
-from geode.massops.templates import references_in
+from geode.massops.templates import compile_template
 from geode.util import gc_paused
 
 _frame_decoder = msgspec.msgpack.Decoder(list[tuple[int, SpoolEntry]])
@@ -93,7 +93,7 @@ class ChunkRunner(TaskRunner):
             reference.ref
             for _, entry in batch
             for _, text in entry.templates or ()
-            for reference in references_in(text)
+            for reference in compile_template(text).references
         }
         missing = [ref for ref in wanted if not refs.knows(ref)]
         positions = sorted(self.ref_index[ref] for ref in missing)

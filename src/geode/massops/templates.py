@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -54,12 +54,38 @@ def parse_template(text: str) -> list[Reference]:
     return references
 
 
+# A value that is one template and nothing else (most are): one match parses it.
+# `[^\S\n]` because `_TEMPLATE_RE`'s `.` does not cross a newline either.
+_WHOLE_RE = re.compile(
+    r"\{\{[^\S\n]*([A-Za-z_][A-Za-z0-9_\-]*)\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
+    r"[^\S\n]*\}\}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One string value holding templates, parsed once for the run."""
+
+    text: str
+    references: tuple[Reference, ...]
+    whole: bool
+    """The value is exactly one template: the result is the referenced value itself."""
+
+    def render(self, lookup: Callable[[Reference], object]) -> str:
+        if self.whole:
+            return _as_text(lookup(self.references[0]))
+        return render(self.text, lookup)
+
+
 @functools.lru_cache(maxsize=4096)
-def references_in(text: str) -> tuple[Reference, ...]:
+def compile_template(text: str) -> Template:
     """`parse_template`, remembered: in a run, each template text (one per `_ref`
     read) recurs for every operation that reads the same output, usually close
     by. Kept small: with 65,536 entries the 1M benchmark's peak RSS rose 228 -> 245 MB."""
-    return tuple(parse_template(text))
+    whole = _WHOLE_RE.fullmatch(text)
+    if whole is not None:
+        return Template(text, (Reference(whole.group(1), whole.group(2)),), whole=True)
+    return Template(text, tuple(parse_template(text)), whole=False)
 
 
 def find_templates(value: Any) -> list[tuple[Path, str]]:
@@ -136,12 +162,15 @@ def render(text: str, lookup: Callable[[Reference], object]) -> str:
     def substitute(match: re.Match[str]) -> str:
         parsed = _REFERENCE_RE.match(match.group(1))
         assert parsed is not None  # validated before the run
-        value = lookup(Reference(parsed.group(1), parsed.group(2)))
-        if isinstance(value, Decimal):
-            return format(value, "f")
-        return str(value)
+        return _as_text(lookup(Reference(parsed.group(1), parsed.group(2))))
 
     return _TEMPLATE_RE.sub(substitute, text)
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
 
 
 def iter_references(templates: list[tuple[Path, str]]) -> Iterator[Reference]:
@@ -149,7 +178,7 @@ def iter_references(templates: list[tuple[Path, str]]) -> Iterator[Reference]:
         yield from parse_template(text)
 
 
-def set_path(target: Any, path: Path, value: str) -> None:
+def set_path(target: Any, path: Sequence[PathPart], value: str) -> None:
     """Write a rendered value into a decoded operation (structs and lists)."""
     node = target
     for part in path[:-1]:
