@@ -35,11 +35,12 @@ class SpoolEntry(msgspec.Struct, array_like=True):
 def spool_entry(op: Operation, templates: list[tuple[list[PathPart], str]] | None) -> SpoolEntry:
     """What the validation pass spools for one valid operation.
 
-    A new order's JSON documents (cart, payment, ...) are encoded here, in the
+    An order's JSON documents (cart, payment, ...) are encoded here, in the
     validation processes, rather than decoded and encoded again by the run's
-    single thread: about a third of what reading an order back cost. Not for
-    fields holding templates (rendered during the run), nor for an upsert
-    keyed by its content (its fingerprint reads the whole input).
+    single thread: reading the 1M benchmark's spool back takes half as long
+    (4.9 -> 2.4 us per operation). Not for fields holding templates (rendered
+    during the run), nor for an upsert keyed by its content (its fingerprint
+    reads the whole input).
     """
     if isinstance(op, OrderRegister) or (
         isinstance(op, OrderUpsert) and (op.id is not UNSET or op.resourceIdentifier is not UNSET)
