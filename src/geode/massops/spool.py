@@ -37,7 +37,7 @@ def spool_entry(op: Operation, templates: list[tuple[list[PathPart], str]] | Non
 
     An order's JSON documents (cart, payment, ...) are encoded here, in the
     validation processes, rather than decoded and encoded again by the run's
-    single thread: reading the 1M benchmark's spool back takes half as long
+    single thread: reading the benchmark's spool (200k) back takes half as long
     (4.9 -> 2.4 us per operation). Not for fields holding templates (rendered
     during the run), nor for an upsert keyed by its content (its fingerprint
     reads the whole input).
