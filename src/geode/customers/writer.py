@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from geode.db import bulk
+from geode.db.key_lookup import KeyLookup
 from geode.ids import new_id
 from geode.outcomes import Applied, OperationFailed
 from geode.pending import MISSING, Pending
@@ -24,13 +25,11 @@ Row = dict[str, Any]
 
 
 @functools.cache
-def _by_identifiers(table: sa.Table) -> sa.Select[Any]:
-    """Built once per table: a statement built per batch would leave reference
-    cycles (holding the batch's keys) that nobody collects while the bulk path
-    pauses the collector."""
-    return sa.select(table).where(
-        table.c.tenant_id == sa.bindparam("tenant_id"),
-        table.c.identifier.in_(sa.bindparam("keys", expanding=True)),
+def _by_identifiers(table: sa.Table) -> KeyLookup:
+    """Built once per table (see `KeyLookup.of`)."""
+    return KeyLookup.of(
+        sa.select(table).where(table.c.tenant_id == sa.bindparam("tenant_id")),
+        table.c.identifier,
     )
 
 
@@ -72,8 +71,8 @@ class IdentifierKeyedWriter:
             else:
                 self._rows[identifier] = row  # type: ignore[assignment]
         for chunk in bulk.chunked(wanted):
-            result = self.connection.execute(
-                _by_identifiers(self.table), {"tenant_id": self.tenant_id, "keys": chunk}
+            result = _by_identifiers(self.table).execute(
+                self.connection, {"tenant_id": self.tenant_id, "keys": chunk}
             )
             for row in result.mappings().all():
                 self._rows[row["identifier"]] = dict(row)

@@ -10,6 +10,7 @@ import msgspec
 import sqlalchemy as sa
 
 from geode.db import bulk
+from geode.db.key_lookup import KeyLookup
 from geode.errors import NotFoundError
 from geode.massops.models import ChunkFrame, OperationLog, Task, TaskChunk
 from geode.timestamps import stored_timestamp
@@ -215,10 +216,12 @@ def lock_task(connection: sa.Connection, task_id: str) -> TaskInfo:
     return TaskInfo.from_row(row)
 
 
-# Built once (see `orders.writer._HEADS_BY` for why).
-_REF_LOGS_AT = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
-    _logs.c.task_id == sa.bindparam("task_id"),
-    _logs.c.idx.in_(sa.bindparam("indexes", expanding=True)),
+_REF_LOGS_AT = KeyLookup.of(
+    sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
+        _logs.c.task_id == sa.bindparam("task_id")
+    ),
+    _logs.c.idx,
+    "indexes",
 )
 
 
@@ -227,7 +230,8 @@ def ref_logs_at(
 ) -> Iterator[tuple[str, int, str, str | None]]:
     """(ref, idx, status, output) of the operations at `indexes`, by primary key."""
     for part in bulk.chunked(list(indexes)):
-        yield from connection.execute(_REF_LOGS_AT, {"task_id": task_id, "indexes": part})
+        for row in _REF_LOGS_AT.execute(connection, {"task_id": task_id, "indexes": part}):
+            yield row.ref, row.idx, row.status, row.output
 
 
 def list_tasks(

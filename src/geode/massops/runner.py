@@ -171,10 +171,10 @@ class TaskRunner:
         pending = PendingWrites()
         try:
             for number, batch in enumerate(_batches(self._entries(processed), self.batch_size), 1):
-                self._check_cancel()
                 writer.raise_if_failed()
                 pending.committed(writer.committed_batch)
                 with reading(self.engine) as reader:
+                    self._check_cancel(reader)
                     self._load_references(reader, batch, refs)
                     applier = BatchApplier(
                         reader, self.task.id, self.task.tenant_id, utcnow(), refs, pending
@@ -225,14 +225,18 @@ class TaskRunner:
             refs.load_logs(repository.ref_logs(connection, self.task.id, processed))
         return refs
 
-    def _check_cancel(self) -> None:
+    def _check_cancel(self, reader: sa.Connection | None = None) -> None:
+        """Before every batch; `reader`: the batch's reading connection, if open."""
         if self.stop_requested is not None and self.stop_requested():
             raise TaskCancelled(self.task.id)
         if self.connection is not None:
             return
-        with reading(self.engine) as connection:
-            if repository.cancel_requested(connection, self.task.id):
+        if reader is not None:
+            if repository.cancel_requested(reader, self.task.id):
                 raise TaskCancelled(self.task.id)
+            return
+        with reading(self.engine) as connection:
+            self._check_cancel(connection)
 
     def _run_batch(
         self,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from msgspec import UNSET
 
 from geode.db import bulk
+from geode.db.key_lookup import KeyLookup
 from geode.ids import new_id
 from geode.jsontext import dumps
 from geode.orders.documents import (
@@ -33,24 +34,21 @@ from geode.pending import MISSING, Pending
 from geode.timestamps import canonical_timestamp, stored_timestamp
 
 _orders: sa.Table = Order.__table__  # type: ignore[assignment]
-# Built once: a statement built per batch would leave reference cycles (holding
-# the batch's keys) that nobody collects while the bulk path pauses the collector.
 _HEADS_BY = {
-    column: sa.select(
-        _orders.c.id,
-        _orders.c.resource_identifier,
-        _orders.c.fingerprint,
-        _orders.c.content_hash,
-        _orders.c.created_at,
-    ).where(
-        _orders.c.tenant_id == sa.bindparam("tenant_id"),
-        _orders.c[column].in_(sa.bindparam("keys", expanding=True)),
+    column: KeyLookup.of(
+        sa.select(
+            _orders.c.id,
+            _orders.c.resource_identifier,
+            _orders.c.fingerprint,
+            _orders.c.content_hash,
+            _orders.c.created_at,
+        ).where(_orders.c.tenant_id == sa.bindparam("tenant_id")),
+        _orders.c[column],
     )
     for column in ("id", "resource_identifier", "fingerprint")
 }
-_ROWS_BY_ID = sa.select(_orders).where(
-    _orders.c.tenant_id == sa.bindparam("tenant_id"),
-    _orders.c.id.in_(sa.bindparam("keys", expanding=True)),
+_ROWS_BY_ID = KeyLookup.of(
+    sa.select(_orders).where(_orders.c.tenant_id == sa.bindparam("tenant_id")), _orders.c.id
 )
 _UPDATABLE_FIELDS = (
     *tuple(
@@ -158,15 +156,15 @@ class OrderBatch:
             if order_id not in self._stored and self.pending.documents.get(order_id) is MISSING:
                 wanted.add(order_id)
         for chunk in bulk.chunked(sorted(wanted)):
-            result = self.connection.execute(
-                _ROWS_BY_ID, {"tenant_id": self.tenant_id, "keys": chunk}
+            result = _ROWS_BY_ID.execute(
+                self.connection, {"tenant_id": self.tenant_id, "keys": chunk}
             )
             for row in result.mappings():
                 self._stored[row["id"]] = dict(row)
 
     def _load_heads(self, column: str, keys: Sequence[str]) -> None:
-        result = self.connection.execute(
-            _HEADS_BY[column], {"tenant_id": self.tenant_id, "keys": keys}
+        result = _HEADS_BY[column].execute(
+            self.connection, {"tenant_id": self.tenant_id, "keys": keys}
         )
         for id_, ri, fp, hash_, created in result.all():
             self._remember(OrderHead(id_, ri, fp, hash_, stored_timestamp(created)))
