@@ -231,12 +231,13 @@ class TaskRunner:
             raise TaskCancelled(self.task.id)
         if self.connection is not None:
             return
-        if reader is not None:
-            if repository.cancel_requested(reader, self.task.id):
-                raise TaskCancelled(self.task.id)
-            return
-        with reading(self.engine) as connection:
-            self._check_cancel(connection)
+        if reader is None:
+            with reading(self.engine) as connection:
+                cancelled = repository.cancel_requested(connection, self.task.id)
+        else:
+            cancelled = repository.cancel_requested(reader, self.task.id)
+        if cancelled:
+            raise TaskCancelled(self.task.id)
 
     def _run_batch(
         self,
