@@ -137,7 +137,7 @@ class TaskRunner:
         self, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
     ) -> None:
         for batch in _batches(self._entries(processed), self.batch_size):
-            self._check_cancel()
+            self._check_cancel(None)
             processed = self._run_batch(batch, processed, refs, counts)
             self._progress(processed)
 
@@ -225,18 +225,12 @@ class TaskRunner:
             refs.load_logs(repository.ref_logs(connection, self.task.id, processed))
         return refs
 
-    def _check_cancel(self, reader: sa.Connection | None = None) -> None:
-        """Before every batch; `reader`: the batch's reading connection, if open."""
+    def _check_cancel(self, reader: sa.Connection | None) -> None:
+        """Before every batch. `reader`: the batch's reading connection, which sees
+        the task's cancel flag; None on the dry-run path, whose task nobody else sees."""
         if self.stop_requested is not None and self.stop_requested():
             raise TaskCancelled(self.task.id)
-        if self.connection is not None:
-            return
-        if reader is None:
-            with reading(self.engine) as connection:
-                cancelled = repository.cancel_requested(connection, self.task.id)
-        else:
-            cancelled = repository.cancel_requested(reader, self.task.id)
-        if cancelled:
+        if reader is not None and repository.cancel_requested(reader, self.task.id):
             raise TaskCancelled(self.task.id)
 
     def _run_batch(
