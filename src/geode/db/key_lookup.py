@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 Query = sa.Select[*tuple[Any, ...]]
 
@@ -31,7 +30,7 @@ class KeyLookup:
         reference cycles, holding the batch's keys, that nobody collects while
         the bulk path pauses the collector.
         """
-        array = sa.bindparam(name, type_=postgresql.ARRAY(column.type))
+        array = sa.bindparam(name, type_=sa.ARRAY(column.type))
         return cls(
             query.where(column.in_(sa.bindparam(name, expanding=True))),
             query.where(column == sa.any_(array)),
