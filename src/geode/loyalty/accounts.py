@@ -5,11 +5,16 @@ and the write. On PostgreSQL the slice's account rows are locked with
 `SELECT ... FOR UPDATE`; on SQLite every writer already holds the database
 lock (BEGIN IMMEDIATE). Locks are always taken in one global order (code
 point order of the identifier) so two workers cannot deadlock on them.
+
+The same lock numbers the entries: `last_seq` is read with the balance and
+written back with it, so each account's entries get 1, 2, 3... in the order
+their transactions commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +27,14 @@ from geode.loyalty.models import LoyaltyAccount
 
 _customers: sa.Table = Customer.__table__  # type: ignore[assignment]
 _accounts: sa.Table = LoyaltyAccount.__table__  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class Held:
+    """A locked account as the slice changes it: its balance and its newest entry's `seq`."""
+
+    balance: int
+    last_seq: int
 
 
 def read_balances(
@@ -41,8 +54,8 @@ def read_balances(
 
 def lock_accounts(
     connection: sa.Connection, tenant_id: str, identifiers: Collection[str], now: str
-) -> dict[str, int]:
-    """Create the missing accounts (balance 0), then lock all of them; their balances.
+) -> dict[str, Held]:
+    """Create the missing accounts (balance 0, no entries), then lock all of them.
 
     Both steps go in sorted order: inserting a row another transaction is
     inserting waits for it like a lock does.
@@ -58,33 +71,38 @@ def lock_accounts(
                 "customer_identifier": identifier,
                 "points_balance": 0,
                 "updated_at": now,
+                "last_seq": 0,
             }
             for identifier in chunk
         ]
         connection.execute(insert(_accounts).values(values).on_conflict_do_nothing())
     postgres = connection.dialect.name == "postgresql"
     identifier = _accounts.c.customer_identifier
-    balances: dict[str, int] = {}
+    held: dict[str, Held] = {}
     for chunk in bulk.chunked(ordered):
-        query = sa.select(identifier, _accounts.c.points_balance).where(
+        query = sa.select(identifier, _accounts.c.points_balance, _accounts.c.last_seq).where(
             _accounts.c.tenant_id == tenant_id, identifier.in_(chunk)
         )
         if postgres:
             # COLLATE "C": byte order of UTF-8, i.e. the code point order `sorted` used.
             query = query.order_by(sa.collate(identifier, "C")).with_for_update()
-        balances.update((row[0], int(row[1])) for row in connection.execute(query))
-    return balances
+        held.update((row[0], Held(int(row[1]), int(row[2]))) for row in connection.execute(query))
+    return held
 
 
 def write_balances(
-    connection: sa.Connection, tenant_id: str, balances: dict[str, int], now: str
+    connection: sa.Connection, tenant_id: str, accounts: dict[str, Held], now: str
 ) -> None:
+    """Store the balances and newest `seq`s of the accounts a slice changed (still locked)."""
     bulk.update_rows(
         connection,
         "loyalty_accounts",
-        ["points_balance", "updated_at"],
+        ["points_balance", "last_seq", "updated_at"],
         ["tenant_id", "customer_identifier"],
-        [(balance, now, tenant_id, identifier) for identifier, balance in balances.items()],
+        [
+            (account.balance, account.last_seq, now, tenant_id, identifier)
+            for identifier, account in accounts.items()
+        ],
     )
 
 

@@ -9,11 +9,13 @@ running sum of a customer's entries and is written in the same transaction
    workers recording the same transactionId for different customers (whose
    account locks do not meet) queue instead of one failing on the unique index;
 3. create missing accounts and lock them all (`accounts.lock_accounts`);
+   the lock also guards each account's `last_seq`, so new entries are numbered
+   in posting order (the order the ledger is read in);
 4. read the entries already recorded under the slice's transactionIds;
 5. apply the requests in order in memory, so a redeem sees the cashback
    before it in the same slice, and a replay sees the entry it repeats;
-6. insert the new entries and update the touched balances, each in one
-   statement.
+6. insert the new entries and update the touched balances and `last_seq`s,
+   each in one statement.
 
 Every lock is taken before the reads that depend on it, and in the same order
 by every worker: advisory locks, then account rows, both sorted.
@@ -40,7 +42,7 @@ from geode.timestamps import utcnow
 _entries: sa.Table = LoyaltyEntry.__table__  # type: ignore[assignment]
 ENTRY_COLUMNS = (
     "tenant_id", "id", "customer_identifier", "kind", "transaction_id", "transaction_time",
-    "points", "amount", "reason", "hold_reference", "balance_after", "created_at",
+    "points", "amount", "reason", "hold_reference", "balance_after", "created_at", "seq",
 )  # fmt: skip
 
 
@@ -110,12 +112,12 @@ def post(
     known = accounts.existing_customers(connection, tenant_id, (r.customer_id for r in requests))
     keys = {(r.kind, r.transaction_id) for r in requests if r.transaction_id is not None}
     _lock_transactions(connection, tenant_id, keys)
-    balances = accounts.lock_accounts(connection, tenant_id, known, now)
+    held = accounts.lock_accounts(connection, tenant_id, known, now)
     recorded = _recorded(connection, tenant_id, keys)
 
     outcomes: list[Outcome] = []
     rows: list[tuple[object, ...]] = []
-    touched: dict[str, int] = {}
+    touched: dict[str, accounts.Held] = {}
     for request in requests:
         if request.customer_id not in known:
             outcomes.append(Refused(accounts.unknown_customer(request.customer_id)))
@@ -126,14 +128,16 @@ def post(
             outcomes.append(_replay(request, earlier))
             continue
         delta = _delta(request, program)
-        balance = balances[request.customer_id]
-        refusal = _refusal(request, program, balance, delta)
+        account = held[request.customer_id]
+        refusal = _refusal(request, program, account.balance, delta)
         if refusal is not None:
             outcomes.append(Refused(refusal))
             continue
-        balance += delta
-        balances[request.customer_id] = touched[request.customer_id] = balance
-        rows.append(_entry_row(tenant_id, request, delta, balance, now))
+        account.balance += delta
+        account.last_seq += 1
+        touched[request.customer_id] = account
+        balance = account.balance
+        rows.append(_entry_row(tenant_id, request, delta, account, now))
         if key is not None:
             recorded[key] = _Recorded(request.customer_id, delta, request.amount, balance)
         outcomes.append(Posted(delta, balance))
@@ -199,7 +203,7 @@ def _describe(customer_id: str, amount: Decimal | None, points: int | None) -> s
 
 
 def _entry_row(
-    tenant_id: str, request: LedgerRequest, delta: int, balance: int, now: str
+    tenant_id: str, request: LedgerRequest, delta: int, account: accounts.Held, now: str
 ) -> tuple[object, ...]:
     return (
         tenant_id,
@@ -212,8 +216,9 @@ def _entry_row(
         None if request.amount is None else money_text(request.amount),
         request.reason,
         request.hold_reference,
-        balance,
+        account.balance,
         now,
+        account.last_seq,
     )
 
 

@@ -22,7 +22,10 @@ class LoyaltyAccount(Base):
     """The running balance of one customer: the sum of its ledger entries.
 
     Kept as a row so a debit can be checked and applied atomically (a
-    conditional UPDATE, or a row lock), whichever worker writes it.
+    conditional UPDATE, or a row lock), whichever worker writes it. `last_seq`
+    is the `seq` of the account's newest entry: the next entry takes the next
+    number while the row is locked, so the numbers follow the posting order
+    whichever worker posts (ids do not: they sort by second, then by process).
     """
 
     __tablename__ = "loyalty_accounts"
@@ -31,18 +34,23 @@ class LoyaltyAccount(Base):
     customer_identifier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     points_balance: Mapped[int] = mapped_column(sa.BigInteger)
     updated_at: Mapped[str] = mapped_column(TIMESTAMP)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
 
 
 class LoyaltyEntry(Base):
     """One append-only ledger line. Never updated, never deleted.
 
     `transaction_id` makes a cashback or a redeem idempotent: the same
-    (kind, transactionId) twice is recorded once.
+    (kind, transactionId) twice is recorded once. `seq` numbers a customer's
+    entries 1, 2, 3... in posting order; the ledger is read and paged by it, so
+    each entry's `balance_after` is the running sum of the entries before it.
     """
 
     __tablename__ = "loyalty_entries"
     __table_args__ = (
-        sa.Index("ix_loyalty_entries_customer", "tenant_id", "customer_identifier", "id"),
+        sa.Index(
+            "uq_loyalty_entries_seq", "tenant_id", "customer_identifier", "seq", unique=True
+        ),
         sa.Index(
             "uq_loyalty_entries_transaction", "tenant_id", "kind", "transaction_id", unique=True,
             sqlite_where=sa.text("transaction_id IS NOT NULL"),
@@ -62,3 +70,4 @@ class LoyaltyEntry(Base):
     hold_reference: Mapped[str | None] = mapped_column(sa.Text)
     balance_after: Mapped[int] = mapped_column(sa.BigInteger)
     created_at: Mapped[str] = mapped_column(TIMESTAMP)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)

@@ -7,6 +7,7 @@ Functions take a connection and never commit; callers own the transaction
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 MAX_PAGE = 1000
+SEQUENCE_PATTERN = re.compile(r"[0-9]{1,18}")
+"""An `after` made of digits only is a sequence number (an id has 24 characters)."""
 _entries: sa.Table = LoyaltyEntry.__table__  # type: ignore[assignment]
 
 
@@ -96,15 +99,22 @@ def list_entries(
     after_id: str | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """A customer's ledger, oldest first (ids grow with time); page with `after_id`."""
+    """A customer's ledger in posting order (`sequence` 1, 2, 3...); page with `after_id`.
+
+    `after_id` is the id of an entry of this ledger (the `next` of a page: the
+    form clients already keep) or a sequence number; the page starts right
+    after it. Ids do not sort in posting order (seconds, then a per-process
+    part), so an id is turned into its entry's sequence, never compared.
+    """
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInputError(f"limit must be between 1 and {MAX_PAGE}")
-    query = sa.select(_entries).where(
+    condition = sa.and_(
         _entries.c.tenant_id == tenant_id, _entries.c.customer_identifier == customer_id
     )
+    query = sa.select(_entries).where(condition)
     if after_id is not None:
-        query = query.where(_entries.c.id > after_id)
-    rows = connection.execute(query.order_by(_entries.c.id).limit(limit)).mappings()
+        query = query.where(_entries.c.seq > _after_seq(connection, condition, after_id))
+    rows = connection.execute(query.order_by(_entries.c.seq).limit(limit)).mappings()
     return [
         {
             "id": row["id"],
@@ -118,9 +128,24 @@ def list_entries(
             "holdReference": row["hold_reference"],
             "balanceAfter": int(row["balance_after"]),
             "createdAt": stored_timestamp(row["created_at"]),
+            "sequence": int(row["seq"]),
         }
         for row in rows
     ]
+
+
+def _after_seq(connection: sa.Connection, ledger: sa.ColumnElement[bool], after: str) -> int:
+    if SEQUENCE_PATTERN.fullmatch(after):
+        return int(after)
+    seq = connection.execute(
+        sa.select(_entries.c.seq).where(ledger, _entries.c.id == after)
+    ).scalar_one_or_none()
+    if seq is None:
+        raise InvalidInputError(
+            f"after: '{after}' is not an entry of this customer's ledger; pass the `next` of "
+            "the previous page, an entry's id, or an entry's sequence number"
+        )
+    return int(seq)
 
 
 def _timestamp_or_none(value: object) -> str | None:

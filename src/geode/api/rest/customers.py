@@ -33,6 +33,19 @@ After = Annotated[
     Query(pattern=r"^[0-9a-f]{24}$", description="The `next` of the previous page."),
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
+LedgerAfter = Annotated[
+    str | None,
+    Query(
+        pattern=r"^([0-9a-f]{24}|[0-9]{1,18})$",
+        description=(
+            "Start after this entry: the `next` of the previous page (an entry id), any "
+            "entry's `id`, or an entry's `sequence` number (0 = from the first entry). "
+            "Pages follow the posting sequence, so paging never skips nor repeats an entry, "
+            "even while new entries are posted. An id that is not an entry of this "
+            "customer's ledger is refused (422)."
+        ),
+    ),
+]
 
 
 class Event(BaseModel):
@@ -65,13 +78,22 @@ class LedgerEntry(BaseModel):
     amount: Number | None
     reason: str | None
     holdReference: str | None
-    balanceAfter: int
+    balanceAfter: int = Field(
+        description="The balance once this entry was posted: the sum of `points` of the "
+        "entries up to this one in `sequence` order."
+    )
     createdAt: str
+    sequence: int = Field(
+        ge=1,
+        description="Posting order within this customer's ledger: 1, 2, 3... with no gaps.",
+    )
 
 
 class LedgerPage(BaseModel):
-    entries: list[LedgerEntry]
-    next: str | None
+    entries: list[LedgerEntry] = Field(description="In posting order (`sequence`).")
+    next: str | None = Field(
+        description="The last entry's id: pass as `after` for the next page; null at the end."
+    )
 
 
 class Program(BaseModel):
@@ -117,11 +139,17 @@ def customer_balance(customerId: CustomerId, app: AppDep, tenant: TenantDep) -> 
 
 @router.get(
     "/customers/{customerId}/loyalty/entries", response_model=LedgerPage, responses=ERRORS,
-    summary="A customer's loyalty ledger, oldest first",
+    summary="A customer's loyalty ledger, in posting order",
 )  # fmt: skip
 def customer_ledger(
-    customerId: CustomerId, app: AppDep, tenant: TenantDep, after: After = None, limit: Limit = 100
+    customerId: CustomerId,
+    app: AppDep,
+    tenant: TenantDep,
+    after: LedgerAfter = None,
+    limit: Limit = 100,
 ) -> Response:
+    """Entries in the order they were posted (`sequence`), so each `balanceAfter` is the
+    running sum of the `points` before it; page with `after` (see its description)."""
     with reading(app.engine) as connection:
         require_customer(connection, tenant, customerId)
         entries = list_entries(connection, tenant, customerId, after_id=after, limit=limit)
