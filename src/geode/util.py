@@ -18,3 +18,17 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+# Words that start with a vowel letter but a consonant sound ("a unique", "a one").
+_CONSONANT_SOUND = ("uni", "use", "usu", "uti", "one", "eu")
+
+
+def with_article(word: str) -> str:
+    """The word after "a" or "an" as it is said: messages name kinds and types built at
+    run time, and "recorded as a adjustment" reads like a bug to the user who gets it."""
+    if len(word) > 1 and word.isupper():  # an acronym is read letter by letter
+        return f"{'an' if word[0] in 'AEFHILMNORSX' else 'a'} {word}"
+    lower = word.lower()
+    vowel = lower[:1] in ("a", "e", "i", "o", "u") and not lower.startswith(_CONSONANT_SOUND)
+    return f"{'an' if vowel else 'a'} {word}"

@@ -47,6 +47,7 @@ from geode.jsontext import dumps, encode_for_file, loads
 from geode.outcomes import OperationFailed, Outcome
 from geode.schemas import KeyValuePair
 from geode.timestamps import format_timestamp, parse_timestamp, utcnow
+from geode.util import with_article
 
 __all__ = [
     "CustomerBatchObject",
@@ -131,7 +132,7 @@ def _json_values(value: dict[str, Any]) -> dict[str, Any]:
             if not (item.is_finite() if isinstance(item, Decimal) else math.isfinite(item)):
                 raise ValueError(f"{path} is {item}, which is not a finite number")
         elif item is not None and not isinstance(item, str | int):
-            raise ValueError(f"{path} holds a {type(item).__name__}, which is not JSON")
+            raise ValueError(f"{path} holds {with_article(type(item).__name__)}, which is not JSON")
 
     for key, item in value.items():
         check(item, key)

@@ -38,6 +38,7 @@ from geode.loyalty.program import get_program
 from geode.loyalty.rules import MAX_BALANCE, Program, points_earned, points_to_redeem
 from geode.money import money_text, to_money
 from geode.timestamps import utcnow
+from geode.util import with_article
 
 _entries: sa.Table = LoyaltyEntry.__table__  # type: ignore[assignment]
 ENTRY_COLUMNS = (
@@ -156,12 +157,12 @@ def _delta(request: LedgerRequest, program: Program) -> int:
     if request.points is not None:
         return _sign(request.kind) * request.points
     if request.amount is None:
-        raise ValueError(f"a {request.kind} request needs points or an amount")
+        raise ValueError(f"{with_article(request.kind)} request needs points or an amount")
     if request.kind is Kind.CASHBACK:
         return points_earned(request.amount, program.earn_rate)
     if request.kind is Kind.REDEEM:
         return -points_to_redeem(request.amount, program.point_value)
-    raise ValueError(f"a {request.kind} request gives points, not an amount")
+    raise ValueError(f"{with_article(request.kind)} request gives points, not an amount")
 
 
 def _refusal(request: LedgerRequest, program: Program, balance: int, delta: int) -> str | None:
@@ -190,8 +191,9 @@ def _replay(request: LedgerRequest, earlier: _Recorded) -> Outcome:
     if same:
         return Posted(earlier.points, earlier.balance_after, replay=True)
     return Refused(
-        f"transactionId '{request.transaction_id}' is already recorded as a {request.kind} "
-        f"with {_describe(earlier.customer_id, earlier.amount, sent_points)}; this one has "
+        f"transactionId '{request.transaction_id}' is already recorded as "
+        f"{with_article(request.kind)} with "
+        f"{_describe(earlier.customer_id, earlier.amount, sent_points)}; this one has "
         f"{_describe(request.customer_id, request.amount, request.points)}. "
         "Send a new transactionId for a new transaction"
     )

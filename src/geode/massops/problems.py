@@ -24,6 +24,7 @@ from msgspec import inspect as mi
 
 from geode.massops.schemas import INTENTS, Operation, Ref
 from geode.schemas import Email, IdText
+from geode.util import with_article
 
 __all__ = ["Problem", "explain_operation", "operation_path", "suggest"]
 
@@ -116,7 +117,7 @@ def _describe(value: object) -> str:
         return "a list"
     if isinstance(value, dict):
         return "an object"
-    return f"a {type(value).__name__}"
+    return with_article(type(value).__name__)
 
 
 _EXPECTED: Final = (

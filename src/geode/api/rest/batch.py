@@ -20,6 +20,7 @@ from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus
 from geode.app import App
 from geode.batches.service import MAX_OBJECTS
 from geode.errors import InvalidInputError
+from geode.util import with_article
 
 PREFIX = "/api/v4.0/integrations/batch"
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
@@ -89,7 +90,7 @@ def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
             response_model=JobCreated,
             responses=ERRORS,
             tags=["batch"],
-            summary=f"Queue a {handler.operation}",
+            summary=f"Queue {with_article(handler.operation)}",
             description=f"Up to {MAX_OBJECTS} `{name}` objects. Answers at once with the job "
             "id; objects that fail validation appear in the job's `response.failed`.",
             operation_id=f"batch_{type_.replace('-', '_')}",
