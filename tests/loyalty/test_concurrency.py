@@ -155,3 +155,35 @@ def test_many_workers_redeeming_at_once_never_overdraw_nor_deadlock(
     with app.engine.connect() as connection:
         value = service.get_balance(connection, tenant.id, "c1").value
     assert value == Decimal("0.10")
+
+
+def test_concurrent_slices_number_one_account_in_the_order_they_post(
+    pg: tuple[App, TenantInfo],
+) -> None:
+    """Eight connections post for c1 at once: the sequence has no gap or duplicate, and read
+    in its order each balanceAfter is the running sum (c1 was seeded with 100)."""
+    app, tenant = pg
+    start = threading.Barrier(8)
+
+    def worker(n: int) -> None:
+        start.wait()
+        for round_ in range(6):
+            post(
+                app, tenant,
+                LedgerRequest(Kind.ADJUSTMENT, "c1", points=n + 1, reason="race"),
+                LedgerRequest(Kind.ADJUSTMENT, "c2", points=1, reason="race"),
+                redeem("c1", f"w{n}-{round_}", 3),
+            )  # fmt: skip
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(worker, range(8)))
+
+    with app.engine.connect() as connection:
+        lines = service.list_entries(connection, tenant.id, "c1", limit=1000)
+        balance = service.get_balance(connection, tenant.id, "c1").points
+    assert [line["sequence"] for line in lines] == list(range(1, 1 + 1 + 8 * 6 * 2))
+    running = 0
+    for line in lines:
+        running += line["points"]
+        assert line["balanceAfter"] == running
+    assert running == balance
