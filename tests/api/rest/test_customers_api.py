@@ -144,3 +144,32 @@ def test_program_refuses_bad_values(server: LiveServer, tenant: TenantInfo) -> N
             response = client.put(f"{API}/loyalty/program", json=body)
             assert response.status_code == 422, body
             assert response.json()["code"] == "invalid_input"
+
+
+def test_the_ledger_pages_in_posting_order_by_next_or_by_sequence(
+    server: LiveServer, tenant: TenantInfo
+) -> None:
+    ledger = f"{API}/customers/c1/loyalty/entries"
+    with server.client(tenant) as client:
+        run(client, "customers", [{"customerId": "c1"}, {"customerId": "c2"}])
+        adjustments = [{"customerId": "c1", "amount": n, "reason": "r"} for n in (5, 6, 7)]
+        assert run(client, "balance-adjustment", adjustments)["errorCount"] == 0
+        run(client, "balance-adjustment", [{"customerId": "c2", "amount": 1, "reason": "r"}])
+        full = client.get(ledger).json()
+        assert [(e["sequence"], e["points"], e["balanceAfter"]) for e in full["entries"]] == [
+            (1, 5, 5), (2, 6, 11), (3, 7, 18),
+        ]  # fmt: skip
+        first = client.get(ledger, params={"limit": 2}).json()
+        assert first["next"] == full["entries"][1]["id"]
+        rest = client.get(ledger, params={"limit": 2, "after": first["next"]}).json()
+        assert rest == {"entries": full["entries"][2:], "next": None}
+        by_sequence = client.get(ledger, params={"after": 1}).json()
+        assert by_sequence["entries"] == full["entries"][1:]
+
+        other = client.get(f"{API}/customers/c2/loyalty/entries").json()["entries"][0]["id"]
+        for after in (other, "f" * 24, "not-a-cursor"):
+            response = client.get(ledger, params={"after": after})
+            assert response.status_code == 422, after
+            assert response.json()["code"] == "invalid_input"
+        refused = client.get(ledger, params={"after": other}).json()
+        assert "not an entry of this customer's ledger" in refused["error"]
