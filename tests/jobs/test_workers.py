@@ -22,7 +22,7 @@ from tests.jobs.conftest import (
     wait_until,
     write_customer_upserts,
 )
-from tests.jobs.fakes import gate_closed
+from tests.jobs.fakes import gate_closed, waiting_at_gate
 
 pytestmark = pytest.mark.integration
 
@@ -258,9 +258,13 @@ def test_stopping_a_batch_job_stops_it_on_its_worker(
     with gate_closed(postgresql_url, gate):
         job_id = pg_app.batches.submit(pg_tenant.id, "widgets", widgets(1000, gate))  # 4 slices
         workers.start("w1", fake_types=True)
+        # "running" is set when the job is claimed, before its first slice reads
+        # the stop flag: a stop requested then stops it before any slice (0, 0).
+        # Wait until the first slice is held at the gate, past that read.
         wait_until(
-            lambda: batch_status(pg_app.batches, pg_tenant, job_id) == "running", what="start"
+            lambda: waiting_at_gate(postgresql_url, gate) > 0, what="the first slice at the gate"
         )
+        assert batch_status(pg_app.batches, pg_tenant, job_id) == "running"
         assert pg_app.batches.stop(pg_tenant.id, job_id).stop_requested
     # The slice at the gate commits; the job stops before the next one.
     wait_until(
