@@ -133,7 +133,7 @@ def test_a_killed_workers_task_is_retried_elsewhere_and_applied_exactly_once(
     survivor = "w2" if victim == "w1" else "w1"
     wait_until(
         lambda: pg_app.massops.get(task.id).status == "complete",
-        timeout=40,
+        timeout=180,
         what="the survivor to finish the task",
     )
     assert "stalled" in workers.log(survivor)
@@ -163,7 +163,7 @@ def test_a_task_split_into_chunks_is_shared_by_the_workers(
     workers.start("w1")
     workers.start("w2")
     pg_app.dispatcher.enqueue_massop_task(task.id)
-    wait_until(lambda: pg_app.massops.get(task.id).status == "complete", timeout=40, what="it")
+    wait_until(lambda: pg_app.massops.get(task.id).status == "complete", timeout=180, what="it")
     logs = "select count(*), count(distinct idx) from massop_logs where task_id = :id"
     assert tuple(row(pg_app, logs, id=task.id)) == (10_000, 10_000)
     customers = "select count(*) from customers where tenant_id = :t"
@@ -196,7 +196,7 @@ def test_a_worker_killed_mid_chunk_its_chunk_is_finished_elsewhere_exactly_once(
     assert 0 < at_kill.processed < TOTAL, "the kill must land mid-run"
     wait_until(
         lambda: pg_app.massops.get(task.id).status == "complete",
-        timeout=40,
+        timeout=180,
         what="the survivor to finish every chunk",
     )
     done = pg_app.massops.get(task.id)
@@ -215,7 +215,7 @@ def test_sigterm_leaves_the_task_at_a_checkpoint_for_the_next_worker(
     workers.start("w1")
     pg_app.dispatcher.enqueue_massop_task(task.id)
     wait_until(lambda: pg_app.massops.get(task.id).processed > 0, what="the first checkpoint")
-    assert workers.stop("w1", timeout=10) == 0
+    assert workers.stop("w1", timeout=60) == 0
     left = pg_app.massops.get(task.id)
     assert left.status == "running" and 0 < left.processed < TOTAL
     assert "worker stopping" in workers.log("w1")
@@ -223,7 +223,7 @@ def test_sigterm_leaves_the_task_at_a_checkpoint_for_the_next_worker(
     assert scalar(pg_app, logs, id=task.id) == left.processed
 
     workers.start("w2")  # the job went back to the queue: no one queues it again
-    wait_until(lambda: pg_app.massops.get(task.id).status == "complete", timeout=30, what="w2")
+    wait_until(lambda: pg_app.massops.get(task.id).status == "complete", timeout=180, what="w2")
     assert scalar(pg_app, logs, id=task.id) == TOTAL
 
 
