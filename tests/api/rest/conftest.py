@@ -53,7 +53,7 @@ def serve(app: App) -> Iterator[LiveServer]:
         yield LiveServer(app, f"http://127.0.0.1:{port}")
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(60)
 
 
 @pytest.fixture
