@@ -49,7 +49,7 @@ def batch(number: int, ids: range) -> list[Insert | Update]:
     ]  # fmt: skip
 
 
-def wait_until(condition: object, timeout: float = 10.0) -> None:
+def wait_until(condition: object, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out"
@@ -153,7 +153,7 @@ def test_end_of_input_without_close_rolls_back(database: str) -> None:
     ack = msgspec.msgpack.decode(read_message(process.stdout) or b"", type=Ack)
     assert (ack.kind, ack.batch) == ("written", 1)
     process.stdin.close()
-    assert process.wait(timeout=10) == 0
+    assert process.wait(timeout=60) == 0
     assert items(database) == []
     assert mark(database) == 0
 
@@ -163,7 +163,7 @@ def test_close_is_a_message_not_the_end_of_input(database: str) -> None:
     assert process.stdin is not None and process.stdout is not None
     write_message(process.stdin, msgspec.msgpack.encode(Close()))
     process.stdin.close()
-    assert process.wait(timeout=10) == 0
+    assert process.wait(timeout=60) == 0
     acks = []
     while (payload := read_message(process.stdout)) is not None:
         acks.append(msgspec.msgpack.decode(payload, type=Ack))

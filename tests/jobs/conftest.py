@@ -122,9 +122,10 @@ def workers(pg_settings: Settings, tmp_path: Path) -> Iterator[Workers]:
 
 
 def wait_until(
-    check: Callable[[], Any], *, timeout: float = 20, what: str = "the condition"
+    check: Callable[[], Any], *, timeout: float = 120, what: str = "the condition"
 ) -> Any:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+    """Poll `check` until it returns something truthy; fail after `timeout` seconds,
+    a bound against hangs far beyond what a loaded machine needs."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()

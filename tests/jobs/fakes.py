@@ -41,6 +41,25 @@ def gated_handlers() -> dict[str, BatchHandler]:
     return {"widgets": GatedWidgetHandler()}
 
 
+def waiting_at_gate(url: str, gate: int) -> int:
+    """How many transactions wait at the gate right now: a slice that waits there
+    has read its job's stop flag already and will commit when the gate opens."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND classid::bigint = 0 AND objid::bigint = :k AND NOT granted"
+                    ),
+                    {"k": gate},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def gate_closed(url: str, gate: int) -> Iterator[None]:
     """Hold the gate: slices of jobs with this `gate` wait until the block ends."""

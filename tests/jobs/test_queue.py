@@ -72,7 +72,7 @@ def test_the_schema_is_created_once_by_processes_starting_together(empty_databas
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(30)
+            thread.join(120)
         assert sorted(created) == [False, False, False, True]
         assert ensure_queue_schema(engines[0]) is False
     finally:

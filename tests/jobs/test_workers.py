@@ -22,7 +22,7 @@ from tests.jobs.conftest import (
     wait_until,
     write_customer_upserts,
 )
-from tests.jobs.fakes import gate_closed
+from tests.jobs.fakes import gate_closed, waiting_at_gate
 
 pytestmark = pytest.mark.integration
 
@@ -133,7 +133,7 @@ def test_a_killed_workers_task_is_retried_elsewhere_and_applied_exactly_once(
     survivor = "w2" if victim == "w1" else "w1"
     wait_until(
         lambda: pg_app.massops.get(task.id).status == "complete",
-        timeout=40,
+        timeout=180,
         what="the survivor to finish the task",
     )
     assert "stalled" in workers.log(survivor)
@@ -163,7 +163,7 @@ def test_a_task_split_into_chunks_is_shared_by_the_workers(
     workers.start("w1")
     workers.start("w2")
     pg_app.dispatcher.enqueue_massop_task(task.id)
-    wait_until(lambda: pg_app.massops.get(task.id).status == "complete", timeout=40, what="it")
+    wait_until(lambda: pg_app.massops.get(task.id).status == "complete", timeout=180, what="it")
     logs = "select count(*), count(distinct idx) from massop_logs where task_id = :id"
     assert tuple(row(pg_app, logs, id=task.id)) == (10_000, 10_000)
     customers = "select count(*) from customers where tenant_id = :t"
@@ -196,7 +196,7 @@ def test_a_worker_killed_mid_chunk_its_chunk_is_finished_elsewhere_exactly_once(
     assert 0 < at_kill.processed < TOTAL, "the kill must land mid-run"
     wait_until(
         lambda: pg_app.massops.get(task.id).status == "complete",
-        timeout=40,
+        timeout=180,
         what="the survivor to finish every chunk",
     )
     done = pg_app.massops.get(task.id)
@@ -215,7 +215,7 @@ def test_sigterm_leaves_the_task_at_a_checkpoint_for_the_next_worker(
     workers.start("w1")
     pg_app.dispatcher.enqueue_massop_task(task.id)
     wait_until(lambda: pg_app.massops.get(task.id).processed > 0, what="the first checkpoint")
-    assert workers.stop("w1", timeout=10) == 0
+    assert workers.stop("w1", timeout=60) == 0
     left = pg_app.massops.get(task.id)
     assert left.status == "running" and 0 < left.processed < TOTAL
     assert "worker stopping" in workers.log("w1")
@@ -223,7 +223,7 @@ def test_sigterm_leaves_the_task_at_a_checkpoint_for_the_next_worker(
     assert scalar(pg_app, logs, id=task.id) == left.processed
 
     workers.start("w2")  # the job went back to the queue: no one queues it again
-    wait_until(lambda: pg_app.massops.get(task.id).status == "complete", timeout=30, what="w2")
+    wait_until(lambda: pg_app.massops.get(task.id).status == "complete", timeout=180, what="w2")
     assert scalar(pg_app, logs, id=task.id) == TOTAL
 
 
@@ -258,9 +258,13 @@ def test_stopping_a_batch_job_stops_it_on_its_worker(
     with gate_closed(postgresql_url, gate):
         job_id = pg_app.batches.submit(pg_tenant.id, "widgets", widgets(1000, gate))  # 4 slices
         workers.start("w1", fake_types=True)
+        # "running" is set when the job is claimed, before its first slice reads
+        # the stop flag: a stop requested then stops it before any slice (0, 0).
+        # Wait until the first slice is held at the gate, past that read.
         wait_until(
-            lambda: batch_status(pg_app.batches, pg_tenant, job_id) == "running", what="start"
+            lambda: waiting_at_gate(postgresql_url, gate) > 0, what="the first slice at the gate"
         )
+        assert batch_status(pg_app.batches, pg_tenant, job_id) == "running"
         assert pg_app.batches.stop(pg_tenant.id, job_id).stop_requested
     # The slice at the gate commits; the job stops before the next one.
     wait_until(

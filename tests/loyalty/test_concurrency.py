@@ -26,7 +26,7 @@ from geode.settings import Settings
 from geode.tenants.service import TenantInfo, create_tenant
 from geode.timestamps import utcnow
 
-HOLD_SECONDS = 0.5
+DEADLINE_SECONDS = 120
 
 
 @pytest.fixture
@@ -79,26 +79,49 @@ def check_ledger(app: App, tenant: TenantInfo, customer: str) -> int:
     return points
 
 
+def lock_waits(app: App) -> int:
+    """Transactions of this database now blocked on a lock held by another."""
+    with app.engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.text(
+                    "select count(*) from pg_stat_activity "
+                    "where datname = current_database() and wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+        )
+
+
 def hold_then_race(
     app: App, tenant: TenantInfo, first: LedgerRequest, second: LedgerRequest
-) -> tuple[list[Outcome], list[Outcome], float]:
-    """`first` posts and holds its transaction open; `second` posts meanwhile."""
-    posted = threading.Event()
+) -> tuple[list[Outcome], list[Outcome], bool]:
+    """`first` posts and holds its transaction open; `second` posts meanwhile. The
+    first commits once the second is seen waiting on a lock (or has finished);
+    the last value says whether it was seen waiting."""
+    posted, release = threading.Event(), threading.Event()
     results: dict[str, list[Outcome]] = {}
 
     def hold() -> None:
         with app.engine.begin() as connection:
             results["first"] = service.post(connection, tenant.id, [first])
             posted.set()
-            time.sleep(HOLD_SECONDS)
+            assert release.wait(DEADLINE_SECONDS)
 
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert posted.wait(10)
-    started = time.monotonic()
-    results["second"] = post(app, tenant, second)
-    waited = time.monotonic() - started
-    thread.join()
+    def race() -> None:
+        results["second"] = post(app, tenant, second)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert posted.wait(DEADLINE_SECONDS)
+    racer = threading.Thread(target=race)
+    racer.start()
+    deadline = time.monotonic() + DEADLINE_SECONDS  # a bound against hangs only
+    while not (waited := lock_waits(app) > 0) and racer.is_alive():
+        assert time.monotonic() < deadline, "the second post neither waited nor finished"
+        time.sleep(0.01)
+    release.set()
+    holder.join()
+    racer.join()
     return results["first"], results["second"], waited
 
 
@@ -112,7 +135,7 @@ def test_a_concurrent_redeem_waits_for_the_lock_and_sees_the_new_balance(
     assert first == [Posted(-70, 30)]
     (refused,) = second
     assert isinstance(refused, Refused) and "the balance is 30 points" in refused.error
-    assert waited >= HOLD_SECONDS * 0.8  # it queued behind the lock instead of reading 100
+    assert waited  # it queued behind the lock instead of reading 100
     assert check_ledger(app, tenant, "c1") == 30
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from geode.db.sqlite_settings import BUSY_TIMEOUT_SECONDS, configure
+from geode.db.write_turns import end_turn, turns_path, wait_for_turn
 
 
 def create_engine(url: str) -> Engine:
@@ -29,6 +30,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = sa.create_engine(
         url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
     )
+    turns = turns_path(database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -39,12 +41,28 @@ def _sqlite_engine(url: str) -> Engine:
         # Writers take the lock up front (IMMEDIATE), so two writers queue
         # instead of failing with "database is locked" half-way through.
         # Readers (see `reading`) must not: they would wait behind a long import.
+        # Writers also announce themselves, so a running import gives way to
+        # them between its transactions (`db.write_turns`).
         if connection.get_execution_options().get(_READONLY):
             connection.exec_driver_sql("BEGIN")
-        else:
+            return
+        end_turn(connection.info.pop(_TURN, None))
+        connection.info[_TURN] = wait_for_turn(turns)
+        try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            end_turn(connection.info.pop(_TURN, None))
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: sa.Connection) -> None:
+        end_turn(connection.info.pop(_TURN, None))
 
     return engine
+
+
+_TURN = "geode_write_turn"
 
 
 _READONLY = "geode_readonly"

@@ -39,6 +39,7 @@ import msgspec
 from geode.db.commit_window import CommitWindow
 from geode.db.sqlite_settings import BUSY_TIMEOUT_SECONDS, configure
 from geode.db.write_plan import BulkConflict, WriteStep, conflict_of, run_sqlite, sql_text
+from geode.db.write_turns import give_way, turns_path
 from geode.errors import ConflictError
 from geode.pipes import read_message, write_message
 
@@ -209,6 +210,8 @@ class _Session:
         self.commit_seconds = commit_seconds
         self.inbox: queue.SimpleQueue[Job | Close | None] = queue.SimpleQueue()
         self.failed = False
+        self.turns: str | None = None
+        """The database's turns file: other writers go between our transactions."""
 
     def receive(self, source: IO[bytes]) -> None:
         """The reading thread: reads ahead, so the caller's hand-over returns at once."""
@@ -260,6 +263,7 @@ class _Session:
             return None
         self.connection.execute("COMMIT")
         self._send(Ack("committed", current.batch))
+        give_way(self.turns)
         if isinstance(following, Job | Close):
             return following
         return self.inbox.get()
@@ -282,6 +286,7 @@ def serve(
     connection = sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)
     configure(connection)
     session = _Session(connection, sink, commit_ops, commit_seconds)
+    session.turns = turns_path(database)
     threading.Thread(target=session.receive, args=(source,), daemon=True).start()
     try:
         session.run()

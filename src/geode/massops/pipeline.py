@@ -33,6 +33,7 @@ from geode.db import bulk
 from geode.db.commit_window import CommitWindow
 from geode.db.sqlite_writer import SqliteWriter
 from geode.db.statistics import TableStatistics
+from geode.db.write_turns import give_way, turns_path
 from geode.massops.apply import LOOKUP_TABLES
 
 
@@ -79,6 +80,8 @@ class BatchWriter:
         self._written = threading.Event()
         self.statistics = TableStatistics(engine, LOOKUP_TABLES)
         self._wait_for_statements = engine.dialect.name != "postgresql"
+        sqlite = engine.dialect.name == "sqlite"
+        self._turns = turns_path(engine.url.database) if sqlite else None
         self._thread = threading.Thread(target=self._loop, name="geode-writer", daemon=True)
         self._thread.start()
 
@@ -120,6 +123,7 @@ class BatchWriter:
         self.committed_batch = last.batch
         self.committed_end = last.end
         self.statistics.refresh()
+        give_way(self._turns)  # SQLite: batch jobs and requests write between our transactions
         return self._jobs.get() if more else None
 
     def raise_if_failed(self) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 
@@ -160,7 +158,10 @@ def test_delete_stops_a_queued_job(server: LiveServer, tenant: TenantInfo) -> No
         assert stopped.status_code == 200
         assert stopped.json()["status"] == "stopped"
         server.app.dispatcher.enqueue_batch_job(job_id)  # a worker gets it after all
-        time.sleep(0.5)
+        # Wait for the worker to have handled it: it takes batch jobs in order,
+        # so once a job queued after this one is done, this one was seen.
+        later = client.post(f"{PATH}/widgets", json={"body": [{"customerId": "b"}]})
+        wait_for(client, f"{PATH}/{later.json()['jobId']}", "completed")
         assert client.get(f"{PATH}/{job_id}").json() == stopped.json()
     assert server.app.batches.run(job_id).status == "stopped"
     assert server.app.batches.status(tenant.id, job_id)["response"] is None
