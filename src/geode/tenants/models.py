@@ -24,5 +24,5 @@ class AccessToken(Base):
     name: Mapped[str | None] = mapped_column(sa.String(200))
     expires_at: Mapped[str | None] = mapped_column(TIMESTAMP)
     revoked_at: Mapped[str | None] = mapped_column(TIMESTAMP)
-    # Written at most once a minute per token: see `service.use_is_due`.
+    # Written at most once a minute per token: see `service.check_token`.
     last_used_at: Mapped[str | None] = mapped_column(TIMESTAMP)
