@@ -188,7 +188,8 @@ def test_tenant_create_rejects_a_bad_identifier(data_dir: Path) -> None:
 
 def test_token_create_json_prints_id_and_a_working_secret(data_dir: Path, tenant: str) -> None:
     token = one_json(ok(geode(data_dir, "token", "create", "--tenant", tenant, "--json")))
-    assert set(token) == {"id", "secret"}
+    assert set(token) == {"id", "secret", "tenant", "name", "expires_at"}
+    assert (token["tenant"], token["name"], token["expires_at"]) == (tenant, None, None)
     app = open_store(data_dir)
     try:
         with app.engine.connect() as connection:

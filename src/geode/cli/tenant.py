@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
-from geode.cli.context import app_context, out, print_json
+from geode.cli.context import app_context, err, out, print_json
 from geode.db.engine import reading
+from geode.errors import InvalidInputError
 from geode.tenants import service
 
 tenant_app = typer.Typer(help="Tenants: every record belongs to one.", no_args_is_help=True)
@@ -51,18 +54,118 @@ def list_(as_json: JsonOption = False) -> None:
             out.print(f"{tenant.identifier}  id={tenant.id}")
 
 
+_DURATION_RE = re.compile(r"(\d{1,9})([smhd])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_lifetime(text: str) -> timedelta:
+    """`30d`, `12h`, `90m` or `3600s`."""
+    match = _DURATION_RE.fullmatch(text.strip())
+    if match is None:
+        raise InvalidInputError(
+            f"--expires-in {text!r} is not a duration: give a whole number and a unit, "
+            "e.g. 30d, 12h, 90m or 3600s"
+        )
+    try:
+        lifetime = timedelta(**{_UNITS[match[2]]: int(match[1])})
+    except OverflowError:
+        raise InvalidInputError(f"--expires-in {text!r} is too long") from None
+    if not lifetime:
+        raise InvalidInputError("--expires-in must be more than zero")
+    return lifetime
+
+
 @token_app.command("create")
 def create_token(
     tenant: Annotated[str, typer.Option("--tenant", help="Tenant identifier.")],
+    expires_in: Annotated[
+        str | None,
+        typer.Option(
+            "--expires-in",
+            help="Refuse the token after this long: 30d, 12h, 90m or 3600s. "
+            "Default: it never expires.",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="A note saying who or what uses the token."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Issue an access token; the secret is printed once and stored only as a hash."""
-    with app_context() as app, app.engine.begin() as connection:
-        tenant_info = service.get_tenant(connection, tenant)
-        token = service.create_token(connection, tenant_info.id)
+    with app_context() as app:
+        lifetime = None if expires_in is None else parse_lifetime(expires_in)
+        with app.engine.begin() as connection:
+            tenant_info = service.get_tenant(connection, tenant)
+            token = service.create_token(connection, tenant_info.id, expires_in=lifetime, name=name)
     if as_json:
-        print_json({"id": token.id, "secret": token.secret})
+        print_json(
+            {
+                "id": token.id,
+                "secret": token.secret,
+                "tenant": tenant_info.identifier,
+                "name": token.name,
+                "expires_at": token.expires_at,
+            }
+        )
     else:
         out.print(f"access token id:     {token.id}")
         out.print(f"access token secret: {token.secret}")
+        if token.expires_at is not None:
+            out.print(f"expires:             {token.expires_at}")
         out.print("Store the secret now: it cannot be shown again.")
+
+
+@token_app.command("list")
+def list_tokens(
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", help="Only this tenant's tokens.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List access tokens (never their secrets): created, expiry, last use, status."""
+    with app_context() as app, reading(app.engine) as connection:
+        tenant_id = None if tenant is None else service.get_tenant(connection, tenant).id
+        tokens = service.list_tokens(connection, tenant_id)
+    if as_json:
+        for token in tokens:
+            print_json(asdict(token))
+        return
+    if not tokens:
+        err.print("no access tokens; create one with: geode token create --tenant TENANT")
+        return
+    out.print(
+        f"{'ID':<24}  {'TENANT':<20}  {'STATUS':<7}  {'CREATED':<20}  {'EXPIRES':<20}  "
+        f"{'LAST USED':<20}  NAME"
+    )
+    for token in tokens:
+        out.print(
+            f"{token.id:<24}  {token.tenant:<20}  {token.status:<7}  "
+            f"{_short(token.created_at):<20}  {_short(token.expires_at, 'never'):<20}  "
+            f"{_short(token.last_used_at, 'never'):<20}  {token.name or ''}",
+            markup=False,
+        )
+
+
+@token_app.command("revoke")
+def revoke_token(
+    token_id: Annotated[str, typer.Argument(metavar="ID", help="The token's id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Refuse a token from now on. Revoking a revoked token changes nothing."""
+    with app_context() as app, app.engine.begin() as connection:
+        before = service.get_token(connection, token_id)
+        token = service.revoke_token(connection, token_id)
+    if as_json:
+        print_json(asdict(token))
+    elif before.revoked_at is not None:
+        out.print(f"access token {token.id} was already revoked at {token.revoked_at}")
+    else:
+        out.print(f"revoked access token {token.id} of tenant {token.tenant}")
+
+
+def _short(timestamp: str | None, missing: str = "") -> str:
+    """`2024-05-01T12:30:00Z`: seconds are enough in a table."""
+    if timestamp is None:
+        return missing
+    return timestamp[:19] + "Z"

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
+from geode.db.redact import redact_driver_error
 from geode.db.write_plan import (
     BulkConflict,
     Insert,
@@ -77,8 +78,11 @@ def execute(connection: sa.Connection, steps: Sequence[WriteStep]) -> None:
         if step.rows:
             try:
                 _execute_postgresql(driver, step)
-            except psycopg.IntegrityError as exc:
-                raise BulkConflict(str(exc).splitlines()[0]) from exc
+            except psycopg.Error as exc:
+                redact_driver_error(exc)  # the raw driver: SQLAlchemy's hook does not see it
+                if isinstance(exc, psycopg.IntegrityError):
+                    raise BulkConflict(str(exc).splitlines()[0]) from exc
+                raise
 
 
 def _execute_postgresql(driver: psycopg.Connection[Any], step: WriteStep) -> None:

@@ -9,16 +9,25 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from geode.db.redact import redact_statement_error
 from geode.db.sqlite_settings import BUSY_TIMEOUT_SECONDS, configure
 from geode.db.write_turns import end_turn, turns_path, wait_for_turn
 
 
 def create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return sa.create_engine(url, pool_pre_ping=True)
+        engine = _sqlite_engine(url)
+    else:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        # hide_parameters: an error's text must not carry customer data into the server log.
+        engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine, "handle_error", _redact)
+    return engine
+
+
+def _redact(context: sa.engine.ExceptionContext) -> None:
+    redact_statement_error(context.sqlalchemy_exception, context.original_exception)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -28,7 +37,9 @@ def _sqlite_engine(url: str) -> Engine:
     # check_same_thread off: the pipelined runner writes from its own thread;
     # a connection is still only ever used by one thread at a time.
     engine = sa.create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        hide_parameters=True,
     )
     turns = turns_path(database)
 

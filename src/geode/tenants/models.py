@@ -21,3 +21,8 @@ class AccessToken(Base):
     tenant_id: Mapped[str] = mapped_column(Id(), sa.ForeignKey("tenants.id"), index=True)
     secret_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[str] = mapped_column(TIMESTAMP)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    expires_at: Mapped[str | None] = mapped_column(TIMESTAMP)
+    revoked_at: Mapped[str | None] = mapped_column(TIMESTAMP)
+    # Written at most once a minute per token: see `service.check_token`.
+    last_used_at: Mapped[str | None] = mapped_column(TIMESTAMP)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from sqlalchemy.engine import Engine
 
 from geode.app import App
 from geode.db.engine import reading
 from geode.errors import AuthenticationError
-from geode.tenants.service import authenticate
+from geode.tenants.service import check_token, record_use
+
+log = logging.getLogger(__name__)
 
 
 def get_app(request: Request) -> App:
@@ -34,7 +40,36 @@ def tenant_id(
             "X-Crystallize-Access-Token-Secret headers (create one with: geode token create)"
         )
     with reading(app.engine) as connection:
-        return authenticate(connection, token_id, token_secret)
+        found = check_token(connection, token_id, token_secret)
+    if found.use_is_due:
+        _record_use_soon(app.engine, token_id)
+    return found.tenant_id
+
+
+# Last use is written off the request path: on SQLite the write waits for the single
+# writer, which a long import may hold; a request must not wait for that.
+_recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geode-token-use")
+_scheduled: set[str] = set()  # token ids with a write queued: a burst of requests writes once
+_scheduled_lock = threading.Lock()
+
+
+def _record_use_soon(engine: Engine, token_id: str) -> None:
+    with _scheduled_lock:
+        if token_id in _scheduled:
+            return
+        _scheduled.add(token_id)
+    _recorder.submit(_record_use, engine, token_id)
+
+
+def _record_use(engine: Engine, token_id: str) -> None:
+    try:
+        with engine.begin() as connection:
+            record_use(connection, token_id)
+    except Exception as exc:  # the request succeeded; its bookkeeping is best effort
+        log.warning("could not record the use of access token %s: %s", token_id, exc)
+    finally:
+        with _scheduled_lock:
+            _scheduled.discard(token_id)
 
 
 AppDep = Annotated[App, Depends(get_app)]

@@ -1,0 +1,68 @@
+"""Migration 0004 gives access tokens a lifecycle; tokens issued before it keep working."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.engine import Engine
+
+from geode.db.engine import create_engine
+from geode.db.migrate import alembic_config, upgrade
+from geode.tenants.service import authenticate, get_token
+from tests.conftest import _postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('m') / 'm.db'}")
+        yield engine
+        engine.dispose()
+        return
+    for url in _postgres_database(f"mig_{uuid.uuid4().hex[:6]}"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        yield engine
+        engine.dispose()
+
+
+def test_a_token_issued_before_0004_still_works_and_never_expires(engine: Engine) -> None:
+    upgrade(engine, "0003")
+    now = "2024-01-01T00:00:00.000000Z"
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("INSERT INTO tenants (id, identifier, created_at) VALUES ('t', 'shop', :n)"),
+            {"n": now},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO access_tokens (id, tenant_id, secret_hash, created_at)"
+                " VALUES ('k', 't', :h, :n)"
+            ),
+            {"h": hashlib.sha256(b"s3cret").hexdigest(), "n": now},
+        )
+
+    upgrade(engine, "0004")
+    with engine.connect() as connection:
+        assert authenticate(connection, "k", "s3cret") == "t"
+        token = get_token(connection, "k")
+    assert (token.status, token.expires_at, token.revoked_at, token.last_used_at) == (
+        "active",
+        None,
+        None,
+        None,
+    )
+
+    command.downgrade(alembic_config(engine), "0003")
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("access_tokens")}
+    assert columns == {"id", "tenant_id", "secret_hash", "created_at"}
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT id FROM access_tokens")).scalars().all() == ["k"]
