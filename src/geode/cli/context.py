@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ from rich.console import Console
 
 from geode.app import App, create_app
 from geode.errors import GeodeError
+from geode.settings import Settings
+from geode.settings_check import load_settings
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -26,10 +29,18 @@ EXIT_CANCELLED = 130
 
 @contextmanager
 def app_context() -> Iterator[App]:
-    """One app per command; GeodeError becomes a message and exit status 1."""
+    """One app per command. What the user can fix becomes one line and exit status 1:
+    a `GeodeError`, a bad GEODE_* setting, a database that cannot be used, a file
+    that cannot be read or written. Ctrl-C exits 130. Anything else is a bug,
+    reported by `failures.run`."""
     app: App | None = None
+    settings: Settings | None = None
     try:
-        app = create_app()
+        settings = load_settings()
+        try:
+            app = create_app(settings)
+        except OSError as exc:
+            raise GeodeError(_data_dir_problem(exc)) from None
         yield app
     except GeodeError as exc:
         report_error(exc)
@@ -37,16 +48,58 @@ def app_context() -> Iterator[App]:
     except sa.exc.OperationalError as exc:
         # The database is unreachable, missing or refused us: the user's setup,
         # not a bug, so a message rather than a traceback.
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        err.print(
-            f"[bold red]error[/]: cannot use the database ({reason}); "
-            "check GEODE_DATABASE_URL and that the server is running",
-            markup=True,
-        )
+        err.print(f"[bold red]error[/]: {_database_problem(settings, exc)}", markup=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    except KeyboardInterrupt:
+        err.print("interrupted (Ctrl-C)")
+        raise typer.Exit(EXIT_CANCELLED) from None
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        err.print(f"[bold red]error[/]: {file_problem(exc)}", markup=True)
         raise typer.Exit(EXIT_FAILED) from None
     finally:
         if app is not None:
             app.close()
+
+
+def file_problem(exc: OSError, doing: str = "use") -> str:
+    """'cannot write /x/y.json: No such file or directory (its folder must exist)'."""
+    reason = exc.strerror or type(exc).__name__
+    advice = {
+        errno.ENOENT: "check the path: its folder must exist",
+        errno.EACCES: "check the permissions",
+        errno.EPERM: "check the permissions",
+        errno.EISDIR: "it is a directory: give a file name",
+        errno.ENOTDIR: "a part of the path is a file, not a directory",
+        errno.EEXIST: "it exists and is not a directory",
+        errno.ENOSPC: "free some disk space",
+        errno.EROFS: "choose a writable location",
+    }.get(exc.errno or 0)
+    return f"cannot {doing} {exc.filename}: {reason}" + (f" ({advice})" if advice else "")
+
+
+def _data_dir_problem(exc: OSError) -> str:
+    """Creating the data directory (or the SQLite file's folder) failed."""
+    return (
+        f"{file_problem(exc, 'create the data directory')}; set GEODE_DATA_DIR "
+        "(or GEODE_DATABASE_URL) to a location you can write"
+    )
+
+
+def _database_problem(settings: Settings | None, exc: sa.exc.OperationalError) -> str:
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    url = settings.resolved_database_url if settings is not None else ""
+    if url.startswith("sqlite"):
+        path = sa.make_url(url).database
+        return (
+            f"cannot use the SQLite database {path} ({reason}); check that GEODE_DATA_DIR "
+            "(or GEODE_DATABASE_URL) names a location you can write"
+        )
+    return (
+        f"cannot use the database ({reason}); "
+        "check GEODE_DATABASE_URL and that the server is running"
+    )
 
 
 def report_error(exc: GeodeError) -> None:

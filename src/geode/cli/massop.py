@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -296,17 +297,25 @@ def list_(as_json: JsonOption = False) -> None:
             )
 
 
+class LogStatus(StrEnum):
+    """The statuses a log entry can have (what `--status` filters on)."""
+
+    success = "success"
+    failure = "failure"
+    skipped = "skipped"
+
+
 @massop_app.command("logs")
 def logs(
     task_id: str,
     status: Annotated[
-        str | None, typer.Option("--status", help="success, failure or skipped.")
+        LogStatus | None, typer.Option("--status", help="Only entries with this status.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """One entry per operation: status, resource, key, error."""
     with app_context() as app:
-        for entry in app.massops.logs(task_id, status=status):
+        for entry in app.massops.logs(task_id, status=status.value if status else None):
             if as_json:
                 print_json(log_view(entry))
             else:
