@@ -41,13 +41,22 @@ def app_context() -> Iterator[App]:
             app = create_app(settings)
         except OSError as exc:
             raise GeodeError(_data_dir_problem(exc)) from None
+        except Exception as exc:
+            if "locate revision" not in str(exc):  # alembic: a revision it has no file for
+                raise
+            raise GeodeError(
+                f"the database ({_where(settings)}) was migrated by a newer version of geode "
+                f"({exc}); upgrade geode, or set GEODE_DATABASE_URL to another database"
+            ) from None
         yield app
     except GeodeError as exc:
         report_error(exc)
         raise typer.Exit(EXIT_FAILED) from None
-    except sa.exc.OperationalError as exc:
-        # The database is unreachable, missing or refused us: the user's setup,
-        # not a bug, so a message rather than a traceback.
+    except sa.exc.DBAPIError as exc:
+        # The database is unreachable, missing, not a database or refused us: the
+        # user's setup, not a bug, so a message rather than a traceback.
+        if not _setup_problem(exc):
+            raise
         err.print(f"[bold red]error[/]: {_database_problem(settings, exc)}", markup=True)
         raise typer.Exit(EXIT_FAILED) from None
     except KeyboardInterrupt:
@@ -87,14 +96,28 @@ def _data_dir_problem(exc: OSError) -> str:
     )
 
 
-def _database_problem(settings: Settings | None, exc: sa.exc.OperationalError) -> str:
+def _setup_problem(exc: sa.exc.DBAPIError) -> bool:
+    """Errors of the database's setup, as opposed to a statement of ours that failed."""
+    if isinstance(exc, sa.exc.OperationalError):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if sqlstate == "42501" or sqlstate[:2] in ("08", "28", "3D"):
+        return True  # privilege, connection, authorisation, unknown database
+    return "not a database" in str(exc.orig)  # SQLite: the file is something else
+
+
+def _where(settings: Settings) -> str:
+    return sa.make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+
+
+def _database_problem(settings: Settings | None, exc: sa.exc.DBAPIError) -> str:
     reason = str(exc.orig or exc).strip().splitlines()[0]
     url = settings.resolved_database_url if settings is not None else ""
     if url.startswith("sqlite"):
         path = sa.make_url(url).database
         return (
             f"cannot use the SQLite database {path} ({reason}); check that GEODE_DATA_DIR "
-            "(or GEODE_DATABASE_URL) names a location you can write"
+            "(or GEODE_DATABASE_URL) names a location you can write, holding a geode database"
         )
     return (
         f"cannot use the database ({reason}); "

@@ -73,7 +73,8 @@ def usage_error(exc: click_errors.ClickException) -> None:
 def report_bug(exc: BaseException) -> None:
     error_id = uuid.uuid4().hex[:12]
     where = _write_traceback(error_id, exc)
-    summary = " ".join(str(exc).split())[:200]
+    # A database error's own text, without the statement and its parameters.
+    summary = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
     kind = type(exc).__name__ + (f": {summary}" if summary else "")
     place = f"traceback in {where}" if where else "traceback not saved"
     err.print(

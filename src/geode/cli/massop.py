@@ -302,9 +302,8 @@ def list_(
             print_json({**task_view(task), "tenant": name})
         return
     width = max([len("tenant"), *(len(name) for _, name in rows)])
-    lines = [
-        f"{'task':<24}  {'tenant':<{width}}  {'status':<18} {'done/total':>19}  {'created':<27}  source"
-    ]
+    header = f"{'task':<24}  {'tenant':<{width}}  {'status':<18} {'done/total':>19}"
+    lines = [f"{header}  {'created':<27}  source"]
     for task, name in rows:
         done = f"{task.processed}/{task.total}"
         lines.append(
