@@ -309,3 +309,15 @@ def wait_until_answering(port: int, deadline: float) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)  # polling until a deadline, not waiting a guessed time
+
+
+def test_validate_needs_no_database(tmp_path: Path) -> None:
+    """`massop validate` never touches the store, so a database that is down does not stop it."""
+    ops = tmp_path / "ops.json"
+    ops.write_text(
+        '{"version": "0.0.1", "operations": [{"intent": "customer/upsert", "identifier": "a"}]}'
+    )
+    nothing_listens = {"GEODE_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/geode"}
+    result = geode(tmp_path, "massop", "validate", ops, env_vars=nothing_listens)
+    assert result.returncode == 0, result.stderr
+    assert "valid: 1 operations" in result.stdout

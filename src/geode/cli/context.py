@@ -28,17 +28,18 @@ EXIT_CANCELLED = 130
 
 
 @contextmanager
-def app_context() -> Iterator[App]:
+def app_context(*, migrate: bool = True) -> Iterator[App]:
     """One app per command. What the user can fix becomes one line and exit status 1:
     a `GeodeError`, a bad GEODE_* setting, a database that cannot be used, a file
     that cannot be read or written. Ctrl-C exits 130. Anything else is a bug,
-    reported by `failures.run`."""
+    reported by `failures.run`. `migrate=False` for commands that never touch the
+    database, so they work while it is down."""
     app: App | None = None
     settings: Settings | None = None
     try:
         settings = load_settings()
         try:
-            app = create_app(settings)
+            app = create_app(settings, migrate=migrate)
         except OSError as exc:
             raise GeodeError(_data_dir_problem(exc)) from None
         except Exception as exc:
