@@ -321,3 +321,9 @@ def test_validate_needs_no_database(tmp_path: Path) -> None:
     result = geode(tmp_path, "massop", "validate", ops, env_vars=nothing_listens)
     assert result.returncode == 0, result.stderr
     assert "valid: 1 operations" in result.stdout
+
+
+def test_brackets_in_what_the_user_typed_are_text_not_styles(tmp_path: Path) -> None:
+    """The console once read "[/]" in a task id as a style tag and crashed."""
+    line = refused(geode(tmp_path, "massop", "status", "[/]"))
+    assert line == "error: no task with id '[/]'"

@@ -12,14 +12,17 @@ from typing import Any
 import sqlalchemy as sa
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from geode.app import App, create_app
 from geode.errors import GeodeError
 from geode.settings import Settings
 from geode.settings_check import load_settings
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# No markup by default: messages quote user input (file names, task ids, database
+# text) in which "[...]" is not a style.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -58,7 +61,7 @@ def app_context(*, migrate: bool = True) -> Iterator[App]:
         # user's setup, not a bug, so a message rather than a traceback.
         if not _setup_problem(exc):
             raise
-        err.print(f"[bold red]error[/]: {_database_problem(settings, exc)}", markup=True)
+        print_error(_database_problem(settings, exc))
         raise typer.Exit(EXIT_FAILED) from None
     except KeyboardInterrupt:
         err.print("interrupted (Ctrl-C)")
@@ -66,7 +69,7 @@ def app_context(*, migrate: bool = True) -> Iterator[App]:
     except OSError as exc:
         if exc.filename is None:
             raise
-        err.print(f"[bold red]error[/]: {file_problem(exc)}", markup=True)
+        print_error(file_problem(exc))
         raise typer.Exit(EXIT_FAILED) from None
     finally:
         if app is not None:
@@ -126,8 +129,13 @@ def _database_problem(settings: Settings | None, exc: sa.exc.DBAPIError) -> str:
     )
 
 
+def print_error(message: str) -> None:
+    """`error: MESSAGE`; the message is text, never markup (it quotes user input)."""
+    err.print(f"[bold red]error[/]: {escape(message)}", markup=True)
+
+
 def report_error(exc: GeodeError) -> None:
-    err.print(f"[bold red]error[/]: {exc.message}", markup=True)
+    print_error(exc.message)
     if isinstance(exc.detail, list):
         for problem in exc.detail[:200]:
             err.print(f"  - {format_problem(problem)}", markup=False)
