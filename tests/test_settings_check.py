@@ -93,3 +93,16 @@ def test_other_database_urls_are_refused_without_their_password(
     assert raised.value.message.startswith("GEODE_DATABASE_URL=")
     assert words in raised.value.message
     assert "topsecret" not in raised.value.message
+
+
+def test_heartbeats_must_come_more_often_than_the_stalled_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEODE_WORKER_HEARTBEAT_INTERVAL", "60")
+    with pytest.raises(InvalidSettingError) as raised:
+        load_settings()
+    assert raised.value.message.startswith(
+        "GEODE_WORKER_HEARTBEAT_INTERVAL=60 must be less than GEODE_WORKER_STALLED_TIMEOUT=30"
+    )
+    monkeypatch.setenv("GEODE_WORKER_STALLED_TIMEOUT", "120")
+    assert load_settings().worker_stalled_timeout == 120

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import url as sa_url
 
@@ -139,6 +139,18 @@ class Settings(BaseSettings):
                 "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
             )
         return url
+
+    @model_validator(mode="after")
+    def _heartbeats_within_the_timeout(self) -> Settings:
+        """A worker beating less often than the timeout would be taken for dead while
+        it works, and its job handed to another worker."""
+        if self.worker_heartbeat_interval >= self.worker_stalled_timeout:
+            raise ValueError(
+                f"GEODE_WORKER_HEARTBEAT_INTERVAL={self.worker_heartbeat_interval:g} must be "
+                f"less than GEODE_WORKER_STALLED_TIMEOUT={self.worker_stalled_timeout:g} "
+                "(a few heartbeats per timeout)"
+            )
+        return self
 
 
 SUPPORTED_DATABASE_DRIVERS = frozenset(

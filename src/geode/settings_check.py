@@ -32,7 +32,10 @@ def describe(exc: ValidationError) -> str:
     prefix = str(Settings.model_config.get("env_prefix") or "")
     problems = []
     for error in exc.errors():
-        name = str(error["loc"][0]) if error["loc"] else ""
+        if not error["loc"]:  # a rule across settings: its message names them
+            problems.append(_reason(error))
+            continue
+        name = str(error["loc"][0])
         variable = f"{prefix}{name}".upper()
         field = Settings.model_fields.get(name)
         value = error.get("input")
