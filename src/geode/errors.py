@@ -47,3 +47,9 @@ class ConflictError(GeodeError):
 
 class AuthenticationError(GeodeError):
     code = "unauthenticated"
+
+
+class InvalidSettingError(GeodeError):
+    """A GEODE_* environment variable the process cannot start with."""
+
+    code = "invalid_setting"

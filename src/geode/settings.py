@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import url as sa_url
 
 from geode.db import sqlite_writer
 
@@ -119,3 +120,39 @@ class Settings(BaseSettings):
         if self.batch_size is not None:
             return self.batch_size
         return 2000 if dialect == "postgresql" else 1000
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str | None) -> str | None:
+        """Refused here, in words, rather than as an import error of some driver later."""
+        if not url:
+            return url
+        try:
+            driver = sa_url.make_url(url).drivername
+        except Exception:
+            raise ValueError(
+                "not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+            ) from None
+        if driver not in SUPPORTED_DATABASE_DRIVERS:
+            raise ValueError(
+                f"Geode stores data in SQLite or PostgreSQL, not {driver!r}; use "
+                "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+            )
+        return url
+
+    @model_validator(mode="after")
+    def _heartbeats_within_the_timeout(self) -> Settings:
+        """A worker beating less often than the timeout would be taken for dead while
+        it works, and its job handed to another worker."""
+        if self.worker_heartbeat_interval >= self.worker_stalled_timeout:
+            raise ValueError(
+                f"GEODE_WORKER_HEARTBEAT_INTERVAL={self.worker_heartbeat_interval:g} must be "
+                f"less than GEODE_WORKER_STALLED_TIMEOUT={self.worker_stalled_timeout:g} "
+                "(a few heartbeats per timeout)"
+            )
+        return self
+
+
+SUPPORTED_DATABASE_DRIVERS = frozenset(
+    {"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"}
+)

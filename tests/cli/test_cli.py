@@ -480,3 +480,52 @@ def test_an_early_created_at_survives_export_and_rerun(data_dir: Path, tenant: s
     assert order["createdAt"] == "0500-01-01T00:00:00.000000Z"
     again = one_json(ok(geode(data_dir, "massop", "run", path, "--tenant", tenant, "--json")))
     assert again["counts"] == {"order/upsert": {"unchanged": 1}}
+
+
+# -- massop list across tenants ---------------------------------------------------------
+
+
+def test_massop_list_shows_each_tasks_tenant_and_filters_by_it(db_url: str, tmp_path: Path) -> None:
+    env = {"GEODE_DATABASE_URL": db_url}
+    app = create_app(Settings(database_url=db_url, data_dir=tmp_path), migrate=False)
+    names = [f"t-{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    try:
+        with app.engine.begin() as connection:
+            for name in names:
+                create_tenant(connection, name)
+    finally:
+        app.close()
+    path = write_ops(tmp_path, CUSTOMERS)
+    task_of = {
+        name: one_json(
+            ok(geode(tmp_path, "massop", "run", path, "--tenant", name, "--json", env_vars=env))
+        )["taskId"]
+        for name in names
+    }
+
+    mine = json_lines(
+        ok(geode(tmp_path, "massop", "list", "--tenant", names[0], "--json", env_vars=env))
+    )
+    assert [(t["taskId"], t["tenant"]) for t in mine] == [(task_of[names[0]], names[0])]
+
+    table = ok(geode(tmp_path, "massop", "list", "--limit", "10000", env_vars=env)).stdout
+    header, *rows = table.splitlines()
+    assert header.split()[:3] == ["task", "tenant", "status"]
+    listed = {row.split()[0]: row.split()[1] for row in rows}
+    assert {listed[task_of[name]] for name in names} == set(names)
+
+    unknown = geode(tmp_path, "massop", "list", "--tenant", "t-nobody", env_vars=env)
+    assert unknown.returncode == EXIT_FAILED
+    assert "no tenant 't-nobody'" in unknown.stderr
+
+
+def test_export_replaces_an_older_export_and_leaves_no_partial_file(
+    data_dir: Path, tenant: str
+) -> None:
+    ok(geode(data_dir, "massop", "run", write_ops(data_dir, CUSTOMERS), "--tenant", tenant))
+    target = data_dir / f"export-{tenant}" / "customers.json"
+    target.parent.mkdir()
+    target.write_text("an older export")
+    ok(geode(data_dir, "export", "customers", "--tenant", tenant, "-o", target))
+    assert len(json.loads(target.read_text())["operations"]) == 3
+    assert [p.name for p in target.parent.iterdir()] == ["customers.json"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from geode.cli.db import db_app
 from geode.cli.export import export
+from geode.cli.failures import DebugFlag, run
 from geode.cli.massop import massop_app
 from geode.cli.serve import serve
 from geode.cli.tenant import tenant_app, token_app
@@ -17,6 +20,22 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@cli.callback()
+def root(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="On an unexpected error, print its traceback (also: GEODE_DEBUG=1).",
+        ),
+    ] = False,
+) -> None:
+    """Geode: move commerce data in bulk, safely."""
+    DebugFlag.on = debug
+
+
 cli.add_typer(db_app, name="db")
 cli.add_typer(tenant_app, name="tenant")
 cli.add_typer(token_app, name="token")
@@ -27,4 +46,4 @@ cli.command("worker")(worker)
 
 
 def main() -> None:
-    cli()
+    run(cli)

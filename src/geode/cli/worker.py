@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from geode.cli.context import EXIT_CANCELLED, EXIT_FAILED, app_context, err
+from geode.cli.context import EXIT_CANCELLED, EXIT_FAILED, app_context, err, print_error
 
 
 def worker(
@@ -49,7 +49,7 @@ def worker(
         try:
             options = WorkerOptions.from_settings(app.settings, name=name, concurrency=concurrency)
         except ValueError as exc:
-            err.print(f"[bold red]error[/]: {exc}", markup=True)
+            print_error(str(exc))
             raise typer.Exit(EXIT_FAILED) from None
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
