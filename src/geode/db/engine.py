@@ -14,6 +14,10 @@ from geode.db.sqlite_settings import BUSY_TIMEOUT_SECONDS, configure
 from geode.db.write_turns import end_turn, turns_path, wait_for_turn
 
 
+CONNECT_TIMEOUT = 10
+"""Seconds to wait for a PostgreSQL server to answer a new connection."""
+
+
 def create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = _sqlite_engine(url)
@@ -21,7 +25,12 @@ def create_engine(url: str) -> Engine:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         # hide_parameters: an error's text must not carry customer data into the server log.
-        engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        # connect_timeout: a host that drops packets is reported instead of hanging the CLI
+        # (a `connect_timeout` in the URL's query wins).
+        connect_args = {} if "connect_timeout=" in url else {"connect_timeout": CONNECT_TIMEOUT}
+        engine = sa.create_engine(
+            url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args
+        )
     event.listen(engine, "handle_error", _redact)
     return engine
 
