@@ -13,7 +13,6 @@ from geode.db.redact import redact_statement_error
 from geode.db.sqlite_settings import BUSY_TIMEOUT_SECONDS, configure
 from geode.db.write_turns import end_turn, turns_path, wait_for_turn
 
-
 CONNECT_TIMEOUT = 10
 """Seconds to wait for a PostgreSQL server to answer a new connection."""
 
