@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.conventions import JSON, body_of, unsupported_media_type
 from geode.api.rest.responses import exact_json
 from geode.api.rest.schemas import ErrorBody
 from geode.customers.lookup import require_customer
@@ -145,7 +146,11 @@ def read_program(app: AppDep, tenant: TenantDep) -> Response:
         return _program(get_program(connection, tenant))
 
 
-@router.put("/loyalty/program", response_model=Program, responses=ERRORS, tags=["loyalty"])
+@router.put(
+    "/loyalty/program", response_model=Program, tags=["loyalty"],
+    responses={**ERRORS, 415: unsupported_media_type(JSON)},
+    dependencies=[Depends(body_of(JSON))],
+)  # fmt: skip
 def write_program(body: Program, app: AppDep, tenant: TenantDep) -> Response:
     """Replace the tenant's loyalty rules; entries already recorded keep their points."""
     with app.engine.begin() as connection:

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.conventions import JSON, OCTET_STREAM, body_of, unsupported_media_type
 from geode.api.rest.massops_schemas import (
     FILE_SCHEMA,
     LogStatusValue,
@@ -114,6 +115,8 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
     responses={
         200: {"model": MassOpDryRun, "description": "With `dryRun=true`: what a run would do."},
         401: _UNAUTHENTICATED,
+        413: {"model": ErrorBody, "description": "The file is larger than the server takes."},
+        415: unsupported_media_type(JSON, OCTET_STREAM),
         422: {
             "model": ErrorBody,
             "description": "The file was refused (`invalid_file`): `detail` lists every "
@@ -121,12 +124,19 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
             "parameter is not the documented shape (`invalid_input`).",
         },
     },
+    dependencies=[Depends(body_of(JSON, OCTET_STREAM))],
     openapi_extra={
         "requestBody": {
             "required": True,
             "description": "The mass-operation file itself, as `geode massop run` reads it "
-            "(`geode massop schema` prints its JSON Schema). Streamed to disk; no size limit.",
-            "content": {"application/json": {"schema": FILE_SCHEMA}},
+            "(`geode massop schema` prints its JSON Schema). Streamed to disk. Send it as "
+            "`application/json` (`curl -H 'Content-Type: application/json' --data-binary "
+            "@file.json`) or as `application/octet-stream`; either way it must be a UTF-8 "
+            "JSON file. Without a Content-Type it is read as JSON.",
+            "content": {
+                "application/json": {"schema": FILE_SCHEMA},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
         }
     },
 )
