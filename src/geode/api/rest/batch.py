@@ -18,7 +18,7 @@ from starlette.convertors import StringConvertor, register_url_convertor
 from geode.api.rest.auth import AppDep, TenantDep
 from geode.api.rest.conventions import JSON, body_of, unsupported_media_type
 from geode.api.rest.responses import exact_json
-from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus
+from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus, links
 from geode.app import App
 from geode.batches.service import MAX_OBJECTS
 from geode.errors import InvalidInputError
@@ -36,6 +36,15 @@ SUBMIT_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     413: {"model": ErrorBody, "description": "The request body is larger than the server takes."},
     415: unsupported_media_type(JSON),
+}
+
+JOB_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    405: {
+        "model": ErrorBody,
+        "description": "The segment is not a job id but a batch type's path, which takes "
+        "only POST (`method_not_allowed`; the `Allow` header lists what it takes).",
+    },
 }
 
 router = APIRouter(prefix=PREFIX, tags=["batch"])
@@ -127,7 +136,10 @@ def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
             methods=["POST"],
             status_code=202,
             response_model=JobCreated,
-            responses=SUBMIT_ERRORS,
+            responses={
+                202: {"links": links(f"{PREFIX}/{{jobId}}", ["GET", "DELETE"], "jobId", "jobId")},
+                **SUBMIT_ERRORS,
+            },
             dependencies=[Depends(body_of(JSON))],
             tags=["batch"],
             summary=f"Queue a {handler.operation}",
@@ -156,12 +168,12 @@ def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
 JobId = Annotated[int, Path(description="The id POST answered with.", ge=1, le=2**62)]
 
 
-@router.get("/{jobId:int}", response_model=JobStatus, responses=ERRORS, summary="Job status")
+@router.get("/{jobId:int}", response_model=JobStatus, responses=JOB_ERRORS, summary="Job status")
 def job_status(jobId: JobId, app: AppDep, tenant: TenantDep) -> Response:
     return exact_json(app.batches.status(tenant, jobId))
 
 
-@router.delete("/{jobId:int}", response_model=JobStatus, responses=ERRORS, summary="Stop a job")
+@router.delete("/{jobId:int}", response_model=JobStatus, responses=JOB_ERRORS, summary="Stop a job")
 def stop_job(jobId: JobId, app: AppDep, tenant: TenantDep) -> Response:
     """A queued job never runs; a running one stops at its next checkpoint (what was done
     stays done); a finished job is left as it is."""

@@ -23,7 +23,6 @@ from starlette.types import Message as ASGIMessage
 from geode.api.rest.schemas import ErrorBody
 
 JSON = "application/json"
-OCTET_STREAM = "application/octet-stream"
 ORIGINAL_METHOD = "geode.original_method"  # set in the scope when HEAD is served as GET
 
 

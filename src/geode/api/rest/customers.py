@@ -16,6 +16,7 @@ from geode.api.rest.schemas import ErrorBody
 from geode.customers.lookup import require_customer
 from geode.db.engine import reading
 from geode.events.service import list_events
+from geode.loyalty.rules import MAX_RATE, RATE_DECIMAL_PLACES
 from geode.loyalty.service import get_balance, get_program, list_entries, set_program
 
 # Sent as exact JSON numbers (msgspec), so documented as numbers, not pydantic's strings.
@@ -75,11 +76,30 @@ class LedgerPage(BaseModel):
     next: str | None
 
 
+def _rate(*, exclusive_minimum: bool) -> dict[str, Any]:
+    """The bounds `loyalty.rules.check_program` enforces, stated for clients."""
+    bound = "exclusiveMinimum" if exclusive_minimum else "minimum"
+    return {
+        "type": "number",
+        bound: 0,
+        "maximum": int(MAX_RATE),
+        "multipleOf": float(Decimal(1).scaleb(-RATE_DECIMAL_PLACES)),
+    }
+
+
 class Program(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    earnRate: Number = Field(ge=0, description="Points earned per unit of currency spent.")
-    pointValue: Number = Field(gt=0, description="What one point is worth, in `currency`.")
+    earnRate: Annotated[Decimal, WithJsonSchema(_rate(exclusive_minimum=False))] = Field(
+        ge=0,
+        description="Points earned per unit of currency spent, 0 to "
+        f"{MAX_RATE:,} with at most {RATE_DECIMAL_PLACES} decimal places.",
+    )
+    pointValue: Annotated[Decimal, WithJsonSchema(_rate(exclusive_minimum=True))] = Field(
+        gt=0,
+        description="What one point is worth, in `currency`: above 0, at most "
+        f"{MAX_RATE:,}, with at most {RATE_DECIMAL_PLACES} decimal places.",
+    )
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
 
 
