@@ -5,7 +5,7 @@ lists every method of every route on that path (Starlette names only the first
 route it finds). HEAD is served wherever GET is, OPTIONS answers 204 with
 `Allow`. A body sent as something other than JSON is answered 415 before it
 is read, so `curl -d` (form encoded) gets a clear answer instead of a
-confusing parse error.
+confusing parse error; a body sent with no Content-Type is read as JSON.
 """
 
 from __future__ import annotations
@@ -66,6 +66,22 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET", ORIGINAL_METHOD: "HEAD"}, receive, without_body)
 
 
+class JsonByDefault:
+    """A body sent without a Content-Type is read as JSON on every route (raw-byte
+    clients such as `httpx.post(content=...)` name no type); FastAPI alone would
+    refuse it on routes with a model body and accept it on the others."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
+            headers: list[tuple[bytes, bytes]] = scope["headers"]
+            if not any(name == b"content-type" for name, _ in headers):
+                scope = {**scope, "headers": [*headers, (b"content-type", JSON.encode())]}
+        await self.app(scope, receive, send)
+
+
 def _media_type(request: Request) -> tuple[str | None, str | None]:
     header = request.headers.get("content-type")
     if header is None or not header.strip():
@@ -79,8 +95,8 @@ def _media_type(request: Request) -> tuple[str | None, str | None]:
 def body_of(*accepted: str) -> Callable[[Request], None]:
     """A dependency refusing a body whose Content-Type is not one of `accepted`.
 
-    No Content-Type at all is taken as JSON: clients that send raw bytes without
-    naming them have always been served, and the body is still checked as JSON.
+    No Content-Type at all is taken as JSON (see `JsonByDefault`): clients that
+    send raw bytes without naming them have always been served.
     A charset other than UTF-8 is refused: JSON text is UTF-8 (RFC 8259).
     """
 
@@ -120,3 +136,4 @@ def unsupported_media_type(*accepted: str) -> dict[str, Any]:
 
 def install(api: FastAPI) -> None:
     api.add_middleware(HeadAsGet)
+    api.add_middleware(JsonByDefault)
