@@ -541,7 +541,7 @@ def test_openapi_documents_every_answer(server: LiveServer) -> None:
         return paths[path][method]["responses"]  # type: ignore[no-any-return]
 
     expected = {
-        (PATH, "post"): {"200", "202", "401", "422"},
+        (PATH, "post"): {"200", "202", "401", "413", "415", "422"},
         (PATH, "get"): {"200", "401", "422"},
         (f"{PATH}/{{taskId}}", "get"): {"200", "401", "404", "422"},
         (f"{PATH}/{{taskId}}/logs", "get"): {"200", "401", "404", "422"},

@@ -12,7 +12,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from geode.api.rest import batch, customers, errors, massops
+from geode.api.rest import batch, conventions, customers, docs, errors, massops
+from geode.api.rest.auth import TOKEN_ID, TOKEN_SECRET
 from geode.app import App
 from geode.jobs.runtime import Lifecycle
 
@@ -35,9 +36,14 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
         version="0.1.0",
         description="Commerce data platform: batch jobs, mass operations, loyalty ledger.",
         lifespan=lifespan,
+        docs_url=None,  # docs.install serves both pages with local assets
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     api.state.geode = app
     errors.install(api)
+    conventions.install(api)
+    docs.install(api)
     batch.add_submit_routes(api, dict(app.batches.handlers))
     api.include_router(batch.router)
     api.include_router(massops.router)
@@ -60,7 +66,19 @@ def _document_batch_objects(api: FastAPI, app: App) -> None:
             schema = handler.schema.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[handler.schema.__name__] = schema
+        _require_both_token_headers(spec)
         api.openapi_schema = spec
         return spec
 
     api.openapi = openapi  # type: ignore[method-assign]
+
+
+def _require_both_token_headers(spec: dict[str, Any]) -> None:
+    """FastAPI lists two security dependencies as alternatives (either header
+    would do); the server needs both, which OpenAPI says with one requirement."""
+    both = {TOKEN_ID.scheme_name, TOKEN_SECRET.scheme_name}
+    for path in spec.get("paths", {}).values():
+        for operation in path.values():
+            security = operation.get("security") if isinstance(operation, dict) else None
+            if security and {name for item in security for name in item} == both:
+                operation["security"] = [{name: [] for name in sorted(both)}]

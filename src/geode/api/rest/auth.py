@@ -7,7 +7,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
 from sqlalchemy.engine import Engine
 
 from geode.app import App
@@ -23,16 +24,26 @@ def get_app(request: Request) -> App:
     return app
 
 
+# Declared as OpenAPI security schemes (both are required together; app.py joins
+# them into one requirement), so clients and generators see how to authenticate.
+TOKEN_ID = APIKeyHeader(
+    name="X-Crystallize-Access-Token-Id",
+    scheme_name="accessTokenId",
+    description="Access token id (create one with `geode token create`).",
+    auto_error=False,
+)
+TOKEN_SECRET = APIKeyHeader(
+    name="X-Crystallize-Access-Token-Secret",
+    scheme_name="accessTokenSecret",
+    description="Access token secret, shown once by `geode token create`.",
+    auto_error=False,
+)
+
+
 def tenant_id(
     app: Annotated[App, Depends(get_app)],
-    token_id: Annotated[
-        str | None,
-        Header(alias="X-Crystallize-Access-Token-Id", description="Access token id."),
-    ] = None,
-    token_secret: Annotated[
-        str | None,
-        Header(alias="X-Crystallize-Access-Token-Secret", description="Access token secret."),
-    ] = None,
+    token_id: Annotated[str | None, Security(TOKEN_ID)] = None,
+    token_secret: Annotated[str | None, Security(TOKEN_SECRET)] = None,
 ) -> str:
     if not token_id or not token_secret:
         raise AuthenticationError(

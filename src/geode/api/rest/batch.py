@@ -11,12 +11,14 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, FastAPI, Path, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.conventions import JSON, body_of, unsupported_media_type
 from geode.api.rest.responses import exact_json
-from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus
+from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus, links
 from geode.app import App
 from geode.batches.service import MAX_OBJECTS
 from geode.errors import InvalidInputError
@@ -31,7 +33,31 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "The request is not the documented shape."},
 }
 
+SUBMIT_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    413: {"model": ErrorBody, "description": "The request body is larger than the server takes."},
+    415: unsupported_media_type(JSON),
+}
+
+JOB_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    405: {
+        "model": ErrorBody,
+        "description": "The segment is not a job id but a batch type's path, which takes "
+        "only POST (`method_not_allowed`; the `Allow` header lists what it takes).",
+    },
+}
+
 router = APIRouter(prefix=PREFIX, tags=["batch"])
+
+
+class _TypeName(StringConvertor):
+    """A path segment that is not all digits (those are job ids)."""
+
+    regex = "[^/]*[^/0-9][^/]*"
+
+
+register_url_convertor("batchtype", _TypeName())
 
 
 def parse_envelope(raw: bytes) -> list[Any]:
@@ -78,6 +104,29 @@ def _submit(app: App, tenant: str, type_: str, body: bytes) -> int:
     return app.batches.submit(tenant, type_, parse_envelope(body))
 
 
+def _body_schema(name: str) -> dict[str, Any]:
+    """The body as the server accepts it: the envelope is strict, each object is
+    only required to be an object; its type's schema is checked object by object."""
+    return {
+        "type": "object",
+        "required": ["body"],
+        "additionalProperties": False,
+        "properties": {
+            "body": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_OBJECTS,
+                "description": f"The objects, each meant to be a `{name}` "
+                f"(#/components/schemas/{name}). Each is checked on its own when the "
+                "job runs: one that does not fit is reported in the job's "
+                "`response.failed` with the field (`body[i].field`) and why, and the "
+                "others are processed.",
+                "items": {"type": "object"},
+            }
+        },
+    }
+
+
 def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
     """One documented POST per type; its body schema names the type's object."""
     for type_, handler in app_handlers.items():
@@ -88,32 +137,22 @@ def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
             methods=["POST"],
             status_code=202,
             response_model=JobCreated,
-            responses=ERRORS,
+            responses={
+                202: {"links": links(f"{PREFIX}/{{jobId}}", ["GET", "DELETE"], "jobId", "jobId")},
+                **SUBMIT_ERRORS,
+            },
+            dependencies=[Depends(body_of(JSON))],
             tags=["batch"],
             summary=f"Queue {with_article(handler.operation)}",
-            description=f"Up to {MAX_OBJECTS} `{name}` objects. Answers at once with the job "
-            "id; objects that fail validation appear in the job's `response.failed`.",
+            description=f"Up to {MAX_OBJECTS} objects of type `{name}`. The request is "
+            "refused (422) only when its envelope is wrong; each object is then checked "
+            f"against `{name}` on its own. Answers at once with the job id; objects that "
+            "fail appear in the job's `response.failed`, the others are processed.",
             operation_id=f"batch_{type_.replace('-', '_')}",
             openapi_extra={
                 "requestBody": {
                     "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["body"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "body": {
-                                        "type": "array",
-                                        "minItems": 1,
-                                        "maxItems": MAX_OBJECTS,
-                                        "items": {"$ref": f"#/components/schemas/{name}"},
-                                    }
-                                },
-                            }
-                        }
-                    },
+                    "content": {"application/json": {"schema": _body_schema(name)}},
                 }
             },
         )
@@ -121,18 +160,21 @@ def add_submit_routes(api: FastAPI, app_handlers: dict[str, Any]) -> None:
     async def unknown_type(type: str, app: AppDep, tenant: TenantDep) -> None:
         app.batches.handler(type)  # raises UnknownBatchTypeError naming the valid types
 
-    api.add_api_route(f"{PREFIX}/{{type}}", unknown_type, methods=["POST"], include_in_schema=False)
+    # A digits-only segment is a job id: POST there is a wrong method (405), not a type.
+    api.add_api_route(
+        f"{PREFIX}/{{type:batchtype}}", unknown_type, methods=["POST"], include_in_schema=False
+    )
 
 
 JobId = Annotated[int, Path(description="The id POST answered with.", ge=1, le=2**62)]
 
 
-@router.get("/{jobId}", response_model=JobStatus, responses=ERRORS, summary="Job status")
+@router.get("/{jobId:int}", response_model=JobStatus, responses=JOB_ERRORS, summary="Job status")
 def job_status(jobId: JobId, app: AppDep, tenant: TenantDep) -> Response:
     return exact_json(app.batches.status(tenant, jobId))
 
 
-@router.delete("/{jobId}", response_model=JobStatus, responses=ERRORS, summary="Stop a job")
+@router.delete("/{jobId:int}", response_model=JobStatus, responses=JOB_ERRORS, summary="Stop a job")
 def stop_job(jobId: JobId, app: AppDep, tenant: TenantDep) -> Response:
     """A queued job never runs; a running one stops at its next checkpoint (what was done
     stays done); a finished job is left as it is."""

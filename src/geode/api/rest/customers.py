@@ -6,15 +6,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.conventions import JSON, body_of, unsupported_media_type
 from geode.api.rest.responses import exact_json
 from geode.api.rest.schemas import ErrorBody
 from geode.customers.lookup import require_customer
 from geode.db.engine import reading
 from geode.events.service import list_events
+from geode.loyalty.rules import MAX_RATE, RATE_DECIMAL_PLACES
 from geode.loyalty.service import get_balance, get_program, list_entries, set_program
 
 # Sent as exact JSON numbers (msgspec), so documented as numbers, not pydantic's strings.
@@ -96,11 +98,30 @@ class LedgerPage(BaseModel):
     )
 
 
+def _rate(*, exclusive_minimum: bool) -> dict[str, Any]:
+    """The bounds `loyalty.rules.check_program` enforces, stated for clients."""
+    bound = "exclusiveMinimum" if exclusive_minimum else "minimum"
+    return {
+        "type": "number",
+        bound: 0,
+        "maximum": int(MAX_RATE),
+        "multipleOf": float(Decimal(1).scaleb(-RATE_DECIMAL_PLACES)),
+    }
+
+
 class Program(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    earnRate: Number = Field(ge=0, description="Points earned per unit of currency spent.")
-    pointValue: Number = Field(gt=0, description="What one point is worth, in `currency`.")
+    earnRate: Annotated[Decimal, WithJsonSchema(_rate(exclusive_minimum=False))] = Field(
+        ge=0,
+        description="Points earned per unit of currency spent, 0 to "
+        f"{MAX_RATE:,} with at most {RATE_DECIMAL_PLACES} decimal places.",
+    )
+    pointValue: Annotated[Decimal, WithJsonSchema(_rate(exclusive_minimum=True))] = Field(
+        gt=0,
+        description="What one point is worth, in `currency`: above 0, at most "
+        f"{MAX_RATE:,}, with at most {RATE_DECIMAL_PLACES} decimal places.",
+    )
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
 
 
@@ -173,7 +194,11 @@ def read_program(app: AppDep, tenant: TenantDep) -> Response:
         return _program(get_program(connection, tenant))
 
 
-@router.put("/loyalty/program", response_model=Program, responses=ERRORS, tags=["loyalty"])
+@router.put(
+    "/loyalty/program", response_model=Program, tags=["loyalty"],
+    responses={**ERRORS, 415: unsupported_media_type(JSON)},
+    dependencies=[Depends(body_of(JSON))],
+)  # fmt: skip
 def write_program(body: Program, app: AppDep, tenant: TenantDep) -> Response:
     """Replace the tenant's loyalty rules; entries already recorded keep their points."""
     with app.engine.begin() as connection:

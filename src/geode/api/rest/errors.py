@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from geode.api.rest.conventions import ORIGINAL_METHOD, allowed_methods
 from geode.errors import (
     AlreadyExistsError,
     AuthenticationError,
@@ -63,15 +64,38 @@ def install(api: FastAPI) -> None:
         return error_response(422, message, "invalid_input", problems)
 
     @api.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 400:  # the framework could not parse the body
             return error_response(
                 422, f"the request body is not valid: {exc.detail}", "invalid_input"
             )
-        codes = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}
+        if exc.status_code == 405:
+            return _method_not_allowed(api, request)
+        codes = {
+            401: "unauthenticated",
+            404: "not_found",
+            405: "method_not_allowed",
+            415: "unsupported_media_type",
+        }
         response = error_response(
             exc.status_code, str(exc.detail), codes.get(exc.status_code, "http_error")
         )
         if exc.headers:
             response.headers.update(exc.headers)
         return response
+
+
+def _method_not_allowed(api: FastAPI, request: Request) -> Response:
+    """405 naming every method the path serves (OPTIONS: 204 with the same `Allow`)."""
+    allow = allowed_methods(api.router.routes, request.scope)
+    if request.method == "OPTIONS" and allow:
+        return Response(status_code=204, headers={"Allow": ", ".join(allow)})
+    method = request.scope.get(ORIGINAL_METHOD, request.method)
+    response = error_response(
+        405,
+        f"{method} is not allowed on {request.url.path}; this path takes {', '.join(allow)}",
+        "method_not_allowed",
+        {"method": method, "allowed": allow},
+    )
+    response.headers["Allow"] = ", ".join(allow)
+    return response

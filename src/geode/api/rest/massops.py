@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from geode.api.rest.auth import AppDep, TenantDep
+from geode.api.rest.conventions import JSON, body_of, unsupported_media_type
 from geode.api.rest.massops_schemas import (
     FILE_SCHEMA,
     LogStatusValue,
@@ -31,7 +32,7 @@ from geode.api.rest.massops_schemas import (
     MassOpTask,
     MassOpTaskList,
 )
-from geode.api.rest.schemas import ErrorBody
+from geode.api.rest.schemas import ErrorBody, links
 from geode.app import App
 from geode.ids import ID_PATTERN
 from geode.massops.repository import TaskInfo
@@ -113,7 +114,17 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
     summary="Upload a mass-operation file",
     responses={
         200: {"model": MassOpDryRun, "description": "With `dryRun=true`: what a run would do."},
+        202: {
+            "links": {
+                **links(f"{PREFIX}/{{taskId}}", ["GET"], "taskId", "taskId"),
+                **links(f"{PREFIX}/{{taskId}}/logs", ["GET"], "taskId", "taskId"),
+                **links(f"{PREFIX}/{{taskId}}/cancel", ["POST"], "taskId", "taskId"),
+                **links(f"{PREFIX}/{{taskId}}/resume", ["POST"], "taskId", "taskId"),
+            }
+        },
         401: _UNAUTHENTICATED,
+        413: {"model": ErrorBody, "description": "The file is larger than the server takes."},
+        415: unsupported_media_type(JSON),
         422: {
             "model": ErrorBody,
             "description": "The file was refused (`invalid_file`): `detail` lists every "
@@ -121,11 +132,14 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
             "parameter is not the documented shape (`invalid_input`).",
         },
     },
+    dependencies=[Depends(body_of(JSON))],
     openapi_extra={
         "requestBody": {
             "required": True,
             "description": "The mass-operation file itself, as `geode massop run` reads it "
-            "(`geode massop schema` prints its JSON Schema). Streamed to disk; no size limit.",
+            "(`geode massop schema` prints its JSON Schema), in UTF-8. Streamed to disk. "
+            "Send it as `application/json` (`curl -H 'Content-Type: application/json' "
+            "--data-binary @file.json`); a body without a Content-Type is read as JSON too.",
             "content": {"application/json": {"schema": FILE_SCHEMA}},
         }
     },

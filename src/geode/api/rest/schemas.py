@@ -47,3 +47,17 @@ class JobStatus(BaseModel):
     response: BatchResponse | None = Field(
         description="Results so far; null until the first object is processed."
     )
+
+
+def links(path: str, methods: list[str], parameter: str, source: str) -> dict[str, Any]:
+    """OpenAPI links from an answer to the operations at `path` that take its id,
+    so clients (and schemathesis's stateful tests) follow ids the way users do."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    last = path.rsplit("/", 1)[-1].strip("{}")
+    return {
+        f"{method.lower()}{last[:1].upper()}{last[1:]}": {
+            "operationRef": f"#/paths/{pointer}/{method.lower()}",
+            "parameters": {parameter: f"$response.body#/{source}"},
+        }
+        for method in methods
+    }
