@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from geode.app import App
 from geode.settings import Settings
 from geode.tenants.service import TenantInfo
+from tests.api.rest.conftest import serve, wait_for
 from tests.conftest import Store
 from tests.massops.operations import customer, order
 
@@ -354,3 +355,39 @@ def test_a_job_that_fails_unexpectedly_says_why_with_an_error_id(
     for raw in (DB_TEXT, "no_such_table", "Error:", "INSERT"):
         assert raw not in status["error"]
     assert error_id_in(status["error"]) in logged_error_ids(caplog)
+
+
+# -- over HTTP -----------------------------------------------------------------------
+
+
+def test_over_http_a_failed_job_says_why_and_a_bug_answers_json_with_an_error_id(
+    jobs_app: App, tenant: TenantInfo, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
+    for live in serve(jobs_app):
+        with live.client(tenant) as client, broken(jobs_app.engine, "customers"):
+            submitted = client.post(
+                "/api/v4.0/integrations/batch/customers", json={"body": [{"customerId": "a"}]}
+            )
+            assert submitted.status_code == 202, submitted.text
+            job_id = submitted.json()["jobId"]
+            jobs_app.batches.run(job_id)
+            status = wait_for(client, f"/api/v4.0/integrations/batch/{job_id}", "failed")
+        assert status["error"].startswith("the job stopped on an unexpected error")
+        assert error_id_in(status["error"]) in logged_error_ids(caplog)
+
+        with live.client(tenant) as client, broken(jobs_app.engine, "loyalty_programs"):
+            response = client.put(
+                "/api/v4.0/integrations/loyalty/program",
+                json={"earnRate": 2, "pointValue": 0.05, "currency": "NOK"},
+            )
+        assert response.status_code == 500
+        assert response.headers["content-type"] == "application/json"
+        body = response.json()
+        assert body["code"] == "internal_error"
+        assert body["error"] == (
+            f"the server failed on an unexpected error (error id {body['detail']['errorId']}); "
+            "quote the error id to the operators"
+        )
+        assert DB_TEXT not in response.text and "no_such_table" not in response.text
+        assert body["detail"]["errorId"] in logged_error_ids(caplog)
