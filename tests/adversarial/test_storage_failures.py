@@ -13,6 +13,7 @@ end once the cause is gone.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterator
@@ -33,6 +34,8 @@ from tests.massops.operations import customer, order
 REFUSED = "REFUSE-ME"
 DB_TEXT = "refused by the test trigger"
 ERROR_ID = re.compile(r"error id ([0-9a-f]{10})")
+# 20,000 characters that do not compress: too big for a PostgreSQL index entry.
+LONG = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(625))[:20_000]
 
 
 @contextmanager
@@ -207,6 +210,27 @@ def test_a_refused_operation_fails_alone_and_the_task_completes(
         f"c{i}" for i in (0, 1, 2, 3, 4, 6, 8, 10, 11, 12, 13)
     )
     assert rows(app, "select count(*) from orders where tenant_id = :t", t=tenant.id) == [(0,)]
+
+
+def test_a_chunked_task_fails_the_refused_operation_alone(
+    app: App, tenant: TenantInfo, ops_file: Any, store: Store
+) -> None:
+    """PostgreSQL splits a task into chunks that workers run apart (run here in turn)."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL runs tasks in chunks")
+    app.massops.chunk_size = 4
+    task = app.massops.submit(tenant.id, task_file(ops_file), by_worker=True)
+    assert task.chunked
+    with refusing(app.engine, "customers", "first_name", REFUSED):
+        done = app.massops.run(task.id)
+    assert (done.status, done.processed) == ("completeWithErrors", 14)
+    assert done.counts == {
+        "customer/upsert": {"created": 11, "failed": 1},
+        "customer/update": {"failed": 1},
+        "order/upsert": {"skipped": 1},
+    }
+    failures = {e["idx"]: e["error_code"] for e in app.massops.logs(task.id) if e["error_code"]}
+    assert failures[5] == "storage_error" and set(failures) == {5, 7, 9}
 
 
 def test_the_same_file_again_applies_only_what_was_refused(
@@ -391,3 +415,71 @@ def test_over_http_a_failed_job_says_why_and_a_bug_answers_json_with_an_error_id
         )
         assert DB_TEXT not in response.text and "no_such_table" not in response.text
         assert body["detail"]["errorId"] in logged_error_ids(caplog)
+
+
+# -- the issue's reproductions: refused up front or by the store, never fatal ---------
+
+
+def test_a_nul_in_a_name_fails_that_object_alone(jobs_app: App, tenant: TenantInfo) -> None:
+    """Before up-front limits, PostgreSQL refused the NUL when writing and the whole
+    job failed with totalCount 0, losing the valid object."""
+    app = jobs_app
+    body = [{"customerId": "okk", "name": "Fine"}, {"customerId": "n1", "name": "A\u0000B"}]
+    job_id = app.batches.submit(tenant.id, "customers", body)
+    assert app.batches.run(job_id).status == "completed"
+    status = app.batches.status(tenant.id, job_id)
+    assert status["totalCount"] == 2
+    assert status["response"]["successful"][0]["customerId"] == "okk"
+    assert ("okk",) in rows(
+        app, "select identifier from customers where tenant_id = :t", t=tenant.id
+    )
+    # Refused (up front, or by PostgreSQL) or stored as it is (SQLite, without limits):
+    for refused in status["response"]["failed"]:
+        assert refused["customerId"] == "n1" and refused["error"].startswith("body[1]")
+
+
+def test_a_huge_transaction_id_fails_that_cashback_alone(jobs_app: App, tenant: TenantInfo) -> None:
+    app = jobs_app
+    assert app.batches.run(app.batches.submit(tenant.id, "customers", [{"customerId": "c1"}]))
+    when = "2024-05-01T12:30:00Z"
+    body = [
+        {"customerId": "c1", "transactionId": txn, "transactionTime": when, "amount": 10}
+        for txn in ("t1", LONG, "t3")
+    ]
+    job_id = app.batches.submit(tenant.id, "cashback", body)
+    assert app.batches.run(job_id).status == "completed"
+    status = app.batches.status(tenant.id, job_id)
+    successful = [i["transactionId"] for i in status["response"]["successful"]]
+    assert successful in (["t1", "t3"], ["t1", LONG, "t3"])
+    for refused in status["response"]["failed"]:  # up front, or by PostgreSQL's index
+        assert refused["error"].startswith("body[1]")
+
+
+@pytest.mark.parametrize(
+    "culprit",
+    [
+        customer(LONG),
+        {**order("c0", id="b" * 24), "total": {"gross": 1, "currency": "ABCDEFGHIJ"}},
+    ],
+    ids=["identifier-of-20000-characters", "currency-of-ten-characters"],
+)
+def test_a_value_the_store_cannot_hold_never_fails_the_task(
+    app: App, tenant: TenantInfo, ops_file: Any, culprit: dict[str, Any]
+) -> None:
+    """Either validation refuses the file up front, naming the field, or the
+    operation fails alone in the store; the task never fails for it."""
+    from geode.errors import InvalidFileError
+
+    path = ops_file([customer("c0"), customer("c1"), culprit, customer("c3")])
+    try:
+        task = app.massops.submit(tenant.id, path)
+    except InvalidFileError as refused:
+        assert refused.detail and refused.detail[0]["index"] == 2
+        return
+    done = app.massops.run(task.id)
+    assert (done.status, done.processed) in {("completeWithErrors", 4), ("complete", 4)}
+    logs = list(app.massops.logs(task.id))
+    assert [logs[i]["status"] for i in (0, 1, 3)] == ["success"] * 3
+    for refused in (e for e in logs if e["status"] == "failure"):  # by PostgreSQL
+        assert (refused["idx"], refused["error_code"]) == (2, "storage_error")
+        assert len(refused["key"] or "") <= 200

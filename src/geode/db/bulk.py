@@ -92,7 +92,12 @@ def execute(connection: sa.Connection, steps: Sequence[WriteStep]) -> None:
 
 
 _PG_CONFLICTS = (psycopg.errors.UniqueViolation, psycopg.errors.ForeignKeyViolation)
-_PG_REFUSALS = (psycopg.IntegrityError, psycopg.DataError, psycopg.errors.RaiseException)
+_PG_REFUSALS = (
+    psycopg.IntegrityError,
+    psycopg.DataError,
+    psycopg.errors.RaiseException,  # a trigger's RAISE
+    psycopg.errors.ProgramLimitExceeded,  # e.g. a value too big for its index
+)
 _OTHER_REFUSALS = (sqlite3.IntegrityError, sqlite3.DataError, OverflowError, UnicodeError)
 
 
