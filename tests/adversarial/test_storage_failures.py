@@ -233,6 +233,16 @@ def test_a_chunked_task_fails_the_refused_operation_alone(
     assert failures[5] == "storage_error" and set(failures) == {5, 7, 9}
 
 
+def test_a_dry_run_reports_the_refused_operation_and_writes_nothing(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    with refusing(app.engine, "customers", "first_name", REFUSED):
+        report = app.massops.dry_run(tenant.id, task_file(ops_file))
+    assert (report.status, report.processed) == ("completeWithErrors", 14)
+    assert report.counts["customer/upsert"] == {"created": 11, "failed": 1}
+    assert rows(app, "select count(*) from customers where tenant_id = :t", t=tenant.id) == [(0,)]
+
+
 def test_the_same_file_again_applies_only_what_was_refused(
     app: App, tenant: TenantInfo, ops_file: Any
 ) -> None:
@@ -460,8 +470,9 @@ def test_a_huge_transaction_id_fails_that_cashback_alone(jobs_app: App, tenant: 
     [
         customer(LONG),
         {**order("c0", id="b" * 24), "total": {"gross": 1, "currency": "ABCDEFGHIJ"}},
+        customer("a\u0000b"),
     ],
-    ids=["identifier-of-20000-characters", "currency-of-ten-characters"],
+    ids=["identifier-of-20000-characters", "currency-of-ten-characters", "nul-in-identifier"],
 )
 def test_a_value_the_store_cannot_hold_never_fails_the_task(
     app: App, tenant: TenantInfo, ops_file: Any, culprit: dict[str, Any]
