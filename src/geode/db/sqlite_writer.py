@@ -43,6 +43,7 @@ from geode.db.write_plan import (
     BulkRefused,
     WriteStep,
     conflict_of,
+    first_line,
     run_sqlite,
     sql_text,
 )
@@ -142,7 +143,10 @@ class SqliteWriter:
                 )
             )
         self.raise_if_failed()
-        job = Job.of(batch, operations, steps)
+        try:
+            job = Job.of(batch, operations, steps)
+        except (UnicodeError, OverflowError) as exc:  # a value the pipe cannot carry
+            raise BulkRefused(first_line(exc)) from None
         try:
             write_message(self._stdin, _encoder.encode(job))
         except OSError:
