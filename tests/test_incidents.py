@@ -53,3 +53,13 @@ def test_a_database_error_is_logged_without_its_values_or_sql(
     assert incident.error_id in logged
     assert "IntegrityError from " in logged
     assert SECRET not in logged and "insert into" not in logged.lower()
+
+
+def test_a_refused_row_is_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR)
+    try:
+        raise ValueError("first line\nsecond line")
+    except ValueError as exc:
+        incident = incidents.record("operation 3 was not applied", exc, frames=False)
+    (logged,) = [r.getMessage() for r in caplog.records]
+    assert logged == f"{incident.message}: ValueError: first line\nsecond line"

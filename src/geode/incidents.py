@@ -34,15 +34,20 @@ def new_error_id() -> str:
     return secrets.token_hex(5)
 
 
-def record(what: str, exc: BaseException | None = None) -> Incident:
+def record(what: str, exc: BaseException | None = None, *, frames: bool = True) -> Incident:
     """Log `what` and the traceback of `exc` at ERROR under a new error id.
 
     `what` is shown to clients: words about the failure, never `str(exc)`.
+    `frames=False` logs one line, `exc` summarised: for a row the database
+    refused, whose frames are always the same write and whose cause is the
+    database's first line (a run refusing many rows would bury its log).
     """
     error_id = new_error_id()
     message = f"{what} (error id {error_id})"
     if exc is None:
         log.error("%s", message)
+    elif not frames:
+        log.error("%s: %s", message, summary(exc))
     else:
         log.error("%s\n%s", message, safe_traceback(exc))
     return Incident(error_id, message)

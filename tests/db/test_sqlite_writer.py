@@ -106,7 +106,11 @@ def test_a_constraint_rolls_back_the_whole_transaction_and_is_reported(database:
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [(None, r"NOT NULL constraint failed"), (2**70, r"can't serialize ints"), ("\ud800", r"surrogates")],
+    [
+        (None, r"NOT NULL constraint failed"),
+        (2**70, r"can't serialize ints"),
+        ("\ud800", r"surrogates"),
+    ],
     ids=["null", "integer-out-of-range", "unpaired-surrogate"],
 )
 def test_a_refused_value_is_reported_as_a_refusal_not_a_conflict(

@@ -176,7 +176,7 @@ def refused_item(
             f"body[{position}] was not applied: the database refused to store it, so "
             "nothing of it was kept"
         )
-    incident = incidents.record(f"{what} [batch job {job_id}]", cause)
+    incident = incidents.record(f"{what} [batch job {job_id}]", cause, frames=False)
     return failed(keys, f"{what} (error id {incident.error_id})")
 
 

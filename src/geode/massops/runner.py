@@ -346,7 +346,7 @@ def refusal_log(
             "changes, so none of them were kept"
         )
         code = "storage_error"
-    incident = incidents.record(f"{what} [task {task_id}]", cause)
+    incident = incidents.record(f"{what} [task {task_id}]", cause, frames=False)
     return code, f"{what} (error id {incident.error_id})"
 
 
