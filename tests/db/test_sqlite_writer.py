@@ -13,7 +13,7 @@ import msgspec
 import pytest
 
 from geode.db.sqlite_writer import Ack, Close, Job, SqliteWriter, WriterFailed
-from geode.db.write_plan import BulkConflict, Insert, Update
+from geode.db.write_plan import BulkConflict, BulkRefused, Insert, Update
 from geode.errors import ConflictError
 from geode.pipes import read_message, write_message
 
@@ -102,6 +102,34 @@ def test_a_constraint_rolls_back_the_whole_transaction_and_is_reported(database:
     assert [i for i, _ in items(database)] == list(range(20))
     assert mark(database) == 2
     assert writer.committed_batch == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        (None, r"NOT NULL constraint failed"),
+        (2**70, r"can't serialize ints"),
+        ("\ud800", r"surrogates"),
+    ],
+    ids=["null", "integer-out-of-range", "unpaired-surrogate"],
+)
+def test_a_refused_value_is_reported_as_a_refusal_not_a_conflict(
+    database: str, name: object, reason: str
+) -> None:
+    """So that the runner isolates the row that holds it (a refusal is no
+    concurrent writer's doing, and a retry would not help). A value that even the
+    pipe to the process cannot carry is refused on this side."""
+    writer = SqliteWriter(database, commit_ops=1_000_000, commit_seconds=60)
+    rows = [(1, "fine"), (2, name)]
+    with pytest.raises(BulkRefused, match=reason) as raised:
+        try:
+            writer.submit(1, 2, [Insert("items", ("id", "name"), rows), *batch(1, range(0))])
+        except BulkRefused:
+            writer.abort()
+            raise
+        writer.close()
+    assert not isinstance(raised.value, BulkConflict)
+    assert items(database) == [] and mark(database) == 0
 
 
 def test_a_moved_checkpoint_stops_the_writer(database: str) -> None:

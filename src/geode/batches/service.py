@@ -91,11 +91,12 @@ class BatchJobService:
             return repository.get_job(connection, job_id, tenant_id)
 
     def status(self, tenant_id: str, job_id: int) -> dict[str, Any]:
-        """The seed's status document: counts so far and every object's result."""
+        """The seed's status document: counts so far and every object's result;
+        for a `failed` job, `error` says why."""
         with reading(self.engine) as connection:
             job = repository.get_job(connection, job_id, tenant_id)
             successful, failed = repository.results(connection, job_id)
-        return {
+        status = {
             "operation": self.handler(job.type).operation,
             "errorCount": job.error_count,
             "totalCount": job.finished_count + job.error_count,
@@ -107,6 +108,9 @@ class BatchJobService:
             if successful or failed
             else None,
         }
+        if job.status == "failed":  # only then: the seed's document has no such key
+            status["error"] = job.error_message
+        return status
 
     def stop(self, tenant_id: str, job_id: int) -> JobInfo:
         """A queued job never runs; a running one stops before its next slice."""

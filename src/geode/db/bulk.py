@@ -8,27 +8,33 @@ The plan's vocabulary (`Insert`, `Update`) lives in `db.write_plan`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg
+import psycopg.errors
 import sqlalchemy as sa
 
 from geode.db.redact import redact_driver_error
 from geode.db.write_plan import (
     BulkConflict,
+    BulkRefused,
     Insert,
     Row,
     Update,
     WriteStep,
     execute_sqlite,
+    first_line,
     row_counts,
     sql_text,
+    sqlite_refusal,
 )
 from geode.errors import ConflictError
 
 __all__ = [
     "BulkConflict",
+    "BulkRefused",
     "Insert",
     "Row",
     "Update",
@@ -36,6 +42,7 @@ __all__ = [
     "chunked",
     "execute",
     "insert_rows",
+    "refusal",
     "row_counts",
     "update_rows",
 ]
@@ -78,11 +85,45 @@ def execute(connection: sa.Connection, steps: Sequence[WriteStep]) -> None:
         if step.rows:
             try:
                 _execute_postgresql(driver, step)
-            except psycopg.Error as exc:
-                redact_driver_error(exc)  # the raw driver: SQLAlchemy's hook does not see it
-                if isinstance(exc, psycopg.IntegrityError):
-                    raise BulkConflict(str(exc).splitlines()[0]) from exc
-                raise
+            except Exception as exc:
+                if isinstance(exc, psycopg.Error):
+                    redact_driver_error(exc)  # the raw driver: SQLAlchemy's hook does not see it
+                refused = refusal(exc)
+                if refused is None:
+                    raise
+                raise refused from None
+
+
+_PG_CONFLICTS = (psycopg.errors.UniqueViolation, psycopg.errors.ForeignKeyViolation)
+_PG_REFUSALS = (
+    psycopg.IntegrityError,
+    psycopg.DataError,
+    psycopg.errors.RaiseException,  # a trigger's RAISE
+    psycopg.errors.ProgramLimitExceeded,  # e.g. a value too big for its index
+)
+_OTHER_REFUSALS = (sqlite3.IntegrityError, sqlite3.DataError, OverflowError, UnicodeError)
+
+
+def refusal(exc: BaseException) -> BulkRefused | None:
+    """`exc` as a refusal of the rows written, or None when it is not one.
+
+    A refusal belongs to the rows (a constraint, a trigger, a value the column
+    cannot hold, text the driver cannot encode, an integer out of range), so
+    the same write in smaller parts isolates it. Anything else (a lost
+    connection, a lock timeout, a missing table, a bug in our code) would fail
+    every part alike: it stops the run, which can be resumed once it is fixed.
+    """
+    if isinstance(exc, BulkRefused):
+        return exc
+    if isinstance(exc, sa.exc.StatementError) and isinstance(exc.orig, BaseException):
+        exc = exc.orig  # SQLAlchemy's wrapper: judge the driver's own error
+    if isinstance(exc, _PG_CONFLICTS):
+        return BulkConflict(first_line(exc))
+    if isinstance(exc, _PG_REFUSALS):
+        return BulkRefused(first_line(exc))
+    if isinstance(exc, _OTHER_REFUSALS):
+        return sqlite_refusal(exc)
+    return None
 
 
 def _execute_postgresql(driver: psycopg.Connection[Any], step: WriteStep) -> None:

@@ -38,7 +38,15 @@ import msgspec
 
 from geode.db.commit_window import CommitWindow
 from geode.db.sqlite_settings import BUSY_TIMEOUT_SECONDS, configure
-from geode.db.write_plan import BulkConflict, WriteStep, conflict_of, run_sqlite, sql_text
+from geode.db.write_plan import (
+    BulkConflict,
+    BulkRefused,
+    WriteStep,
+    conflict_of,
+    first_line,
+    run_sqlite,
+    sql_text,
+)
 from geode.db.write_turns import give_way, turns_path
 from geode.errors import ConflictError
 from geode.pipes import read_message, write_message
@@ -84,7 +92,7 @@ _statements = msgspec.msgpack.Decoder(list[Statement])
 class Ack(msgspec.Struct, array_like=True):
     kind: str  # written | committed | failed
     batch: int = 0
-    error: str = ""  # when failed: conflict | checkpoint | error
+    error: str = ""  # when failed: conflict | refused | checkpoint | error
     message: str = ""
 
 
@@ -136,7 +144,10 @@ class SqliteWriter:
                 )
             )
         self.raise_if_failed()
-        job = Job.of(batch, operations, steps)
+        try:
+            job = Job.of(batch, operations, steps)
+        except (UnicodeError, OverflowError) as exc:  # a value the pipe cannot carry
+            raise BulkRefused(first_line(exc)) from None
         try:
             write_message(self._stdin, _encoder.encode(job))
         except OSError:
@@ -186,6 +197,8 @@ class SqliteWriter:
 def _exception(ack: Ack) -> BaseException:
     if ack.error == "conflict":
         return BulkConflict(ack.message)
+    if ack.error == "refused":
+        return BulkRefused(ack.message)
     if ack.error == "checkpoint":
         return ConflictError(ack.message)
     return WriterFailed(ack.message)
@@ -275,6 +288,8 @@ class _Session:
 def _describe(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, BulkConflict):
         return "conflict", str(exc)
+    if isinstance(exc, BulkRefused):
+        return "refused", str(exc)
     if isinstance(exc, ConflictError):
         return "checkpoint", exc.message
     return "error", "".join(traceback.format_exception_only(exc)).strip()

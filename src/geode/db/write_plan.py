@@ -18,8 +18,20 @@ from geode.errors import ConflictError
 Row = Sequence[Any]
 
 
-class BulkConflict(Exception):
-    """A unique or foreign key constraint refused a bulk write."""
+class BulkRefused(Exception):
+    """The database refused a write because of the rows it was given: a
+    constraint, a trigger, a value it cannot store. Such a failure belongs to
+    one row, so a runner re-runs the write in smaller parts to find that row.
+
+    The message is the first line of the database's own text: for the server
+    log, never for a client (it may name constraints; the lines after it may
+    hold values).
+    """
+
+
+class BulkConflict(BulkRefused):
+    """A unique or foreign key constraint refused a bulk write: another
+    operation or writer stored the same key first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +98,25 @@ def run_sqlite(
         for row in rows:
             if connection.execute(sql, row).rowcount != 1:
                 raise ConflictError(conflict)
-    except sqlite3.IntegrityError as exc:
-        raise BulkConflict(str(exc).splitlines()[0]) from exc
+    except (sqlite3.IntegrityError, sqlite3.DataError, OverflowError, UnicodeError) as exc:
+        raise sqlite_refusal(exc) from None
+
+
+_CONFLICTS = frozenset((2067, 1555, 787))
+"""SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY and _FOREIGNKEY."""
+
+
+def sqlite_refusal(exc: Exception) -> BulkRefused:
+    """What a refused row raises on SQLite: too big a value or integer, text
+    that is not Unicode, a constraint, a trigger's RAISE."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    kind = BulkConflict if code in _CONFLICTS else BulkRefused
+    return kind(first_line(exc))
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
 
 
 def execute_sqlite(connection: sqlite3.Connection, steps: Sequence[WriteStep]) -> None:

@@ -17,6 +17,7 @@ from msgspec import UNSET
 
 from geode.customers.service import CustomerBatch, CustomerPending
 from geode.db import bulk
+from geode.incidents import storable
 from geode.jsontext import dumps
 from geode.massops import repository
 from geode.massops.references import ReferenceState
@@ -232,18 +233,20 @@ class BatchApplier:
 def failure_row(
     task_id: str, index: int, entry: SpoolEntry, code: str, message: str
 ) -> tuple[Any, ...]:
-    """A log row for an operation the store refused outright (constraint conflict)."""
+    """A log row for an operation the store refused outright. Its key and
+    `_ref` are made storable: either may be the very value that was refused."""
     op: Any = entry.op
     ref = op.ref if op.ref is not UNSET else None
+    key = _key_of(op)
     return (
         task_id,
         index,
         op.__struct_config__.tag,
-        ref,
+        None if ref is None else storable(ref),
         "failure",
         None,
         None,
-        _key_of(op),
+        None if key is None else storable(key),
         code,
         message,
         None,

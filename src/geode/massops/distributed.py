@@ -24,7 +24,7 @@ from geode.massops import repository
 from geode.massops.chunk_runner import ChunkRunner
 from geode.massops.planning import plan, store_chunks
 from geode.massops.repository import TaskInfo
-from geode.massops.runner import TaskCancelled, final_status
+from geode.massops.runner import TaskCancelled, failure_message, final_status
 from geode.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class ChunkedTasks:
             self._interrupted(task_id, seq, "cancelled")
             raise
         except Exception as exc:
-            self._interrupted(task_id, seq, "failed", f"{type(exc).__name__}: {exc}")
+            self._interrupted(task_id, seq, "failed", failure_message(task_id, exc))
             raise
 
     def _interrupted(self, task_id: str, seq: int, status: str, error: str | None = None) -> None:

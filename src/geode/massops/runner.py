@@ -18,11 +18,11 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geode import incidents
 from geode.db import bulk, sqlite_writer
-from geode.db.bulk import BulkConflict
 from geode.db.engine import reading
 from geode.db.statistics import TableStatistics
-from geode.errors import ConflictError
+from geode.errors import ConflictError, GeodeError
 from geode.massops import repository
 from geode.massops.apply import (
     LOOKUP_TABLES,
@@ -102,7 +102,7 @@ class TaskRunner:
         except ConflictError:
             raise
         except Exception as exc:
-            self._finish("failed", error=f"{type(exc).__name__}: {exc}")
+            self._finish("failed", error=failure_message(self.task.id, exc))
             raise
         done = self._reload()
         return self._finish(final_status(done.counts))
@@ -146,16 +146,21 @@ class TaskRunner:
     ) -> None:
         """Prepare batch N+1 while the writer thread commits batch N.
 
-        Should a set-based write hit a constraint (another writer got there
-        first), the pipeline stops, state is reloaded from the last commit, that
-        batch is redone one operation per transaction, and the pipeline restarts.
+        Should the database refuse a write (a constraint, a trigger, a value it
+        cannot store), the pipeline stops, state is reloaded from the last
+        commit, the batch at that checkpoint is redone alone (split until the
+        culprit fails alone: `_run_batch`), and the pipeline restarts. The
+        batches prepared on top of the refused one are dropped with their
+        pending rows, so none of them keeps an effect of the culprit.
         """
         TableStatistics(self.engine, LOOKUP_TABLES).refresh_stale()
         while True:
             try:
                 self._pipeline(processed, refs, counts)
                 return
-            except BulkConflict:
+            except Exception as exc:
+                if bulk.refusal(exc) is None:
+                    raise
                 processed, plain = self._checkpoint()
                 counts = {intent: Counter(c) for intent, c in plain.items()}
                 with reading(self.engine) as connection:
@@ -239,9 +244,11 @@ class TaskRunner:
         processed: int,
         refs: ReferenceState,
         counts: dict[str, Counter[str]],
-        *,
-        split_on_conflict: bool = True,
     ) -> int:
+        """Apply `batch` in one transaction. Should the database refuse it, apply
+        each half the same way, down to single operations: the culprit fails
+        alone (`_fail_refused`) and every other operation is applied, each seeing
+        exactly the effects committed before it."""
         end = processed + len(batch)
         try:
             with self._transaction() as connection:
@@ -251,42 +258,45 @@ class TaskRunner:
                 ).apply(batch)
                 merged = _merge(counts, result.counts)
                 bulk.execute(connection, [self._advance(processed, end, _plain(merged))])
-        except BulkConflict:
-            if not split_on_conflict:
+        except Exception as exc:
+            refused = bulk.refusal(exc)
+            if refused is None:
                 raise
-            # A constraint refused the set-based write (a concurrent writer got
-            # there first): redo the batch one operation per transaction so the
-            # culprit fails alone, with the database's reason.
-            for single in batch:
-                processed = self._run_single(single, processed, refs, counts)
-            return processed
+            if len(batch) == 1:
+                return self._fail_refused(batch[0], processed, refs, counts, refused, exc)
+            middle = len(batch) // 2
+            processed = self._run_batch(batch[:middle], processed, refs, counts)
+            return self._run_batch(batch[middle:], processed, refs, counts)
         counts.clear()
         counts.update(merged)
         if result.references is not None:
             refs.merge(result.references)
         return end
 
-    def _run_single(
+    def _fail_refused(
         self,
         entry: tuple[int, SpoolEntry],
         processed: int,
         refs: ReferenceState,
         counts: dict[str, Counter[str]],
+        refused: bulk.BulkRefused,
+        cause: BaseException,
     ) -> int:
+        """Log one operation the database refused as failed, and move past it."""
         index, spooled = entry
-        try:
-            return self._run_batch([entry], processed, refs, counts, split_on_conflict=False)
-        except BulkConflict as exc:
-            with self._transaction() as connection:
-                repository.insert_logs(
-                    connection, [failure_row(self.task.id, index, spooled, "conflict", str(exc))]
-                )
-                intent = str(spooled.op.__struct_config__.tag)
-                merged = _merge(counts, {intent: Counter(failed=1)})
-                bulk.execute(connection, [self._advance(processed, processed + 1, _plain(merged))])
-            counts.clear()
-            counts.update(merged)
-            return processed + 1
+        code, message = refusal_log(self.task.id, index, refused, cause)
+        row = failure_row(self.task.id, index, spooled, code, message)
+        with self._transaction() as connection:
+            repository.insert_logs(connection, [row])
+            intent = str(spooled.op.__struct_config__.tag)
+            merged = _merge(counts, {intent: Counter(failed=1)})
+            bulk.execute(connection, [self._advance(processed, processed + 1, _plain(merged))])
+        counts.clear()
+        counts.update(merged)
+        ref = spooled.op.ref
+        if isinstance(ref, str):  # operations that read its output are skipped
+            refs.mark_unavailable(ref, index, "failure")
+        return processed + 1
 
     def _finish(self, status: str, error: str | None = None) -> TaskInfo:
         with self._transaction() as connection:
@@ -317,6 +327,39 @@ class _nested:
             self.savepoint.commit()
         else:
             self.savepoint.rollback()
+
+
+def refusal_log(
+    task_id: str, index: int, refused: bulk.BulkRefused, cause: BaseException
+) -> tuple[str, str]:
+    """The error code and message of an operation the database refused: words
+    and an error id; the database's own text (`cause`) goes to the server log only."""
+    if isinstance(refused, bulk.BulkConflict):
+        what = (
+            f"operation {index} was not applied: it conflicts with a record that another "
+            "operation or writer stored with the same key"
+        )
+        code = "conflict"
+    else:
+        what = (
+            f"operation {index} was not applied: the database refused to store its "
+            "changes, so none of them were kept"
+        )
+        code = "storage_error"
+    incident = incidents.record(f"{what} [task {task_id}]", cause, frames=False)
+    return code, f"{what} (error id {incident.error_id})"
+
+
+def failure_message(task_id: str, exc: BaseException) -> str:
+    """A task's `error_message` when its run stops on an unexpected error."""
+    if isinstance(exc, GeodeError):
+        return exc.message
+    incident = incidents.record(f"task {task_id} stopped on an unexpected error", exc)
+    return (
+        "the run stopped on an unexpected error; what was applied before it stays "
+        f"applied, and `geode massop resume {task_id}` continues from there "
+        f"(error id {incident.error_id})"
+    )
 
 
 def _batches(

@@ -8,7 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geode import incidents
 from geode.api.rest.conventions import ORIGINAL_METHOD, allowed_methods
 from geode.errors import (
     AlreadyExistsError,
@@ -84,6 +86,8 @@ def install(api: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
+    api.add_middleware(UnexpectedErrors)
+
 
 def _method_not_allowed(api: FastAPI, request: Request) -> Response:
     """405 naming every method the path serves (OPTIONS: 204 with the same `Allow`)."""
@@ -99,3 +103,42 @@ def _method_not_allowed(api: FastAPI, request: Request) -> Response:
     )
     response.headers["Allow"] = ", ".join(allow)
     return response
+
+
+class UnexpectedErrors:
+    """A bug answers a JSON 500 in words with an error id, never a traceback or
+    the database's text; the server log has the id next to the traceback.
+
+    Plain ASGI rather than an exception handler: Starlette re-raises whatever
+    reaches its own 500 handler, and the server would log it again, in full.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            request = f"{scope.get('method', '')} {scope.get('path', '')}"
+            incident = incidents.record(f"{request} failed on an unexpected error", exc)
+            if started:  # too late for an answer of our own: the server closes it
+                raise
+            response = error_response(
+                500,
+                f"the server failed on an unexpected error (error id {incident.error_id}); "
+                "quote the error id to the operators",
+                "internal_error",
+                {"errorId": incident.error_id},
+            )
+            await response(scope, receive, send)

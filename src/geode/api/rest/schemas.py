@@ -47,6 +47,13 @@ class JobStatus(BaseModel):
     response: BatchResponse | None = Field(
         description="Results so far; null until the first object is processed."
     )
+    error: str | None = Field(
+        default=None,
+        description="Why a `failed` job stopped, in words, with an error id that the "
+        "server log has next to the details; present only when `status` is `failed`. A job "
+        "fails only on an unexpected error: an object the database refuses fails alone, "
+        "in `response.failed`, and the job goes on.",
+    )
 
 
 def links(path: str, methods: list[str], parameter: str, source: str) -> dict[str, Any]:
