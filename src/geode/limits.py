@@ -153,6 +153,17 @@ def may_hold_bad_text(document: bytes) -> bool:
     return b"\\u" in document and BAD_ESCAPE.search(document) is not None
 
 
+def bad_escape_message(document: bytes) -> str | None:
+    """For a JSON parser's refusal: names a lone surrogate escape and its byte offset."""
+    match = BAD_ESCAPE.search(document)
+    if match is None or match.group() == b"\\u0000":
+        return None
+    return (
+        f"the text holds an unpaired UTF-16 surrogate escape {match.group().decode()} at byte "
+        f"{match.start()}, which is not Unicode; send the whole character (a surrogate pair)"
+    )
+
+
 def text_problems(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(path, message) of every string (keys included) in parsed JSON that cannot be stored."""
     if isinstance(value, str):

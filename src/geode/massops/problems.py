@@ -237,7 +237,8 @@ class _Walker:
 
     def union(self, value: object, info: mi.UnionType, path: str, name: str) -> None:
         members = [_unwrap(m) for m in info.types]
-        fitting = [m for m in members if _fits_kind(m, value)]
+        # Members keep their metadata for the walk: it carries number rules.
+        fitting = [m for m in info.types if _fits_kind(_unwrap(m), value)]
         if not fitting:
             expected = " or ".join(dict.fromkeys(_expects(m) for m in members))
             hint = _number_hint(name) if isinstance(value, str) and "a number" in expected else ""

@@ -20,6 +20,7 @@ from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus
 from geode.app import App
 from geode.batches.service import MAX_OBJECTS
 from geode.errors import InvalidInputError
+from geode.limits import bad_escape_message
 
 PREFIX = "/api/v4.0/integrations/batch"
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
@@ -38,7 +39,8 @@ def parse_envelope(raw: bytes) -> list[Any]:
     try:
         data = _decoder.decode(raw)
     except msgspec.DecodeError as exc:
-        raise InvalidInputError(f"the request body is not valid JSON: {exc}") from None
+        reason = bad_escape_message(raw) or exc
+        raise InvalidInputError(f"the request body is not valid JSON: {reason}") from None
     if not isinstance(data, dict) or "body" not in data:
         raise InvalidInputError('the request body must be a JSON object {"body": [ ... ]}')
     extra = sorted(k for k in data if k != "body")
