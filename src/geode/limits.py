@@ -29,6 +29,7 @@ from typing import Any, Final
 __all__ = [
     "CURRENCY_MAX_LENGTH",
     "DATETIME_MAX_LENGTH",
+    "EMAIL_PATTERN",
     "KEY_MAX_LENGTH",
     "KEY_PATTERN",
     "MONEY",
@@ -97,6 +98,14 @@ KEY_PATTERN: Final = f"^[^{_FORMAT_CLASS}]*$"
 """No control (Cc) or invisible format (Cf) character; JSON Schema and Python alike."""
 _KEY_BAD = re.compile(f"[{_FORMAT_CLASS}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Spelled out rather than `\s`, which Python and ECMA-262 (JSON Schema) read differently.
+_EMAIL_PART: Final = (
+    "[^@\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u180E\\u2000-\\u200B\\u2028\\u2029\\u202F"
+    "\\u205F\\u3000\\uFEFF]+"
+)
+EMAIL_PATTERN: Final = f"^{_EMAIL_PART}@{_EMAIL_PART}\\.{_EMAIL_PART}(?!\\n)$"
+"""An email address: something@something.something, without spaces or control characters."""
 
 NUL_MESSAGE: Final = (
     "text contains a NUL character (\\u0000) at position {position}, which cannot be "
@@ -237,11 +246,17 @@ class NumberRule:
 
     def pattern(self) -> str:
         """Decimal text the rule accepts (a subset: no exponent, no sign on positives)."""
-        digits = len(str(int(self.maximum)))
+        whole = str(int(self.maximum))
         sign = "" if self.minimum is not None and self.minimum >= 0 else "-?"
         places = "" if self.integer else f"(\\.[0-9]{{1,{self.places}}})?"
+        if self.maximum == int(whole) and whole == "1" + "0" * (len(whole) - 1):
+            # A power of ten (100, 10^9): fewer digits, or exactly the maximum.
+            zeros = "" if self.integer else f"(\\.0{{1,{self.places}}})?"
+            body = f"(0|[1-9][0-9]{{0,{len(whole) - 2}}}){places}|{whole}{zeros}"
+        else:
+            body = f"(0|[1-9][0-9]{{0,{len(whole) - 1}}}){places}"
         not_zero = "(?!0(\\.0*)?$)" if self.exclusive_minimum and self.minimum == 0 else ""
-        return f"^{not_zero}{sign}(0|[1-9][0-9]{{0,{digits - 1}}}){places}$"
+        return f"^{not_zero}{sign}(?:{body})$"
 
 
 def _show(value: Decimal | int) -> str:

@@ -51,7 +51,7 @@ IdText = Annotated[
 Email = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$|\{\{[^\x00\n]*\}\}",
+        pattern=limits.EMAIL_PATTERN + r"|\{\{[^\x00\n]*\}\}",
         max_length=limits.NAME_MAX_LENGTH,
         description="An email address.",
     ),

@@ -71,7 +71,7 @@ SEED_EXAMPLE: Final[dict[str, Any]] = {
     "tags": ["vip", "newsletter_subscriber"],
     "custom": {"favorite_color": "blue", "loyalty_points": 1500},
 }
-EMAIL_PATTERN: Final = r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
+EMAIL_PATTERN: Final = limits.EMAIL_PATTERN
 # Meta keys this batch type owns, in the order new keys are appended.
 META_KEYS: Final[tuple[str, ...]] = ("gender", "joinDate", "tags", "custom")
 MESSAGES: Final[dict[Outcome, str]] = {
