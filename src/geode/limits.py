@@ -77,9 +77,7 @@ def _format_characters() -> str:
     BMP code points as \\uXXXX escapes, which Python and ECMA-262 (JSON Schema)
     read alike; the few outside the BMP as the characters themselves.
     """
-    points = [
-        c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Cf")
-    ]
+    points = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Cf")]
     ranges: list[tuple[int, int]] = []
     for c in points:
         if ranges and ranges[-1][1] == c - 1:
@@ -173,7 +171,9 @@ def bad_escape_message(document: bytes) -> str | None:
     )
 
 
-def text_problems(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def text_problems(
+    value: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(path, message) of every string (keys included) in parsed JSON that cannot be stored."""
     if isinstance(value, str):
         problem = text_problem(value)

@@ -35,7 +35,7 @@ __all__ = [
     "Text",
     "UnsetType",
     "check_numbers",
-    "number_type",
+    "number_meta",
 ]
 
 # `(?!\n)$` because Python's `$` also matches before a final newline.
@@ -93,19 +93,16 @@ DateTimeText = Annotated[
 ]
 
 
-def number_type(rule: NumberRule) -> Any:
-    """A Decimal field checked by `rule` (in `check_numbers`; msgspec bounds only ints
+def number_meta(rule: NumberRule) -> msgspec.Meta:
+    """For a Decimal field checked by `rule` (in `check_numbers`; msgspec bounds only ints
     and floats), documented by it in the JSON Schema (`finish_json_schema`)."""
-    return Annotated[
-        Decimal,
-        msgspec.Meta(extra_json_schema={"x-geode-number": rule.name}, extra={"number": rule}),
-    ]
+    return msgspec.Meta(extra_json_schema={"x-geode-number": rule.name}, extra={"number": rule})
 
 
-Money = number_type(limits.MONEY)
-SignedMoney = number_type(limits.SIGNED_MONEY)
-Percent = number_type(limits.PERCENT)
-Quantity = number_type(limits.QUANTITY)
+Money = Annotated[Decimal, number_meta(limits.MONEY)]
+SignedMoney = Annotated[Decimal, number_meta(limits.SIGNED_MONEY)]
+Percent = Annotated[Decimal, number_meta(limits.PERCENT)]
+Quantity = Annotated[Decimal, number_meta(limits.QUANTITY)]
 
 
 def check_numbers(obj: object, fields: tuple[tuple[str, NumberRule], ...]) -> None:

@@ -9,7 +9,6 @@ bound the schema leaves out shows up here as a validation refusal or a task fail
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import count
@@ -30,7 +29,6 @@ from geode.tenants.service import TenantInfo
 INTENTS = ("CustomerUpsert", "CustomerGroupUpsert", "OrderRegister", "OrderUpsert")
 # Outcomes of the domain (documented in the logs), never of the store.
 DOMAIN_CODES = {"already_exists", "conflict", "not_found", "skipped"}
-
 
 
 def _without_templates(node: Any) -> Any:

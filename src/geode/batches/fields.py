@@ -9,12 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field
 
 from geode import limits
 from geode.limits import NumberRule
 
-__all__ = ["FreeText", "KeyText", "NameText", "NonEmptyName", "check_json_text", "number_field"]
+__all__ = ["FreeText", "KeyText", "NameText", "NonEmptyName", "check_json_text", "checked_by"]
 
 NUL_FREE = "^[^\\u0000]*$"
 
@@ -50,9 +50,7 @@ NameText = Annotated[
 ]
 NonEmptyName = Annotated[
     str,
-    Field(
-        min_length=1, max_length=limits.NAME_MAX_LENGTH, json_schema_extra={"pattern": NUL_FREE}
-    ),
+    Field(min_length=1, max_length=limits.NAME_MAX_LENGTH, json_schema_extra={"pattern": NUL_FREE}),
     AfterValidator(_text),
 ]
 FreeText = Annotated[
@@ -70,8 +68,8 @@ def check_json_text(value: Any) -> Any:
     return value
 
 
-def number_field(rule: NumberRule) -> Any:
-    """A Decimal checked by `rule` and documented by it (numbers and decimal strings)."""
+def checked_by(rule: NumberRule) -> AfterValidator:
+    """Checks a Decimal against `rule`; pair it with `WithJsonSchema(rule.json_schema())`."""
 
     def check(value: Decimal) -> Decimal:
         problem = rule.problem(value)
@@ -79,4 +77,4 @@ def number_field(rule: NumberRule) -> Any:
             raise ValueError(problem)
         return value
 
-    return Annotated[Decimal, AfterValidator(check), WithJsonSchema(rule.json_schema())]
+    return AfterValidator(check)

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import msgspec
 
+from geode import limits
 from geode.customers.schemas import CustomerGroupInput, CustomerInput
 from geode.orders.schemas import OrderFields, OrderInput, PipelineAssociation
-from geode import limits
 from geode.schemas import UNSET, IdText, Key, UnsetType, finish_json_schema
 
 VERSION_PATTERN = r"^\d+\.\d+\.\d+$"

@@ -38,12 +38,12 @@ from pydantic import (
 )
 
 from geode import limits
-from geode.batches.fields import KeyText, NonEmptyName, number_field
-from geode.limits import NumberRule
+from geode.batches.fields import KeyText, NonEmptyName, checked_by
 from geode.batches.handler import ObjectResult, failed, narrow, succeeded
 from geode.customers.batch import CustomerId, not_blank, require_text
 from geode.customers.schemas import CustomerInput
 from geode.db import bulk
+from geode.limits import NumberRule
 from geode.money import round_money
 from geode.orders.schemas import CartItem, OrderInput, Price
 from geode.orders.writer import OrderBatch
@@ -82,8 +82,10 @@ def _positive_zero(value: Decimal) -> Decimal:
 
 
 Amount = Annotated[
-    number_field(limits.MONEY),
+    Decimal,
     Field(ge=0, allow_inf_nan=False),
+    checked_by(limits.MONEY),
+    WithJsonSchema(limits.MONEY.json_schema()),
     AfterValidator(_positive_zero),
 ]
 
@@ -110,7 +112,12 @@ class LineItem(BaseModel):
         default=None, description="Stock keeping unit.", examples=["TS-BLUE-M"]
     )
     name: Annotated[NonEmptyName, Field(description="Product name.")]
-    quantity: Annotated[number_field(LINE_QUANTITY), Field(gt=0, allow_inf_nan=False)] = Field(
+    quantity: Annotated[
+        Decimal,
+        Field(gt=0, allow_inf_nan=False),
+        checked_by(LINE_QUANTITY),
+        WithJsonSchema(LINE_QUANTITY.json_schema()),
+    ] = Field(
         description=(
             f"How many were bought: a whole number from 1 to {limits.QUANTITY_MAX:,}, as in "
             "a mass-operation cart."
