@@ -19,7 +19,6 @@ Kept free of pydantic and database imports: validation worker processes read it.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,27 +70,16 @@ and inside what a JSON reader holds exactly (2^53)."""
 # -- characters -----------------------------------------------------------------------
 
 
-def _format_characters() -> str:
-    """A regex class body of every Cc and Cf code point.
-
-    BMP code points as \\uXXXX escapes, which Python and ECMA-262 (JSON Schema)
-    read alike; the few outside the BMP as the characters themselves.
-    """
-    points = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Cf")]
-    ranges: list[tuple[int, int]] = []
-    for c in points:
-        if ranges and ranges[-1][1] == c - 1:
-            ranges[-1] = (ranges[-1][0], c)
-        else:
-            ranges.append((c, c))
-
-    def one(c: int) -> str:
-        return f"\\u{c:04X}" if c <= 0xFFFF else chr(c)
-
-    return "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in ranges)
-
-
-_FORMAT_CLASS: Final = _format_characters()
+# Every Cc and Cf code point (Unicode 14, Python 3.11's `unicodedata`), as a regex class
+# body: BMP code points as \\uXXXX escapes, which Python and ECMA-262 (JSON Schema) read
+# alike; the few outside the BMP as the characters themselves. Written out because
+# computing it costs most of a second at import (tests/test_limits.py recomputes it).
+_FORMAT_CLASS: Final = (
+    "\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890-\\u0891"
+    "\\u08E2\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF"
+    "\\uFFF9-\\uFFFB\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
 KEY_PATTERN: Final = f"^[^{_FORMAT_CLASS}]*$"
 """No control (Cc) or invisible format (Cf) character; JSON Schema and Python alike."""
 _KEY_BAD = re.compile(f"[{_FORMAT_CLASS}]")
@@ -220,6 +208,8 @@ class NumberRule:
             not self.integer
             and isinstance(value, Decimal)
             and value.as_tuple().exponent < -self.places  # type: ignore[operator]
+            # Trailing zeros are no precision (1.10000000000 is 1.1): only real places count.
+            and value != value.quantize(Decimal(1).scaleb(-self.places))
         ):
             return f"{_show(value)} has more than {self.places} decimal places; {self.description}"
         return None
