@@ -109,6 +109,8 @@ def check_numbers(obj: object, fields: tuple[tuple[str, NumberRule], ...]) -> No
     """For `__post_init__`: raised errors become msgspec ValidationErrors with a path."""
     for name, rule in fields:
         value = getattr(obj, name)
+        if value.__class__ is Decimal and rule.fits(value):
+            continue
         if value is not UNSET and value is not None and (problem := rule.problem(value)):
             raise ValueError(f"`{name}`: {problem}")
 
