@@ -101,6 +101,9 @@ def files(tmp_path: Path) -> Any:
 def test_what_the_schema_allows_stores_on_both_databases(
     operations: list[dict[str, Any]], app: App, tenant: TenantInfo, files: Any
 ) -> None:
+    for position, operation in enumerate(operations):
+        if "_ref" in operation:  # one _ref names one operation: a rule across operations
+            operation["_ref"] = f"{operation['_ref'][:240]}_{position}"
     text = _encode({"version": "0.0.1", "operations": _exact(operations)})
     if "{{" in text or "}}" in text:
         return  # a template the generator wrote by chance (see _without_templates)

@@ -2,9 +2,9 @@
 
 The reference schema accepts any text as a currency; Geode accepts up to
 `limits.CURRENCY_MAX_LENGTH` (64) characters, so the column must hold as much.
-PostgreSQL enforces VARCHAR lengths: the column is widened there. SQLite never
-enforces them (VARCHAR has TEXT affinity), so it is left as it is rather than
-rebuilding the orders table for a declaration nothing reads.
+PostgreSQL enforces VARCHAR lengths, so there the column is widened in place;
+SQLite does not enforce them, but the declared type is kept equal to the model's
+(batch mode rebuilds the table, indexes included).
 
 Revision ID: 0006
 Revises: 0005
@@ -23,20 +23,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.alter_column(
-            "orders", "currency", existing_type=sa.String(length=8), type_=sa.String(length=64)
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.alter_column(
+            "currency", existing_type=sa.String(length=8), type_=sa.String(length=64)
         )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        # A longer currency cannot go back without losing it: refuse rather than cut.
-        longest = op.get_bind().scalar(sa.text("SELECT max(length(currency)) FROM orders"))
-        if longest is not None and longest > 8:
-            raise RuntimeError(
-                "cannot downgrade: some orders have a currency longer than 8 characters"
-            )
-        op.alter_column(
-            "orders", "currency", existing_type=sa.String(length=64), type_=sa.String(length=8)
+    # A longer currency cannot go back without losing it: refuse rather than cut.
+    longest = op.get_bind().scalar(sa.text("SELECT max(length(currency)) FROM orders"))
+    if longest is not None and longest > 8:
+        raise RuntimeError("cannot downgrade: some orders have a currency longer than 8 characters")
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.alter_column(
+            "currency", existing_type=sa.String(length=64), type_=sa.String(length=8)
         )
