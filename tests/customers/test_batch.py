@@ -150,7 +150,7 @@ def test_openapi_example_is_the_seed_example_and_fields_are_documented() -> None
         ({"email": "a@b.cd"}, "customerId", "missing"),
         ({"customerId": ""}, "customerId", "string_too_short"),
         ({"customerId": "   "}, "customerId", "value_error"),
-        ({"customerId": "x" * 256}, "customerId", "string_too_long"),
+        ({"customerId": "x" * 257}, "customerId", "string_too_long"),
         ({"customerId": 12345}, "customerId", "string_type"),
         ({"customerId": "1", "email": "not-an-email"}, "email", "value_error"),
         ({"customerId": "1", "email": "a@b.cd\n"}, "email", "value_error"),

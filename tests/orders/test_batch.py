@@ -32,10 +32,10 @@ HANDLER = OrdersHandler()
 PROPERTY = settings(max_examples=300, deadline=None)
 
 ORDER_JSON = """{"customerId": "c-1", "orderId": "ORD-1", "orderDate": "2024-05-01T14:30:00+02:00",
- "totalPaid": 12345678901234567890.123456789, "currency": "USD",
+ "totalPaid": 123456789012345.12345678, "currency": "USD",
  "lineItems": [
    {"sku": "TS-M", "name": "T-shirt", "quantity": 3, "price": 19.99},
-   {"name": "Cheese", "quantity": 1.5, "price": 19.99},
+   {"name": "Cheese", "quantity": 2, "price": 19.995},
    {"sku": null, "name": "Gift wrap", "quantity": 1, "price": 0}
  ]}"""
 
@@ -125,7 +125,8 @@ def test_schema_is_documented_and_its_example_is_valid() -> None:
         ({"orderDate": 1714564800}, ("orderDate",), "value_error"),
         ({"orderDate": "last tuesday"}, ("orderDate",), "datetime_from_date_parsing"),
         ({"totalPaid": Decimal("-0.01")}, ("totalPaid",), "greater_than_equal"),
-        ({"totalPaid": Decimal("1E+40")}, ("totalPaid",), "decimal_max_digits"),
+        ({"totalPaid": Decimal("1E+40")}, ("totalPaid",), "value_error"),
+        ({"totalPaid": Decimal("0.123456789")}, ("totalPaid",), "value_error"),
         ({"totalPaid": True}, ("totalPaid",), "decimal_type"),
         ({"currency": "eur"}, ("currency",), "value_error"),
         ({"currency": "EURO"}, ("currency",), "value_error"),
@@ -140,6 +141,16 @@ def test_schema_is_documented_and_its_example_is_valid() -> None:
             {"lineItems": [{"name": "x", "quantity": 1, "price": Decimal("-1")}]},
             ("lineItems", 0, "price"),
             "greater_than_equal",
+        ),
+        (
+            {"lineItems": [{"name": "x", "quantity": Decimal("1.5"), "price": 1}]},
+            ("lineItems", 0, "quantity"),
+            "value_error",
+        ),
+        (
+            {"lineItems": [{"name": "x", "quantity": 10**30, "price": 1}]},
+            ("lineItems", 0, "quantity"),
+            "value_error",
         ),
         (
             {"lineItems": [{"name": "", "quantity": 1, "price": 1}]},
@@ -206,8 +217,8 @@ def _exact_cents(price: Decimal, quantity: Decimal) -> Decimal:
     return (Decimal(int(whole)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
-AMOUNT = st.decimals(min_value=0, max_value=10**15, places=15, allow_nan=False)
-QUANTITY = st.decimals(min_value=Decimal("0.001"), max_value=10**6, places=13, allow_nan=False)
+AMOUNT = st.decimals(min_value=0, max_value=10**9 - 1, places=8, allow_nan=False)
+QUANTITY = st.integers(min_value=1, max_value=10**6).map(Decimal)
 
 
 @PROPERTY
@@ -231,7 +242,7 @@ def test_an_order_is_registered_with_every_field(app: App, tenant: TenantInfo) -
     assert stored["resource_identifier"] == "ORD-1"
     assert stored["customer_identifier"] == "c-1"
     assert json.loads(stored["customer"]) == {"identifier": "c-1"}
-    assert money(stored["total_gross"]) == "12345678901234567890.123456789"
+    assert money(stored["total_gross"]) == "123456789012345.12345678"
     assert stored["total_net"] is None
     assert stored["currency"] == "USD"
     assert stored["payment_status"] == "paid"
@@ -250,7 +261,7 @@ def test_an_order_is_registered_with_every_field(app: App, tenant: TenantInfo) -
         for line in stored_lines
     ] == [
         ("TS-M", "T-shirt", "3", "USD", "19.99", "59.97"),
-        (None, "Cheese", "1.5", "USD", "19.99", "29.98"),
+        (None, "Cheese", "2", "USD", "19.995", "39.99"),
         (None, "Gift wrap", "1", "USD", "0", "0.00"),
     ]
 
@@ -262,13 +273,13 @@ def test_an_order_is_registered_with_every_field(app: App, tenant: TenantInfo) -
     assert exported.customer.identifier == "c-1"
     assert exported.paymentStatus == "paid"
     assert exported.total.currency == "USD"  # type: ignore[union-attr]
-    assert str(exported.total.gross) == "12345678901234567890.123456789"  # type: ignore[union-attr]
+    assert str(exported.total.gross) == "123456789012345.12345678"  # type: ignore[union-attr]
     assert [
         (item.name, item.sku, str(item.quantity), str(item.price.gross), str(item.subTotal.gross))  # type: ignore[union-attr]
         for item in exported.cart
     ] == [
         ("T-shirt", "TS-M", "3", "19.99", "59.97"),
-        ("Cheese", UNSET, "1.5", "19.99", "29.98"),
+        ("Cheese", UNSET, "2", "19.995", "39.99"),
         ("Gift wrap", UNSET, "1", "0", "0.00"),
     ]
 

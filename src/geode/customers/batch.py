@@ -39,6 +39,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from geode import limits
+from geode.batches.fields import KeyText, NameText, check_json_text
 from geode.batches.handler import ObjectResult, failed, narrow, succeeded
 from geode.customers.schemas import CustomerFields
 from geode.customers.service import CustomerBatch
@@ -70,7 +72,7 @@ SEED_EXAMPLE: Final[dict[str, Any]] = {
     "tags": ["vip", "newsletter_subscriber"],
     "custom": {"favorite_color": "blue", "loyalty_points": 1500},
 }
-EMAIL_PATTERN: Final = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN: Final = limits.EMAIL_PATTERN
 # Meta keys this batch type owns, in the order new keys are appended.
 META_KEYS: Final[tuple[str, ...]] = ("gender", "joinDate", "tags", "custom")
 MESSAGES: Final[dict[Outcome, str]] = {
@@ -140,19 +142,27 @@ def _json_values(value: dict[str, Any]) -> dict[str, Any]:
 
 
 CustomerId = Annotated[
-    str,
+    KeyText,
     Field(
-        min_length=1,
-        max_length=255,
-        description="Your unique id of the customer (1 to 255 characters).",
+        description=(
+            f"Your unique id of the customer (1 to {limits.KEY_MAX_LENGTH} characters, no "
+            "control or invisible formatting characters)."
+        ),
         examples=["12345"],
     ),
     AfterValidator(not_blank),
 ]
 Email = Annotated[
-    str,
+    NameText,
     AfterValidator(_email),
-    WithJsonSchema({"type": "string", "format": "email", "pattern": EMAIL_PATTERN}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "pattern": EMAIL_PATTERN,
+            "maxLength": limits.NAME_MAX_LENGTH,
+        }
+    ),
 ]
 IsoDate = Annotated[date, BeforeValidator(require_text)]
 DateOrDateTime = Annotated[date | datetime, BeforeValidator(_date_or_datetime)]
@@ -177,7 +187,7 @@ class CustomerBatchObject(BaseModel):
         description="The customer's email address; null removes it.",
         examples=["john.doe@example.com"],
     )
-    name: str | None = Field(
+    name: NameText | None = Field(
         default=None,
         description=(
             "Full name. The first word is stored as the first name, the rest as the last name "
@@ -185,7 +195,7 @@ class CustomerBatchObject(BaseModel):
         ),
         examples=["John Doe"],
     )
-    gender: str | None = Field(
+    gender: NameText | None = Field(
         default=None,
         description="Gender as your system records it, e.g. M or F; null removes it.",
         examples=["M"],
@@ -203,12 +213,15 @@ class CustomerBatchObject(BaseModel):
         ),
         examples=["2022-01-01"],
     )
-    tags: list[str] | None = Field(
+    tags: list[NameText] | None = Field(
         default=None,
         description="Tags; replace the stored list as a whole. null removes them.",
         examples=[["vip", "newsletter_subscriber"]],
     )
-    custom: Annotated[dict[str, Any], AfterValidator(_json_values)] | None = Field(
+    custom: (
+        Annotated[dict[str, Any], AfterValidator(_json_values), AfterValidator(check_json_text)]
+        | None
+    ) = Field(
         default=None,
         description=(
             "Your own attributes, any JSON object; stored exactly as sent and replaced as a "

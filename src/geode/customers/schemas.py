@@ -13,8 +13,9 @@ from geode.schemas import (
     DateTimeText,
     Email,
     Input,
+    Key,
     KeyValuePair,
-    NonEmpty,
+    Name,
     UnsetType,
 )
 from geode.timestamps import parse_timestamp
@@ -26,34 +27,34 @@ CustomerParentType = Literal["customer", "customerGroup"]
 
 class AddressInput(Input):
     type: AddressType
-    city: str | UnsetType | None = UNSET
-    country: str | UnsetType | None = UNSET
+    city: Name | UnsetType | None = UNSET
+    country: Name | UnsetType | None = UNSET
     email: Email | UnsetType | None = UNSET
-    firstName: str | UnsetType | None = UNSET
-    lastName: str | UnsetType | None = UNSET
-    middleName: str | UnsetType | None = UNSET
-    phone: str | UnsetType | None = UNSET
-    postalCode: str | UnsetType | None = UNSET
-    state: str | UnsetType | None = UNSET
-    street: str | UnsetType | None = UNSET
-    street2: str | UnsetType | None = UNSET
-    streetNumber: str | UnsetType | None = UNSET
+    firstName: Name | UnsetType | None = UNSET
+    lastName: Name | UnsetType | None = UNSET
+    middleName: Name | UnsetType | None = UNSET
+    phone: Name | UnsetType | None = UNSET
+    postalCode: Name | UnsetType | None = UNSET
+    state: Name | UnsetType | None = UNSET
+    street: Name | UnsetType | None = UNSET
+    street2: Name | UnsetType | None = UNSET
+    streetNumber: Name | UnsetType | None = UNSET
     meta: list[KeyValuePair] | UnsetType | None = UNSET
 
 
 class CustomerParentInput(Input):
-    identifier: NonEmpty
+    identifier: Key
     type: CustomerParentType
 
 
 class CustomerFields(Input):
     email: Email | UnsetType | None = UNSET
-    firstName: str | UnsetType | None = UNSET
-    lastName: str | UnsetType | None = UNSET
-    middleName: str | UnsetType | None = UNSET
-    companyName: str | UnsetType | None = UNSET
-    phone: str | UnsetType | None = UNSET
-    taxNumber: str | UnsetType | None = UNSET
+    firstName: Name | UnsetType | None = UNSET
+    lastName: Name | UnsetType | None = UNSET
+    middleName: Name | UnsetType | None = UNSET
+    companyName: Name | UnsetType | None = UNSET
+    phone: Name | UnsetType | None = UNSET
+    taxNumber: Name | UnsetType | None = UNSET
     birthDate: DateTimeText | UnsetType | None = UNSET
     type: CustomerType | UnsetType | None = UNSET
     externalReferences: list[KeyValuePair] | UnsetType | None = UNSET
@@ -68,16 +69,16 @@ class CustomerFields(Input):
 class CustomerInput(CustomerFields, kw_only=True):
     """Create or upsert: the identifier is the natural key within a tenant."""
 
-    identifier: NonEmpty
+    identifier: Key
 
 
 class CustomerGroupFields(Input):
-    name: str | UnsetType | None = UNSET
+    name: Name | UnsetType | None = UNSET
     parents: list[CustomerParentInput] | UnsetType | None = UNSET
 
 
 class CustomerGroupInput(CustomerGroupFields, kw_only=True):
-    identifier: NonEmpty
+    identifier: Key
 
 
 def check_datetime(field: str, value: object) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-EventName = Annotated[str, Field(min_length=1)]
+from geode.batches.fields import KeyText, check_json_text
+
+EventName = KeyText
 
 
 class CustomerEvents(BaseModel):
@@ -33,14 +35,12 @@ class CustomerEvents(BaseModel):
     )
 
     customerId: Annotated[
-        str,
-        Field(
-            min_length=1,
-            description="The customer's identifier, as created with the customers batch type.",
-        ),
+        KeyText,
+        Field(description="The customer's identifier, as created with the customers batch type."),
     ]
     events: Annotated[
         dict[EventName, dict[str, Any] | None],
+        AfterValidator(check_json_text),
         Field(
             min_length=1,
             description=(

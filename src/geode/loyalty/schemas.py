@@ -11,15 +11,38 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Final, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
-MAX_POINTS = 10**12
+from geode import limits
+from geode.batches.fields import FreeText, KeyText
+from geode.limits import NumberRule
+
+MAX_POINTS = limits.POINTS_MAX
 """Largest points change one object may ask for."""
 MAX_AMOUNT = Decimal("1000000000000")
 """Largest money amount one object may carry (10^12 currency units)."""
-AMOUNT_DECIMAL_PLACES = 8
+AMOUNT_DECIMAL_PLACES = limits.MONEY_DECIMAL_PLACES
+AMOUNT: Final = NumberRule(
+    "loyalty-amount",
+    Decimal(0),
+    MAX_AMOUNT,
+    AMOUNT_DECIMAL_PLACES,
+    exclusive_minimum=True,
+    description=(
+        f"an amount is more than zero, at most {MAX_AMOUNT:,} with at most "
+        f"{AMOUNT_DECIMAL_PLACES} decimal places"
+    ),
+)
 
 
 def _exact_number(value: Any) -> Any:
@@ -41,16 +64,12 @@ def _not_zero(value: int) -> int:
 
 
 CustomerId = Annotated[
-    str,
-    Field(
-        min_length=1,
-        description="The customer's identifier, as created with the customers batch type.",
-    ),
+    KeyText,
+    Field(description="The customer's identifier, as created with the customers batch type."),
 ]
 TransactionId = Annotated[
-    str,
+    KeyText,
     Field(
-        min_length=1,
         description=(
             "Your id for this transaction. It is recorded once per batch type: sending it "
             "again with the same values succeeds without changing anything."
@@ -65,6 +84,7 @@ Money = Annotated[
     Decimal,
     BeforeValidator(_exact_number),
     Field(gt=0, le=MAX_AMOUNT, decimal_places=AMOUNT_DECIMAL_PLACES),
+    WithJsonSchema(AMOUNT.json_schema()),
 ]
 
 
@@ -108,14 +128,13 @@ class BalanceAdjustment(_Object):
         AfterValidator(_not_zero),
     ]
     reason: Annotated[
-        str,
+        FreeText,
         Field(min_length=1, description="Why the balance changes; kept in the ledger."),
         AfterValidator(_not_blank),
     ]
     transactionId: Annotated[
-        str | None,
+        KeyText | None,
         Field(
-            min_length=1,
             description=(
                 "Optional. When given, the adjustment is recorded once: a replay with the "
                 "same values succeeds without changing anything."
@@ -186,8 +205,8 @@ class Redeem(_Object):
         ),
     ] = None
     holdReference: Annotated[
-        str | None,
-        Field(min_length=1, description="Optional reference of a hold; kept in the ledger."),
+        KeyText | None,
+        Field(description="Optional reference of a hold; kept in the ledger."),
     ] = None
 
     @model_validator(mode="after")

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from geode import limits
 from geode.massops.problems import Problem, explain_operation, operation_path, suggest
 from geode.massops.schemas import INTENTS, OUTPUT_FIELDS, Operation
 from geode.massops.templates import Path, Reference, TemplateError, find_templates, parse_template
@@ -29,8 +30,15 @@ class CheckedOperation:
     problems: list[Problem]
 
 
-def check_operation(index: int, item: Any, op: Any = _NOT_DECODED) -> CheckedOperation:
-    """`item` is the operation as parsed JSON; `op` its typed form if already decoded."""
+def check_operation(
+    index: int, item: Any, op: Any = _NOT_DECODED, *, scan_text: bool = False
+) -> CheckedOperation:
+    """`item` is the operation as parsed JSON; `op` its typed form if already decoded.
+
+    `scan_text`: the raw JSON may hold a NUL or a lone surrogate (`limits.may_hold_bad_text`),
+    so every string of `item` is looked at; `item` must then come from a parser that
+    keeps lone surrogates (the standard library's, or ijson's python backend).
+    """
     problems: list[Problem] = []
     if op is _NOT_DECODED:
         try:
@@ -42,13 +50,19 @@ def check_operation(index: int, item: Any, op: Any = _NOT_DECODED) -> CheckedOpe
         intent = _intent_of(item)
     else:
         intent = op.__struct_config__.tag
+    bad_text: set[str] = set()
+    if scan_text:
+        reported = {problem.path for problem in problems}
+        for path, message in limits.text_problems(item):
+            where = operation_path(index, *path)
+            bad_text.add(where)
+            if where not in reported:  # a key's own check may have said it already
+                problems.append(Problem(index, intent, where, message, "invalid_value"))
     templates = find_templates(item)
     uses: list[tuple[str, Reference]] = []
     for path, text in templates:
         where = operation_path(index, *path)
-        if "\x00" in text:
-            message = "text contains a NUL character (\\u0000), which cannot be stored; remove it"
-            problems.append(Problem(index, intent, where, message, "invalid_value"))
+        if where in bad_text:
             continue
         try:
             uses.extend((where, reference) for reference in parse_template(text))

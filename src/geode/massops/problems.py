@@ -22,6 +22,8 @@ from typing import Any, Final
 import msgspec
 from msgspec import inspect as mi
 
+from geode import limits
+from geode.limits import NumberRule
 from geode.massops.schemas import INTENTS, Operation, Ref
 from geode.schemas import Email, IdText
 from geode.util import with_article
@@ -45,6 +47,16 @@ def _unwrap(info: mi.Type) -> mi.Type:
     while isinstance(info, mi.Metadata):
         info = info.type
     return info
+
+
+def _rule_of(info: mi.Type) -> NumberRule | None:
+    """The `geode.limits` rule a Decimal field carries (`geode.schemas.number_type`)."""
+    while isinstance(info, mi.Metadata):
+        rule = (info.extra or {}).get("number")
+        if isinstance(rule, NumberRule):
+            return rule
+        info = info.type
+    return None
 
 
 def _pattern_of(annotated: object) -> str | None:
@@ -188,6 +200,7 @@ class _Walker:
         self.add(path, text, "invalid_value")
 
     def value(self, value: object, info: mi.Type, path: str, name: str) -> None:
+        rule = _rule_of(info)
         info = _unwrap(info)
         if isinstance(info, mi.UnionType):
             self.union(value, info, path, name)
@@ -202,11 +215,8 @@ class _Walker:
             self.string(value, info, path)
         elif isinstance(info, mi.LiteralType):
             self.literal(value, info, path)
-        elif isinstance(info, mi.DecimalType) and isinstance(value, str):
-            try:
-                msgspec.convert(value, Decimal)
-            except msgspec.ValidationError:
-                self.wrong_type(path, "a number", value, _number_hint(name))
+        elif isinstance(info, mi.DecimalType):
+            self.number(value, rule, path, name)
         elif isinstance(info, mi.CollectionType):
             self.collection(value, info, path, name)
         elif isinstance(info, mi.DictType) and isinstance(value, dict):
@@ -216,9 +226,20 @@ class _Walker:
         elif isinstance(info, mi.StructType):
             self.struct(value, info, path, name)
 
+    def number(self, value: object, rule: NumberRule | None, path: str, name: str) -> None:
+        try:
+            number = msgspec.convert(value if isinstance(value, str) else str(value), Decimal)
+        except msgspec.ValidationError:
+            self.wrong_type(path, "a number", value, _number_hint(name))
+            return
+        problem = rule.problem(number) if rule is not None else None
+        if problem is not None:
+            self.add(path, problem, "invalid_value")
+
     def union(self, value: object, info: mi.UnionType, path: str, name: str) -> None:
         members = [_unwrap(m) for m in info.types]
-        fitting = [m for m in members if _fits_kind(m, value)]
+        # Members keep their metadata for the walk: it carries number rules.
+        fitting = [m for m in info.types if _fits_kind(_unwrap(m), value)]
         if not fitting:
             expected = " or ".join(dict.fromkeys(_expects(m) for m in members))
             hint = _number_hint(name) if isinstance(value, str) and "a number" in expected else ""
@@ -240,12 +261,17 @@ class _Walker:
         mismatch = info.pattern is not None and re.search(info.pattern, value) is None
         if not (too_short or too_long or mismatch):
             return
-        if info.pattern == _REF_PATTERN:
+        if info.pattern == _REF_PATTERN and not too_long:
             message = f"{_shown(value)} is not a valid _ref; {_REF_RULE}"
         elif too_short:
             message = "must not be empty" if value == "" else f"needs {info.min_length}+ characters"
         elif too_long:
-            message = f"allows at most {info.max_length} characters"
+            message = (
+                f"is {len(value):,} characters long; at most {info.max_length:,} are allowed "
+                "(docs/limits.md)"
+            )
+        elif info.pattern == limits.KEY_PATTERN:
+            message = limits.key_problem(value) or f"{_shown(value)} is not a valid key"
         elif info.pattern == _ID_PATTERN:
             message = (
                 f"{_shown(value)} is not an id: ids are 24 lowercase hex characters "

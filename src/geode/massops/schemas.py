@@ -9,13 +9,21 @@ from typing import Annotated, Any
 
 import msgspec
 
+from geode import limits
 from geode.customers.schemas import CustomerGroupInput, CustomerInput
 from geode.orders.schemas import OrderFields, OrderInput, PipelineAssociation
-from geode.schemas import UNSET, IdText, NonEmpty, UnsetType
+from geode.schemas import UNSET, IdText, Key, UnsetType, finish_json_schema
 
 VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
 
-Ref = Annotated[str, msgspec.Meta(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*(?!\n)$")]
+Ref = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=limits.KEY_MAX_LENGTH,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*(?!\n)$",
+    ),
+]
 
 
 # msgspec structs cannot mix in fields from two bases, so each intent
@@ -56,14 +64,14 @@ class CustomerGroupUpsert(
 
 class OrderRegister(OrderInput, tag_field="intent", tag="order/register", kw_only=True):
     ref: Ref | UnsetType = _ref_field()
-    resourceIdentifier: NonEmpty | UnsetType = UNSET
+    resourceIdentifier: Key | UnsetType = UNSET
     pipelines: list[PipelineAssociation] | UnsetType | None = UNSET
 
 
 class OrderUpdate(OrderFields, tag_field="intent", tag="order/update", kw_only=True):
     ref: Ref | UnsetType = _ref_field()
     id: IdText | UnsetType = UNSET
-    resourceIdentifier: NonEmpty | UnsetType = UNSET
+    resourceIdentifier: Key | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         if self.id is UNSET and self.resourceIdentifier is UNSET:
@@ -73,7 +81,7 @@ class OrderUpdate(OrderFields, tag_field="intent", tag="order/update", kw_only=T
 class OrderUpsert(OrderInput, tag_field="intent", tag="order/upsert", kw_only=True):
     ref: Ref | UnsetType = _ref_field()
     id: IdText | UnsetType = UNSET
-    resourceIdentifier: NonEmpty | UnsetType = UNSET
+    resourceIdentifier: Key | UnsetType = UNSET
 
 
 CustomerOperation = CustomerCreate | CustomerUpdate | CustomerUpsert
@@ -131,4 +139,5 @@ class MassOperationFile(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def json_schema() -> dict[str, Any]:
-    return msgspec.json.schema(MassOperationFile)
+    schema: dict[str, Any] = finish_json_schema(msgspec.json.schema(MassOperationFile))
+    return schema

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import IO
 
 import ijson
+import ijson.backends.python as ijson_python
 
+from geode.limits import may_hold_bad_text
 from geode.massops.checks import ReferenceChecker, check_operation
 from geode.massops.chunks import ChunkReport
 from geode.massops.framing import Framer, NotFramed
@@ -139,16 +141,32 @@ def _merge_chunk(
         spool.add_frame(chunk.frame, chunk.count)
 
 
+def _may_hold_bad_text(path: Path) -> bool:
+    """`limits.may_hold_bad_text` of the whole file, read in blocks that overlap by
+    enough for an escape pair cut at a block boundary."""
+    tail = b""
+    with open(path, "rb") as raw:
+        while block := raw.read(1 << 20):
+            if may_hold_bad_text(tail + block):
+                return True
+            tail = block[-12:]
+    return False
+
+
 def _validate_sequential(path: Path, spool: SpoolWriter | None) -> ValidationReport:
     report = ValidationReport()
     checker = ReferenceChecker()
     _check_version(_read_version(path), report)
+    # The C parser turns a lone surrogate into "?" or fails; the python one keeps it,
+    # so it is used (slower) on the rare file that may hold bad text.
+    scan_text = _may_hold_bad_text(path)
+    items = ijson_python.items if scan_text else ijson.items
     with open(path, "rb") as raw:
         reader = _HashingReader(raw)
         index = -1
         try:
-            for index, item in enumerate(ijson.items(reader, "operations.item")):
-                checked = check_operation(index, item)
+            for index, item in enumerate(items(reader, "operations.item")):
+                checked = check_operation(index, item, scan_text=scan_text)
                 for problem in checked.problems:
                     report.add(problem)
                 if checked.intent is not None:

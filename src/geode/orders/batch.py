@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, localcontext
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Self
 
 import sqlalchemy as sa
 from msgspec import UNSET
@@ -34,12 +34,16 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
+    model_validator,
 )
 
+from geode import limits
+from geode.batches.fields import KeyText, NonEmptyName, checked_by
 from geode.batches.handler import ObjectResult, failed, narrow, succeeded
 from geode.customers.batch import CustomerId, not_blank, require_text
 from geode.customers.schemas import CustomerInput
 from geode.db import bulk
+from geode.limits import NumberRule
 from geode.money import round_money
 from geode.orders.schemas import CartItem, OrderInput, Price
 from geode.orders.writer import OrderBatch
@@ -48,9 +52,18 @@ from geode.timestamps import format_timestamp, utcnow
 
 __all__ = ["LineItem", "OrderBatchObject", "OrdersHandler", "line_sub_total", "order_input"]
 
-MAX_DIGITS: Final = 30
-"""Digits an amount or quantity may have; bounds magnitude and keeps arithmetic exact."""
+MAX_DIGITS: Final = limits.MONEY_INTEGER_DIGITS + limits.MONEY_DECIMAL_PLACES
+"""Digits an amount may have (docs/limits.md); bounds magnitude and keeps arithmetic exact."""
 CURRENCY_PATTERN: Final = r"^[A-Z]{3}$"
+LINE_QUANTITY: Final = NumberRule(
+    "line-quantity",
+    Decimal(0),
+    Decimal(limits.QUANTITY_MAX),
+    0,
+    integer=True,
+    exclusive_minimum=True,
+    description=f"a quantity is a whole number from 1 to {limits.QUANTITY_MAX:,}",
+)
 EXAMPLE: Final[dict[str, Any]] = {
     "customerId": "12345",
     "orderId": "ORD-1001",
@@ -70,7 +83,9 @@ def _positive_zero(value: Decimal) -> Decimal:
 
 Amount = Annotated[
     Decimal,
-    Field(ge=0, max_digits=MAX_DIGITS, allow_inf_nan=False),
+    Field(ge=0, allow_inf_nan=False),
+    checked_by(limits.MONEY),
+    WithJsonSchema(limits.MONEY.json_schema()),
     AfterValidator(_positive_zero),
 ]
 
@@ -93,22 +108,39 @@ class LineItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="Order line item")
 
-    sku: str | None = Field(default=None, description="Stock keeping unit.", examples=["TS-BLUE-M"])
-    name: Annotated[str, Field(min_length=1, description="Product name.")]
-    quantity: Decimal = Field(
-        gt=0,
-        max_digits=MAX_DIGITS,
-        allow_inf_nan=False,
-        description="How many were bought; more than zero, fractions allowed (e.g. 1.5 kg).",
+    sku: KeyText | None = Field(
+        default=None, description="Stock keeping unit.", examples=["TS-BLUE-M"]
+    )
+    name: Annotated[NonEmptyName, Field(description="Product name.")]
+    quantity: Annotated[
+        Decimal,
+        Field(gt=0, allow_inf_nan=False),
+        checked_by(LINE_QUANTITY),
+        WithJsonSchema(LINE_QUANTITY.json_schema()),
+    ] = Field(
+        description=(
+            f"How many were bought: a whole number from 1 to {limits.QUANTITY_MAX:,}, as in "
+            "a mass-operation cart."
+        ),
         examples=[3],
     )
     price: Amount = Field(
         description=(
-            "Unit price paid, in the order's currency (zero or more, up to 30 digits). The line "
-            "total is price x quantity, rounded half-to-even to 2 decimal places."
+            "Unit price paid, in the order's currency: zero or more, at most "
+            f"{limits.MONEY_INTEGER_DIGITS} digits before the decimal point and "
+            f"{limits.MONEY_DECIMAL_PLACES} after. The line total is price x quantity, rounded "
+            "half-to-even to 2 decimal places, and must stay within the same bounds."
         ),
         examples=[19.99],
     )
+
+    @model_validator(mode="after")
+    def _line_total_fits(self) -> Self:
+        total = line_sub_total(self.price, self.quantity)
+        problem = limits.MONEY.problem(total)
+        if problem is not None:
+            raise ValueError(f"the line total price x quantity ({total}) does not fit: {problem}")
+        return self
 
 
 class OrderBatchObject(BaseModel):
@@ -127,11 +159,12 @@ class OrderBatchObject(BaseModel):
 
     customerId: CustomerId = Field(description="Your id of the customer who placed the order.")
     orderId: Annotated[
-        str,
+        KeyText,
         Field(
-            min_length=1,
-            max_length=255,
-            description="Your unique id of the order (1 to 255 characters).",
+            description=(
+                f"Your unique id of the order (1 to {limits.KEY_MAX_LENGTH} characters, no "
+                "control or invisible formatting characters)."
+            ),
             examples=["ORD-1001"],
         ),
         AfterValidator(not_blank),
@@ -141,7 +174,11 @@ class OrderBatchObject(BaseModel):
         examples=["2024-05-01T12:30:00Z"],
     )
     totalPaid: Amount = Field(
-        description="What the customer paid for the whole order: zero or more, up to 30 digits.",
+        description=(
+            "What the customer paid for the whole order: zero or more, at most "
+            f"{limits.MONEY_INTEGER_DIGITS} digits before the decimal point and "
+            f"{limits.MONEY_DECIMAL_PLACES} after."
+        ),
         examples=[59.97],
     )
     currency: Currency = Field(

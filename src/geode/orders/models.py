@@ -48,7 +48,7 @@ class Order(Base):
     total: Mapped[str | None] = mapped_column(JSON_TEXT)
     total_gross: Mapped[str | None] = mapped_column(MONEY)
     total_net: Mapped[str | None] = mapped_column(MONEY)
-    currency: Mapped[str | None] = mapped_column(sa.String(8))
+    currency: Mapped[str | None] = mapped_column(sa.String(64))
     payment: Mapped[str | None] = mapped_column(JSON_TEXT)
     payment_status: Mapped[str | None] = mapped_column(sa.String(24))
     type: Mapped[str | None] = mapped_column(sa.String(24))

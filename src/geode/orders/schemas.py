@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Literal
 
+from geode import limits
 from geode.customers.schemas import CustomerInput, check_datetime
-from geode.schemas import UNSET, DateTimeText, IdText, Input, KeyValuePair, NonEmpty, UnsetType
+from geode.schemas import (
+    UNSET,
+    Currency,
+    DateTimeText,
+    IdText,
+    Input,
+    Key,
+    KeyValuePair,
+    Money,
+    Name,
+    Percent,
+    Quantity,
+    Text,
+    UnsetType,
+    check_numbers,
+)
 
 PaymentProvider = Literal["klarna", "stripe", "paypal", "cash", "custom"]
 PaymentStatus = Literal["paid", "partiallyPaid", "partiallyRefunded", "refunded", "unpaid"]
@@ -21,111 +36,125 @@ OrderItemType = Literal[
 SubscriptionUnit = Literal["minute", "hour", "day", "week", "month", "year"]
 PromotionMechanismType = Literal["custom", "dynamicFixed", "fixed", "percentage", "xForY"]
 
-
-def check_non_negative(field: str, value: Decimal) -> None:
-    if not value.is_finite():
-        raise ValueError(f"`{field}` is {value}, which is not finite; write a number, zero or more")
-    if value < 0:
-        raise ValueError(f"`{field}` is {value}; it must be zero or more")
+# Which rule of `geode.limits` each number follows (docs/limits.md): amounts, rates,
+# periods and promotion values are never negative; a discount is 0 to 100 percent,
+# a tax rate may exceed 100 (some excise taxes do).
+_TAX = (("percent", limits.MONEY), ("amount", limits.MONEY))
+_AMOUNTS = (("gross", limits.MONEY), ("net", limits.MONEY))
 
 
 class PriceTax(Input):
-    name: str | UnsetType | None = UNSET
-    percent: Decimal | UnsetType | None = UNSET
-    amount: Decimal | UnsetType | None = UNSET
+    name: Name | UnsetType | None = UNSET
+    percent: Money | UnsetType | None = UNSET
+    amount: Money | UnsetType | None = UNSET
+
+    def __post_init__(self) -> None:
+        check_numbers(self, _TAX)
 
 
 class Discount(Input):
-    percent: Decimal
+    percent: Percent
+
+    def __post_init__(self) -> None:
+        check_numbers(self, (("percent", limits.PERCENT),))
 
 
 class TaxBreakdown(Input):
-    gross: Decimal | UnsetType | None = UNSET
-    net: Decimal | UnsetType | None = UNSET
+    gross: Money | UnsetType | None = UNSET
+    net: Money | UnsetType | None = UNSET
     tax: PriceTax | UnsetType | None = UNSET
+
+    def __post_init__(self) -> None:
+        check_numbers(self, _AMOUNTS)
 
 
 class Price(Input):
-    currency: NonEmpty
-    gross: Decimal | UnsetType | None = UNSET
-    net: Decimal | UnsetType | None = UNSET
+    currency: Currency
+    gross: Money | UnsetType | None = UNSET
+    net: Money | UnsetType | None = UNSET
     discounts: list[Discount] | UnsetType | None = UNSET
     tax: PriceTax | UnsetType | None = UNSET
     taxBreakdown: list[TaxBreakdown] | UnsetType | None = UNSET
 
+    def __post_init__(self) -> None:
+        check_numbers(self, _AMOUNTS)
+
 
 class MeteredVariable(Input):
-    id: str
-    usage: Decimal
-    price: Decimal
+    id: Key
+    usage: Money
+    price: Money
+
+    def __post_init__(self) -> None:
+        check_numbers(self, (("usage", limits.MONEY), ("price", limits.MONEY)))
 
 
 class Subscription(Input):
-    period: Decimal
+    period: Money
     unit: SubscriptionUnit
-    name: str | UnsetType | None = UNSET
+    name: Name | UnsetType | None = UNSET
     start: DateTimeText | UnsetType | None = UNSET
     end: DateTimeText | UnsetType | None = UNSET
     meteredVariables: list[MeteredVariable] | UnsetType | None = UNSET
 
     def __post_init__(self) -> None:
-        check_non_negative("period", self.period)
+        check_numbers(self, (("period", limits.MONEY),))
 
 
 class CartItem(Input):
-    name: str
-    quantity: Decimal
-    sku: str | UnsetType | None = UNSET
+    name: Name
+    quantity: Quantity
+    sku: Key | UnsetType | None = UNSET
     productId: IdText | UnsetType | None = UNSET
-    imageUrl: str | UnsetType | None = UNSET
+    imageUrl: Text | UnsetType | None = UNSET
     subscription: Subscription | UnsetType | None = UNSET
     subscriptionContractId: IdText | UnsetType | None = UNSET
     price: Price | UnsetType | None = UNSET
     subTotal: Price | UnsetType | None = UNSET
     meta: list[KeyValuePair] | UnsetType | None = UNSET
-    group: str | UnsetType | None = UNSET
+    group: Name | UnsetType | None = UNSET
     type: OrderItemType | UnsetType | None = UNSET
 
     def __post_init__(self) -> None:
-        check_non_negative("quantity", self.quantity)
+        check_numbers(self, (("quantity", limits.QUANTITY),))
 
 
 class KlarnaPayment(Input):
-    id: str | UnsetType | None = UNSET
-    merchantReference1: str | UnsetType | None = UNSET
-    merchantReference2: str | UnsetType | None = UNSET
-    metadata: str | UnsetType | None = UNSET
-    orderId: str | UnsetType | None = UNSET
-    recurringToken: str | UnsetType | None = UNSET
-    status: str | UnsetType | None = UNSET
+    id: Name | UnsetType | None = UNSET
+    merchantReference1: Name | UnsetType | None = UNSET
+    merchantReference2: Name | UnsetType | None = UNSET
+    metadata: Text | UnsetType | None = UNSET
+    orderId: Name | UnsetType | None = UNSET
+    recurringToken: Name | UnsetType | None = UNSET
+    status: Name | UnsetType | None = UNSET
 
 
 class PaypalPayment(Input):
-    id: str | UnsetType | None = UNSET
-    invoiceId: str | UnsetType | None = UNSET
-    metadata: str | UnsetType | None = UNSET
-    orderId: str | UnsetType | None = UNSET
-    subscriptionId: str | UnsetType | None = UNSET
+    id: Name | UnsetType | None = UNSET
+    invoiceId: Name | UnsetType | None = UNSET
+    metadata: Text | UnsetType | None = UNSET
+    orderId: Name | UnsetType | None = UNSET
+    subscriptionId: Name | UnsetType | None = UNSET
 
 
 class StripePayment(Input):
-    stripe: str | UnsetType | None = UNSET
-    customerId: str | UnsetType | None = UNSET
-    orderId: str | UnsetType | None = UNSET
-    paymentMethod: str | UnsetType | None = UNSET
-    paymentMethodId: str | UnsetType | None = UNSET
-    paymentIntentId: str | UnsetType | None = UNSET
-    subscriptionId: str | UnsetType | None = UNSET
-    metadata: str | UnsetType | None = UNSET
+    stripe: Name | UnsetType | None = UNSET
+    customerId: Name | UnsetType | None = UNSET
+    orderId: Name | UnsetType | None = UNSET
+    paymentMethod: Name | UnsetType | None = UNSET
+    paymentMethodId: Name | UnsetType | None = UNSET
+    paymentIntentId: Name | UnsetType | None = UNSET
+    subscriptionId: Name | UnsetType | None = UNSET
+    metadata: Text | UnsetType | None = UNSET
 
 
 class CashPayment(Input):
-    cash: str | UnsetType | None = UNSET
+    cash: Name | UnsetType | None = UNSET
 
 
 class CustomPaymentProperty(Input):
-    property: str
-    value: str | UnsetType | None = UNSET
+    property: Key
+    value: Text | UnsetType | None = UNSET
 
 
 class CustomPayment(Input):
@@ -143,19 +172,22 @@ class Payment(Input):
 
 class PromotionMechanism(Input):
     type: PromotionMechanismType
-    value: Decimal
+    value: Money
+
+    def __post_init__(self) -> None:
+        check_numbers(self, (("value", limits.MONEY),))
 
 
 class AppliedPromotion(Input):
-    identifier: str
-    name: str
+    identifier: Key
+    name: Name
     mechanism: PromotionMechanism
     meta: list[KeyValuePair] | UnsetType | None = UNSET
 
 
 class PipelineAssociation(Input):
-    pipelineId: str
-    stageId: str
+    pipelineId: Key
+    stageId: Key
 
 
 class OrderFields(Input):
@@ -163,7 +195,7 @@ class OrderFields(Input):
 
     customer: CustomerInput | UnsetType = UNSET
     cart: list[CartItem] | UnsetType = UNSET
-    additionalInformation: str | UnsetType | None = UNSET
+    additionalInformation: Text | UnsetType | None = UNSET
     meta: list[KeyValuePair] | UnsetType | None = UNSET
     payment: list[Payment] | UnsetType | None = UNSET
     total: Price | UnsetType | None = UNSET
@@ -171,7 +203,7 @@ class OrderFields(Input):
     paymentStatus: PaymentStatus | UnsetType | None = UNSET
     relatedOrderIds: list[IdText] | UnsetType | None = UNSET
     type: OrderType | UnsetType | None = UNSET
-    stockLocationIdentifier: str | UnsetType | None = UNSET
+    stockLocationIdentifier: Key | UnsetType | None = UNSET
 
 
 class OrderInput(OrderFields, kw_only=True):
@@ -189,5 +221,5 @@ class OrderDocument(OrderInput, kw_only=True):
     """An order as stored and exported: an upsert input with its keys filled in."""
 
     id: IdText
-    resourceIdentifier: str | UnsetType | None = UNSET
+    resourceIdentifier: Key | UnsetType | None = UNSET
     pipelines: list[PipelineAssociation] | UnsetType | None = UNSET

@@ -22,6 +22,7 @@ from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus, links
 from geode.app import App
 from geode.batches.service import MAX_OBJECTS
 from geode.errors import InvalidInputError
+from geode.limits import bad_escape_message
 from geode.util import with_article
 
 PREFIX = "/api/v4.0/integrations/batch"
@@ -65,7 +66,8 @@ def parse_envelope(raw: bytes) -> list[Any]:
     try:
         data = _decoder.decode(raw)
     except msgspec.DecodeError as exc:
-        raise InvalidInputError(f"the request body is not valid JSON: {exc}") from None
+        reason = bad_escape_message(raw) or exc
+        raise InvalidInputError(f"the request body is not valid JSON: {reason}") from None
     if not isinstance(data, dict) or "body" not in data:
         raise InvalidInputError('the request body must be a JSON object {"body": [ ... ]}')
     extra = sorted(k for k in data if k != "body")
