@@ -146,3 +146,26 @@ def test_both_paths_see_templates_and_nul_characters_written_as_escapes(tmp_path
         ("$.operations[10].firstName", "invalid_value"),
         ("$.operations[20].firstName", "invalid_reference"),
     ]
+
+
+def test_a_subscription_period_that_is_not_a_date_is_refused_with_its_path(
+    tmp_path: Path,
+) -> None:
+    # Found by schemathesis: the schema says date-time, the server took "AAA".
+    item = {"name": "box", "quantity": 1, "subscription": {"period": 1, "unit": "month"}}
+    item["subscription"].update({"start": "2024-05-01T00:00:00Z", "end": "AAA"})  # type: ignore[attr-defined]
+    path = tmp_path / "ops.json"
+    path.write_text(
+        json.dumps(
+            {
+                "version": "0.0.1",
+                "operations": [
+                    {"intent": "order/upsert", "customer": {"identifier": "c"}, "cart": [item]}
+                ],
+            }
+        )
+    )
+    report = validate_file(path)
+    assert [(p.path, "`end` is 'AAA', not a date" in p.message) for p in report.problems] == [
+        ("$.operations[0].cart[0].subscription", True)
+    ]

@@ -99,6 +99,8 @@ class Subscription(Input):
 
     def __post_init__(self) -> None:
         check_numbers(self, (("period", limits.MONEY),))
+        check_datetime("start", self.start)
+        check_datetime("end", self.end)
 
 
 class CartItem(Input):
