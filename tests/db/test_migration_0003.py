@@ -4,10 +4,7 @@ and the migrated schema is exactly what the models declare."""
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -15,32 +12,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from geode.db.base import Base
-from geode.db.engine import create_engine
 from geode.db.migrate import alembic_config, upgrade
-from tests.conftest import _postgres_database
 
 LINES = [
     {"sku": "sku-1", "name": "Mug", "quantity": 2, "price": {"gross": "10.50", "currency": "EUR"}},
     {"name": "Gift wrap", "quantity": 1},
 ]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('m') / 'm.db'}")
-        yield engine
-        engine.dispose()
-        return
-    # a database of its own, left at an older revision
-    for url in _postgres_database(f"mig_{uuid.uuid4().hex[:6]}"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        yield engine
-        engine.dispose()
 
 
 def _seed_0002(engine: Engine) -> None:

@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
-from collections.abc import Iterator
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
 
-from geode.db.engine import create_engine
 from geode.db.migrate import alembic_config, upgrade
 from geode.tenants.service import authenticate, get_token
-from tests.conftest import _postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('m') / 'm.db'}")
-        yield engine
-        engine.dispose()
-        return
-    for url in _postgres_database(f"mig_{uuid.uuid4().hex[:6]}"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        yield engine
-        engine.dispose()
 
 
 def test_a_token_issued_before_0004_still_works_and_never_expires(engine: Engine) -> None:

@@ -3,19 +3,13 @@ new entries then carry on from the last number."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
 
-from geode.db.engine import create_engine
 from geode.db.migrate import alembic_config, upgrade
 from geode.loyalty import service
 from geode.loyalty.ledger import Kind, LedgerRequest, Posted
-from tests.conftest import _postgres_database
 
 T1 = "2024-01-01T00:00:01.000000Z"
 T2 = "2024-01-01T00:00:02.000000Z"
@@ -41,23 +35,6 @@ EXPECTED = {
     "b": [f"0000000000000000000000{n}" for n in (11, 12, 13, 14)],
     "c": [f"0000000000000000000000{n}" for n in (21, 22, 23)],
 }
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('m') / 'm.db'}")
-        yield engine
-        engine.dispose()
-        return
-    for url in _postgres_database(f"mig_{uuid.uuid4().hex[:6]}"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        yield engine
-        engine.dispose()
 
 
 def _seed_0004(engine: Engine) -> None:
