@@ -88,7 +88,11 @@ class ReferenceChecker:
         ref: str | None,
         uses: list[tuple[str, Reference]],
     ) -> list[Problem]:
-        problems = [p for where, r in uses if (p := self._use(index, intent, where, r))]
+        problems = [
+            p
+            for where, r in uses
+            if (p := self._own(index, intent, where, r, ref) or self._use(index, intent, where, r))
+        ]
         if ref is not None:
             if ref in self.refs:
                 problems.append(
@@ -106,6 +110,18 @@ class ReferenceChecker:
                 # million-operation file declares hundreds of thousands of refs.
                 self.refs[ref] = (index, sys.intern(intent or ""))
         return problems
+
+    def _own(
+        self, index: int, intent: str | None, where: str, reference: Reference, ref: str | None
+    ) -> Problem | None:
+        if ref is None or reference.ref != ref or ref in self.refs:
+            return None  # (a repeated _ref is reported as such; uses read the first)
+        return Problem(
+            index, intent, where,
+            f"{reference} reads operation {index}'s own _ref '{ref}'; a template can only "
+            "read an earlier operation's output",
+            "invalid_reference",
+        )  # fmt: skip
 
     def _use(
         self, index: int, intent: str | None, where: str, reference: Reference

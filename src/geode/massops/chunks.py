@@ -11,8 +11,10 @@ from typing import Any
 
 import msgspec
 
+from geode.json_input import DEFAULT_MAX_DEPTH, DuplicateKey, json_path, proven_sound, scan
 from geode.massops.checks import check_operation
 from geode.massops.problems import Problem
+from geode.massops.reading import duplicate_problem
 from geode.massops.schemas import Operation
 from geode.massops.spool import SpoolEntry, encode_frame, spool_entry
 from geode.massops.templates import may_hold_templates
@@ -36,14 +38,20 @@ class ChunkReport(msgspec.Struct):
         default_factory=list
     )
     framing_error: str | None = None
+    stopped_at: int | None = None
+    """The operation nested too deep to read: the pass ends there, as the
+    sequential one does."""
 
 
-def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
+_TOO_DEEP: Any = object()
+
+
+def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH) -> ChunkReport:
     """Check the operations in `chunk` (`{op},{op},...`), the first being number `start`."""
     report = ChunkReport(start)
     try:
         raws = _raws.decode(b"[" + chunk + b"]")
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         report.framing_error = str(exc)
         return report
     report.count = len(raws)
@@ -51,11 +59,28 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
     intents: Counter[str] = Counter()
     for offset, raw in enumerate(raws):
         index = start + offset
+        # Repeated keys and depth first: msgspec keeps the last of two keys, and
+        # the checks below walk values recursively. An operation sits 3 levels down.
+        try:
+            plain: Any = _plain.decode(raw)
+        except RecursionError:
+            plain = _TOO_DEEP
+        except msgspec.DecodeError as exc:  # invalid UTF-8, say: the sequential pass says where
+            report.framing_error = str(exc)
+            return report
+        duplicates: list[DuplicateKey] = []
+        if plain is _TOO_DEEP or not proven_sound(bytes(raw), plain, 2, max_depth):
+            too_deep, duplicates = scan(bytes(raw), ["operations", index], max_depth)
+            if too_deep is not None:
+                where = json_path("$", too_deep.parts)
+                report.problems.append(Problem(index, None, where, too_deep.message(), "too_deep"))
+                report.stopped_at = index
+                break
         try:
             op: Any = _typed.decode(raw)
         except (msgspec.ValidationError, ArithmeticError):
             op = None
-        if op is not None and not may_hold_templates(raw):
+        if op is not None and not duplicates and not may_hold_templates(raw):
             intent = op.__struct_config__.tag
             intents[intent] += 1
             ref = op.ref if isinstance(op.ref, str) else None
@@ -63,9 +88,10 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
                 report.links.append((index, intent, ref, []))
             entries.append(spool_entry(op, None))
             continue
-        checked = check_operation(index, _plain.decode(raw), op)
+        checked = check_operation(index, plain, op)
         if checked.intent is not None:
             intents[checked.intent] += 1
+        report.problems.extend(duplicate_problem(index, checked.intent, d) for d in duplicates)
         report.problems.extend(checked.problems)
         if checked.ref is not None or checked.uses:
             uses = [(where, r.ref, r.field) for where, r in checked.uses]
@@ -74,6 +100,6 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
             templates = [(list(p), t) for p, t in checked.templates] or None
             entries.append(spool_entry(checked.op, templates))
     report.intents = dict(intents)
-    if not report.problems:
+    if not report.problems and report.stopped_at is None:
         report.frame = encode_frame(entries)
     return report

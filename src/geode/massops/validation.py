@@ -23,10 +23,20 @@ from typing import IO
 
 import ijson
 
+from geode.json_input import (
+    DEFAULT_MAX_DEPTH,
+    Position,
+    encoding_problem,
+    locate_error,
+    position_at,
+    syntax_message,
+    utf8_error,
+)
 from geode.massops.checks import ReferenceChecker, check_operation
 from geode.massops.chunks import ChunkReport
 from geode.massops.framing import Framer, NotFramed
-from geode.massops.problems import Problem, operation_path
+from geode.massops.problems import Problem
+from geode.massops.reading import NO_VERSION, OperationReader, Refused, duplicate_problem
 from geode.massops.schemas import VERSION_PATTERN
 from geode.massops.spool import SpoolWriter, spool_entry
 from geode.massops.templates import Reference
@@ -47,6 +57,7 @@ class ValidationReport:
     # _ref name -> the output fields later operations read from it
     needed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     parallel: bool = False  # which path checked the file
+    stopped: bool = False  # refused before the end: nothing after the problem was read
 
     @property
     def ok(self) -> bool:
@@ -65,10 +76,14 @@ class _HashingReader:
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
         self.digest = hashlib.sha256()
+        self.offset = 0  # bytes read so far
+        self.last_size = 0  # of the last read: a parser's error lies in it
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._raw.read(size)
         self.digest.update(chunk)
+        self.offset += len(chunk)
+        self.last_size = len(chunk)
         return chunk
 
     def finish(self) -> str:
@@ -84,22 +99,24 @@ def validate_file(
     workers: int = 2,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
     chunk_size: int = 1 << 20,
+    max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> ValidationReport:
-    """Check `path`; when `spool` is given, write the operations to it while clean."""
+    """Check `path`; when `spool` is given, write the operations to it while clean.
+    Values nested deeper than `max_depth` (from the file's root) stop the pass."""
     with gc_paused():
         if workers > 1 and path.stat().st_size >= parallel_min_bytes:
             try:
-                return _validate_parallel(path, spool, workers, chunk_size)
+                return _validate_parallel(path, spool, workers, chunk_size, max_depth)
             except (NotFramed, WorkerFailed):
                 # An unusual layout, or no worker processes to be had here
                 # (an embedding program without a __main__ guard, say).
                 if spool is not None:
                     spool.reset()
-        return _validate_sequential(path, spool)
+        return _validate_sequential(path, spool, max_depth)
 
 
 def _validate_parallel(
-    path: Path, spool: SpoolWriter | None, workers: int, chunk_size: int
+    path: Path, spool: SpoolWriter | None, workers: int, chunk_size: int, max_depth: int
 ) -> ValidationReport:
     report = ValidationReport()
     checker = ReferenceChecker()
@@ -107,14 +124,19 @@ def _validate_parallel(
         reader = _HashingReader(raw)
         framer = Framer(reader, chunk_size)
         _check_version(json.loads(framer.version_literal), report)
-        pool = WorkerPool(workers)
+        pool = WorkerPool(workers, max_depth)
         try:
             for chunk_report in pool.map(framer.chunks()):
                 _merge_chunk(chunk_report, report, checker, spool)
+                if chunk_report.stopped_at is not None:
+                    report.stopped = True
+                    report.total = chunk_report.stopped_at
+                    break
         finally:
-            pool.close()
-        report.sha256 = reader.finish()
-    report.total = framer.total
+            pool.close(abandon=report.stopped)
+        if not report.stopped:
+            report.sha256 = reader.finish()
+            report.total = framer.total
     report.parallel = True
     _finish(report, checker)
     return report
@@ -139,16 +161,27 @@ def _merge_chunk(
         spool.add_frame(chunk.frame, chunk.count)
 
 
-def _validate_sequential(path: Path, spool: SpoolWriter | None) -> ValidationReport:
+def _validate_sequential(
+    path: Path, spool: SpoolWriter | None, max_depth: int = DEFAULT_MAX_DEPTH
+) -> ValidationReport:
     report = ValidationReport()
     checker = ReferenceChecker()
-    _check_version(_read_version(path), report)
     with open(path, "rb") as raw:
+        encoding = encoding_problem(raw.read(4))
+        raw.seek(0)
+        if encoding is not None:
+            report.add(Problem(None, None, "$", encoding, "invalid_encoding"))
+            report.stopped = True
+            return report
         reader = _HashingReader(raw)
-        index = -1
+        operations = OperationReader(
+            reader, max_depth, report.add, lambda version: _check_version(version, report)
+        )
         try:
-            for index, item in enumerate(ijson.items(reader, "operations.item")):
+            for index, item, duplicates in operations:
                 checked = check_operation(index, item)
+                for duplicate in duplicates:
+                    report.add(duplicate_problem(index, checked.intent, duplicate))
                 for problem in checked.problems:
                     report.add(problem)
                 if checked.intent is not None:
@@ -158,19 +191,44 @@ def _validate_sequential(path: Path, spool: SpoolWriter | None) -> ValidationRep
                 if spool is not None and report.ok and checked.op is not None:
                     templates = [(list(p), t) for p, t in checked.templates] or None
                     spool.add(spool_entry(checked.op, templates))
-        except ijson.JSONError as exc:
-            where = operation_path(index + 1) if index >= 0 else "$"
-            report.add(
-                Problem(
-                    None, None, where,
-                    f"the file is not valid JSON after operation {index}: {exc}",
-                    "invalid_file",
-                )
-            )  # fmt: skip
-        report.sha256 = reader.finish()
-    report.total = index + 1
+        except Refused as exc:
+            report.add(exc.problem)
+            report.stopped = True
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            inside = operations.count if operations.in_operations else None
+            report.add(_unreadable(path, reader.offset - reader.last_size, exc, inside))
+            report.stopped = True
+        if not report.stopped:
+            report.sha256 = reader.finish()
+            if operations.version is NO_VERSION:
+                _check_version(NO_VERSION, report)
+    report.total = operations.count
     _finish(report, checker)
     return report
+
+
+def _unreadable(path: Path, near: int, error: BaseException, inside: int | None) -> Problem:
+    """The problem of a file the parser gave up on: where, and why in words."""
+    bad_byte = utf8_error(path, near + (1 << 16))
+    if bad_byte is not None:
+        with open(path, "rb") as raw:
+            raw.seek(bad_byte)
+            value = raw.read(1)
+        message = (
+            f"the file is not valid UTF-8: byte {bad_byte} (0x{value.hex().upper()}, at "
+            f"{_line_and_column(position_at(path, bad_byte))}) cannot start or continue a "
+            "character; save the file as UTF-8"
+        )
+        return Problem(None, None, "$", message, "invalid_encoding")
+    where = locate_error(path, near)
+    message = f"the file is not valid JSON at {where}: {syntax_message(error)}"
+    if inside is not None:
+        message += f" (while reading operation {inside})"
+    return Problem(None, None, "$", message, "invalid_file")
+
+
+def _line_and_column(position: Position) -> str:
+    return f"line {position.line}, column {position.column}"
 
 
 def _finish(report: ValidationReport, checker: ReferenceChecker) -> None:
@@ -178,33 +236,20 @@ def _finish(report: ValidationReport, checker: ReferenceChecker) -> None:
         report.add(
             Problem(None, None, "$.operations", "the file has no operations", "invalid_file")
         )
-    for problem in checker.finish():
-        report.add(problem)
+    if not report.stopped:  # else a reference may be to an operation never read
+        for problem in checker.finish():
+            report.add(problem)
     report.needed = checker.needed_fields()
 
 
-_NO_VERSION = object()
-_UNREADABLE = object()  # the file is not JSON: the main pass reports where
-
-
-def _read_version(path: Path) -> object:
-    with open(path, "rb") as raw:
-        try:
-            return next(ijson.items(raw, "version"), _NO_VERSION)
-        except ijson.JSONError:
-            return _UNREADABLE
-
-
 def _check_version(version: object, report: ValidationReport) -> None:
-    if version is _NO_VERSION:
+    if version is NO_VERSION:
         report.add(
             Problem(
                 None, None, "$.version", "'version' is required, e.g. \"0.0.1\"", "invalid_version"
             )
         )
-    elif version is not _UNREADABLE and (
-        not isinstance(version, str) or not re.match(VERSION_PATTERN, version)
-    ):
+    elif not isinstance(version, str) or not re.match(VERSION_PATTERN, version):
         report.add(
             Problem(
                 None, None, "$.version",
