@@ -208,17 +208,22 @@ def _key_separators(text: bytes) -> int:
     return count
 
 
-def proven_sound(text: bytes, value: Any, depth: int, limit: int) -> bool:
-    """True when `value`, decoded from `text` and sitting `depth` levels down,
-    is within the limit and has no repeated key.
+def proven_sound(text: bytes, members: int) -> bool:
+    """True when the value decoded from `text`, holding `members` object members
+    (see `members`), had no repeated key.
 
     Decoding dropped one member per repeated key, and the separators counted
     in the text are at least the members written there, so equal counts prove
     there was no repeat. Unequal counts prove nothing (a string holding `":`):
     the caller then `scan`s the text.
     """
-    members = _members(value, depth, limit)
-    return members >= 0 and members == _key_separators(text)
+    return members == _key_separators(text)
+
+
+def members(value: Any, depth: int, limit: int) -> int:
+    """Object members in `value`, which sits `depth` levels down; -1 when a
+    container lies past `limit` (the walk never goes deeper than `limit`)."""
+    return _members(value, depth, limit)
 
 
 def decode_checked(text: bytes, limit: int, root: str = "$") -> Any:
@@ -228,8 +233,10 @@ def decode_checked(text: bytes, limit: int, root: str = "$") -> Any:
         value = _plain.decode(text)
     except RecursionError:
         value = _TOO_DEEP_FOR_MSGSPEC
-    if value is not _TOO_DEEP_FOR_MSGSPEC and proven_sound(text, value, 0, limit):
-        return value
+    if value is not _TOO_DEEP_FOR_MSGSPEC:
+        count = _members(value, 0, limit)
+        if count >= 0 and proven_sound(text, count):
+            return value
     too_deep, duplicates = scan(text, [], limit)
     if too_deep is not None:
         raise JsonInputError(json_path(root, too_deep.parts), too_deep.message(), "too_deep")

@@ -29,8 +29,14 @@ class CheckedOperation:
     problems: list[Problem]
 
 
-def check_operation(index: int, item: Any, op: Any = _NOT_DECODED) -> CheckedOperation:
-    """`item` is the operation as parsed JSON; `op` its typed form if already decoded."""
+def check_operation(
+    index: int,
+    item: Any,
+    op: Any = _NOT_DECODED,
+    templates: list[tuple[Path, str]] | None = None,
+) -> CheckedOperation:
+    """`item` is the operation as parsed JSON; `op` its typed form if already decoded,
+    `templates` its `find_templates` if already found."""
     problems: list[Problem] = []
     if op is _NOT_DECODED:
         try:
@@ -42,7 +48,8 @@ def check_operation(index: int, item: Any, op: Any = _NOT_DECODED) -> CheckedOpe
         intent = _intent_of(item)
     else:
         intent = op.__struct_config__.tag
-    templates = find_templates(item)
+    if templates is None:
+        templates = find_templates(item)
     uses: list[tuple[str, Reference]] = []
     for path, text in templates:
         where = operation_path(index, *path)

@@ -17,7 +17,7 @@ from geode.massops.problems import Problem
 from geode.massops.reading import duplicate_problem
 from geode.massops.schemas import Operation
 from geode.massops.spool import SpoolEntry, encode_frame, spool_entry
-from geode.massops.templates import may_hold_templates
+from geode.massops.templates import survey
 
 _typed = msgspec.json.Decoder(Operation)
 _plain = msgspec.json.Decoder(float_hook=Decimal)
@@ -68,9 +68,13 @@ def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH)
         except msgspec.DecodeError as exc:  # invalid UTF-8, say: the sequential pass says where
             report.framing_error = str(exc)
             return report
+        # Depth and repeated keys first: the checks below walk values recursively,
+        # and msgspec kept the last of two keys. An operation sits 2 levels down.
+        members, templates = (-1, []) if plain is _TOO_DEEP else survey(plain, 2, max_depth)
+        text = bytes(raw)
         duplicates: list[DuplicateKey] = []
-        if plain is _TOO_DEEP or not proven_sound(bytes(raw), plain, 2, max_depth):
-            too_deep, duplicates = scan(bytes(raw), ["operations", index], max_depth)
+        if members < 0 or not proven_sound(text, members):
+            too_deep, duplicates = scan(text, ["operations", index], max_depth)
             if too_deep is not None:
                 where = json_path("$", too_deep.parts)
                 report.problems.append(Problem(index, None, where, too_deep.message(), "too_deep"))
@@ -80,7 +84,7 @@ def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH)
             op: Any = _typed.decode(raw)
         except (msgspec.ValidationError, ArithmeticError):
             op = None
-        if op is not None and not duplicates and not may_hold_templates(raw):
+        if op is not None and not duplicates and not templates:
             intent = op.__struct_config__.tag
             intents[intent] += 1
             ref = op.ref if isinstance(op.ref, str) else None
@@ -88,7 +92,7 @@ def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH)
                 report.links.append((index, intent, ref, []))
             entries.append(spool_entry(op, None))
             continue
-        checked = check_operation(index, plain, op)
+        checked = check_operation(index, plain, op, templates)
         if checked.intent is not None:
             intents[checked.intent] += 1
         report.problems.extend(duplicate_problem(index, checked.intent, d) for d in duplicates)
@@ -97,8 +101,8 @@ def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH)
             uses = [(where, r.ref, r.field) for where, r in checked.uses]
             report.links.append((index, checked.intent, checked.ref, uses))
         if checked.op is not None:
-            templates = [(list(p), t) for p, t in checked.templates] or None
-            entries.append(spool_entry(checked.op, templates))
+            spooled = [(list(p), t) for p, t in checked.templates] or None
+            entries.append(spool_entry(checked.op, spooled))
     report.intents = dict(intents)
     if not report.problems and report.stopped_at is None:
         report.frame = encode_frame(entries)
