@@ -47,3 +47,9 @@ class ConflictError(GeodeError):
 
 class AuthenticationError(GeodeError):
     code = "unauthenticated"
+
+
+class PayloadTooLargeError(GeodeError):
+    """A request body or upload over its configured limit; `detail` gives the limit."""
+
+    code = "payload_too_large"
