@@ -233,6 +233,11 @@ def decode_checked(text: bytes, limit: int, root: str = "$") -> Any:
         value = _plain.decode(text)
     except RecursionError:
         value = _TOO_DEEP_FOR_MSGSPEC
+    except msgspec.DecodeError:
+        if may_hold_surrogate(text) and (offset := lone_surrogate(text)) is not None:
+            message = surrogate_message(position_at(text, offset))
+            raise JsonInputError(root, message, "invalid_encoding") from None
+        raise
     if value is not _TOO_DEEP_FOR_MSGSPEC:
         count = _members(value, 0, limit)
         if count >= 0 and proven_sound(text, count):
@@ -415,3 +420,77 @@ def syntax_message(error: BaseException) -> str:
         return "invalid UTF-8"
     first = str(text).strip().splitlines()[0] if str(text).strip() else type(error).__name__
     return first.removeprefix("parse error: ").removeprefix("lexical error: ").rstrip(".")
+
+
+# --- Unpaired surrogate escapes ----------------------------------------------------
+# "\ud800" alone is half a character: msgspec refuses it, and ijson's C backend
+# turns a lone high half into "?" (a low one into a UnicodeDecodeError), so the
+# text is looked at directly. Rare: a quick test finds texts that hold no such
+# escape at all (escaped emoji are pairs, and pass).
+_SURROGATE = re.compile(rb"(\\+)u[dD]([89abAB]|[c-fC-F])[0-9a-fA-F]{2}")
+_MAYBE_SURROGATE = (b"\\ud", b"\\uD")
+
+
+def may_hold_surrogate(text: bytes) -> bool:
+    return _MAYBE_SURROGATE[0] in text or _MAYBE_SURROGATE[1] in text
+
+
+def lone_surrogate(text: bytes) -> int | None:
+    """The offset of the first surrogate escape in `text` that is not half of a
+    pair (a high half followed at once by a low half)."""
+    return next((offset for offset, _ in _lone_surrogates(text)), None)
+
+
+def _lone_surrogates(text: bytes) -> Iterator[tuple[int, bool]]:
+    """(offset, whether it is a high half left open by the end of `text`)."""
+    pending_high: int | None = None  # offset of a high half awaiting its low half
+    expected_at = -1
+    for match in _SURROGATE.finditer(text):
+        if len(match.group(1)) % 2 == 0:
+            continue  # "\\ud800": an escaped backslash, then text
+        start = match.start() + len(match.group(1)) - 1
+        high = match.group(2) in b"89abAB"
+        if pending_high is not None:
+            paired = not high and start == expected_at
+            if not paired:
+                yield pending_high, False
+            pending_high = None
+            if paired:
+                continue
+        if not high:
+            yield start, False
+        else:
+            pending_high, expected_at = start, match.end()
+    if pending_high is not None:  # a low half may yet follow, if `text` is cut short
+        yield pending_high, expected_at + 6 > len(text)
+
+
+def find_lone_surrogate(source: Any, piece: int = 1 << 20) -> int | None:
+    """`lone_surrogate` over a whole file, read in pieces that overlap so that no
+    escape (nor the backslashes before it) is cut."""
+    overlap = 64
+    with _opened(source) as raw:
+        base = 0  # file offset of buffer[0]
+        buffer = b""
+        while True:
+            more = raw.read(piece)
+            buffer += more
+            for offset, open_at_end in _lone_surrogates(buffer):
+                if base and offset < overlap // 2:
+                    continue  # judged with more context in the previous round
+                if open_at_end and more:
+                    break  # its low half may come with the next piece
+                return base + offset
+            if not more:
+                return None
+            keep = min(overlap, len(buffer))
+            base += len(buffer) - keep
+            buffer = buffer[-keep:] if keep else b""
+
+
+def surrogate_message(position: Position) -> str:
+    return (
+        f"a string at {position} holds an unpaired surrogate escape (\\ud800 to \\udfff "
+        "without its other half), which is not a character; remove it or write the "
+        "character itself"
+    )

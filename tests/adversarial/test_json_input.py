@@ -468,3 +468,33 @@ def test_the_cli_prints_file_level_problems_and_exits_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "this file is an array" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udc00", "\\ud83d x"])
+def test_an_unpaired_surrogate_escape_is_refused_not_read_as_a_question_mark(
+    tmp_path: Path, escape: str
+) -> None:
+    """ijson read a lone high half as "?" and stored it; a lone low half failed as
+    an encoding error of a file that is valid UTF-8."""
+    file = tmp_path / "half.json"
+    content = envelope('{"intent": "customer/upsert", "identifier": "a' + escape + '"}')
+    file.write_bytes(content)
+    path, code, message = only_problem(file)
+    assert (path, code) == ("$", "invalid_encoding")
+    offset = content.index(b"\\ud")
+    assert f"line 1, column {offset + 1} (byte {offset})" in message
+    assert "unpaired surrogate" in message
+
+
+def test_escaped_emoji_are_pairs_and_pass(tmp_path: Path) -> None:
+    file = tmp_path / "emoji.json"
+    file.write_text(json.dumps({"version": "0.0.1", "operations": [customer("a😀")]}))
+    assert "\\ud83d\\ude00" in file.read_text()
+    assert all(report.ok for report in both_paths(file))
+
+
+def test_a_batch_post_with_an_unpaired_surrogate_says_so(client: httpx.Client) -> None:
+    body = '{"body": [{"customerId": "n1", "name": "A\\ud800B"}]}'
+    response = client.post(f"{BATCH}/customers", content=body)
+    assert response.status_code == 422
+    assert "unpaired surrogate" in response.json()["error"]

@@ -27,8 +27,11 @@ from geode.json_input import (
     DEFAULT_MAX_DEPTH,
     Position,
     encoding_problem,
+    find_lone_surrogate,
     locate_error,
+    may_hold_surrogate,
     position_at,
+    surrogate_message,
     syntax_message,
     utf8_error,
 )
@@ -78,12 +81,19 @@ class _HashingReader:
         self.digest = hashlib.sha256()
         self.offset = 0  # bytes read so far
         self.last_size = 0  # of the last read: a parser's error lies in it
+        self.maybe_surrogate = False  # a "\\ud..." escape seen: see json_input
+        self._tail = b""
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._raw.read(size)
         self.digest.update(chunk)
         self.offset += len(chunk)
         self.last_size = len(chunk)
+        if not self.maybe_surrogate:
+            self.maybe_surrogate = may_hold_surrogate(self._tail + chunk[:4]) or (
+                may_hold_surrogate(chunk)
+            )
+            self._tail = chunk[-2:]
         return chunk
 
     def finish(self) -> str:
@@ -196,8 +206,11 @@ def _validate_sequential(
             report.stopped = True
         except (ijson.JSONError, UnicodeDecodeError) as exc:
             inside = operations.count if operations.in_operations else None
-            report.add(_unreadable(path, reader.offset - reader.last_size, exc, inside))
+            if not _lone_surrogate(path, reader, report):
+                report.add(_unreadable(path, reader.offset - reader.last_size, exc, inside))
             report.stopped = True
+        else:
+            _lone_surrogate(path, reader, report)
         if not report.stopped:
             report.sha256 = reader.finish()
             if operations.version is NO_VERSION:
@@ -205,6 +218,15 @@ def _validate_sequential(
     report.total = operations.count
     _finish(report, checker)
     return report
+
+
+def _lone_surrogate(path: Path, reader: _HashingReader, report: ValidationReport) -> bool:
+    """Report an unpaired surrogate escape, which ijson reads as "?" or fails on."""
+    if not reader.maybe_surrogate or (offset := find_lone_surrogate(path)) is None:
+        return False
+    message = surrogate_message(position_at(path, offset))
+    report.add(Problem(None, None, "$", message, "invalid_encoding"))
+    return True
 
 
 def _unreadable(path: Path, near: int, error: BaseException, inside: int | None) -> Problem:
