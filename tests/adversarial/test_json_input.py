@@ -498,3 +498,25 @@ def test_a_batch_post_with_an_unpaired_surrogate_says_so(client: httpx.Client) -
     response = client.post(f"{BATCH}/customers", content=body)
     assert response.status_code == 422
     assert "unpaired surrogate" in response.json()["error"]
+
+
+def test_a_deep_operation_stops_both_passes_there(tmp_path: Path) -> None:
+    """The parallel pass stops its workers, not only its reading, and reports what
+    the sequential pass reports: the problems up to the deep operation, no more."""
+    later = [json.dumps(customer(f"c{i}", emial="x")) for i in range(400)]
+    file = tmp_path / "deep-early.json"
+    file.write_bytes(
+        envelope(
+            json.dumps(customer("a", emial="x")),
+            '{"intent": "customer/upsert", "identifier": "d", "addresses": '
+            + "[" * 50
+            + "]" * 50
+            + "}",
+            *later,
+        )
+    )
+    sequential, parallel = both_paths(file)
+    assert parallel.parallel
+    assert sequential.problems == parallel.problems
+    assert [p.index for p in parallel.problems] == [0, 1]
+    assert sequential.total == parallel.total == 1
