@@ -13,7 +13,7 @@ Two ways in, which report exactly the same problems:
 
 - `Builder` turns ijson's flat `basic_parse` events into values, checking as it
   goes, so the limit is enforced while streaming, before any recursive work;
-- `check_decoded` is the fast proof for a value msgspec already decoded: it
+- `proven_sound` is the fast proof for a value msgspec already decoded: it
   counts the value's members and compares them with the key separators in the
   text; only when the counts differ (or the value is too deep) does the text go
   through `Builder` to name the problem.
@@ -210,7 +210,7 @@ def _key_separators(text: bytes) -> int:
 
 def proven_sound(text: bytes, members: int) -> bool:
     """True when the value decoded from `text`, holding `members` object members
-    (see `members`), had no repeated key.
+    (counted by the caller's walk of it), had no repeated key.
 
     Decoding dropped one member per repeated key, and the separators counted
     in the text are at least the members written there, so equal counts prove
@@ -218,12 +218,6 @@ def proven_sound(text: bytes, members: int) -> bool:
     the caller then `scan`s the text.
     """
     return members == _key_separators(text)
-
-
-def members(value: Any, depth: int, limit: int) -> int:
-    """Object members in `value`, which sits `depth` levels down; -1 when a
-    container lies past `limit` (the walk never goes deeper than `limit`)."""
-    return _members(value, depth, limit)
 
 
 def decode_checked(text: bytes, limit: int, root: str = "$") -> Any:
@@ -243,6 +237,8 @@ def decode_checked(text: bytes, limit: int, root: str = "$") -> Any:
         if count >= 0 and proven_sound(text, count):
             return value
     too_deep, duplicates = scan(text, [], limit)
+    if too_deep is None and value is _TOO_DEEP_FOR_MSGSPEC:  # a limit past msgspec's own
+        too_deep = TooDeep([], limit)
     if too_deep is not None:
         raise JsonInputError(json_path(root, too_deep.parts), too_deep.message(), "too_deep")
     if duplicates:
