@@ -76,11 +76,14 @@ class ValidationReport:
 class _HashingReader:
     """File wrapper that fingerprints the bytes as they are read."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: IO[bytes], *, watch_surrogates: bool = False) -> None:
+        """`watch_surrogates`: note a possible surrogate escape (for ijson, which
+        misreads them; msgspec, on the parallel path, refuses them itself)."""
         self._raw = raw
         self.digest = hashlib.sha256()
         self.offset = 0  # bytes read so far
         self.last_size = 0  # of the last read: a parser's error lies in it
+        self.watch_surrogates = watch_surrogates
         self.maybe_surrogate = False  # a "\\ud..." escape seen: see json_input
         self._tail = b""
 
@@ -89,7 +92,7 @@ class _HashingReader:
         self.digest.update(chunk)
         self.offset += len(chunk)
         self.last_size = len(chunk)
-        if not self.maybe_surrogate:
+        if self.watch_surrogates and not self.maybe_surrogate:
             self.maybe_surrogate = may_hold_surrogate(self._tail + chunk[:4]) or (
                 may_hold_surrogate(chunk)
             )
@@ -183,7 +186,7 @@ def _validate_sequential(
             report.add(Problem(None, None, "$", encoding, "invalid_encoding"))
             report.stopped = True
             return report
-        reader = _HashingReader(raw)
+        reader = _HashingReader(raw, watch_surrogates=True)
         operations = OperationReader(
             reader, max_depth, report.add, lambda version: _check_version(version, report)
         )
