@@ -17,7 +17,6 @@ from geode.massops.problems import Problem
 from geode.massops.reading import duplicate_problem
 from geode.massops.schemas import Operation
 from geode.massops.spool import SpoolEntry, encode_frame, spool_entry
-from geode.massops.templates import Path as TemplatePath
 from geode.massops.templates import survey
 
 _typed = msgspec.json.Decoder(Operation)
@@ -58,32 +57,22 @@ def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH)
     report.count = len(raws)
     entries: list[SpoolEntry] = []
     intents: Counter[str] = Counter()
-    # Depth and repeated keys first: the checks below walk values recursively, and
-    # msgspec kept the last of two keys. An operation sits 2 levels down. The proof
-    # (json_input.proven_sound) is taken for the whole chunk at once, whose key
-    # separators are those of its operations: one count instead of one per operation.
-    surveyed: list[tuple[Any, int, list[tuple[TemplatePath, str]]]] = []
-    for raw in raws:
+    for offset, raw in enumerate(raws):
+        index = start + offset
         try:
             plain: Any = _plain.decode(raw)
         except RecursionError:
-            surveyed.append((_TOO_DEEP, -1, []))
-            break  # the pass stops at this operation
+            plain = _TOO_DEEP
         except msgspec.DecodeError as exc:  # invalid UTF-8, say: the sequential pass says where
             report.framing_error = str(exc)
             return report
-        members, templates = survey(plain, 2, max_depth)
-        surveyed.append((plain, members, templates))
-        if members < 0:
-            break
-    whole_chunk_sound = len(surveyed) == len(raws) and proven_sound(
-        chunk, sum(members for _, members, _ in surveyed)
-    )
-    for offset, (raw, (plain, members, templates)) in enumerate(zip(raws, surveyed, strict=False)):
-        index = start + offset
+        # Depth and repeated keys first: the checks below walk values recursively,
+        # and msgspec kept the last of two keys. An operation sits 2 levels down.
+        members, templates = (-1, []) if plain is _TOO_DEEP else survey(plain, 2, max_depth)
+        text = bytes(raw)
         duplicates: list[DuplicateKey] = []
-        if not whole_chunk_sound and (members < 0 or not proven_sound(bytes(raw), members)):
-            too_deep, duplicates = scan(bytes(raw), ["operations", index], max_depth)
+        if members < 0 or not proven_sound(text, members):
+            too_deep, duplicates = scan(text, ["operations", index], max_depth)
             if too_deep is None and plain is _TOO_DEEP:  # a limit past msgspec's own
                 too_deep = TooDeep(["operations", index], max_depth)
             if too_deep is not None:
