@@ -61,6 +61,7 @@ def create_app(
         ),
     )
     app.massops.writer_process_min_ops = settings.sqlite_writer_process_min_ops
+    app.massops.max_json_depth = settings.max_json_depth
     if engine.dialect.name == "postgresql":
         # Only there can several workers write at once; SQLite runs tasks whole.
         app.massops.chunk_size = settings.massop_chunk_size

@@ -53,3 +53,9 @@ class InvalidSettingError(GeodeError):
     """A GEODE_* environment variable the process cannot start with."""
 
     code = "invalid_setting"
+
+
+class PayloadTooLargeError(GeodeError):
+    """A request body or upload over its configured limit; `detail` gives the limit."""
+
+    code = "payload_too_large"

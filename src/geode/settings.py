@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import url as sa_url
 
 from geode.db import sqlite_writer
+from geode.json_input import DEFAULT_MAX_DEPTH as DEFAULT_MAX_JSON_DEPTH
 
 
 class Settings(BaseSettings):
@@ -99,6 +100,27 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds between a worker's polls for jobs. New jobs wake workers at once "
         "(LISTEN/NOTIFY); polling picks up retried jobs and covers lost notifications.",
+    )
+
+    max_json_depth: int = Field(
+        default=DEFAULT_MAX_JSON_DEPTH,
+        ge=10,
+        le=128,
+        description="How deeply JSON values may nest, counted from the document's root "
+        "(a mass-operation file's envelope is level 1, an operation level 3; the deepest "
+        "valid input needs 9). Deeper input is refused while it is read, naming the path.",
+    )
+    max_request_bytes: int = Field(
+        default=16 << 20,
+        ge=1024,
+        description="Largest request body the HTTP API reads (batch POSTs and the like); "
+        "a bigger one is answered 413. Mass-operation uploads have their own limit.",
+    )
+    max_upload_bytes: int = Field(
+        default=4 << 30,
+        ge=1024,
+        description="Largest mass-operation file `POST /api/massops/tasks` accepts; a bigger "
+        "one is answered 413 and nothing of it is kept. `geode massop run` has no limit.",
     )
 
     @property

@@ -331,4 +331,4 @@ def test_a_lone_surrogate_in_a_batch_body_is_refused_naming_it() -> None:
     raw = b'{"body": [{"customerId": "a\\ud800b"}]}'
     with pytest.raises(InvalidInputError) as caught:
         parse_envelope(raw)
-    assert "unpaired UTF-16 surrogate escape \\ud800 at byte 27" in str(caught.value)
+    assert "(byte 27) holds an unpaired surrogate escape" in str(caught.value)

@@ -31,9 +31,15 @@ class CheckedOperation:
 
 
 def check_operation(
-    index: int, item: Any, op: Any = _NOT_DECODED, *, scan_text: bool = False
+    index: int,
+    item: Any,
+    op: Any = _NOT_DECODED,
+    templates: list[tuple[Path, str]] | None = None,
+    *,
+    scan_text: bool = False,
 ) -> CheckedOperation:
-    """`item` is the operation as parsed JSON; `op` its typed form if already decoded.
+    """`item` is the operation as parsed JSON; `op` its typed form if already decoded,
+    `templates` its `find_templates` if already found.
 
     `scan_text`: the raw JSON may hold a NUL or a lone surrogate (`limits.may_hold_bad_text`),
     so every string of `item` is looked at; `item` must then come from a parser that
@@ -58,7 +64,8 @@ def check_operation(
             bad_text.add(where)
             if where not in reported:  # a key's own check may have said it already
                 problems.append(Problem(index, intent, where, message, "invalid_value"))
-    templates = find_templates(item)
+    if templates is None:
+        templates = find_templates(item)
     uses: list[tuple[str, Reference]] = []
     for path, text in templates:
         where = operation_path(index, *path)
@@ -102,7 +109,11 @@ class ReferenceChecker:
         ref: str | None,
         uses: list[tuple[str, Reference]],
     ) -> list[Problem]:
-        problems = [p for where, r in uses if (p := self._use(index, intent, where, r))]
+        problems = [
+            p
+            for where, r in uses
+            if (p := self._own(index, intent, where, r, ref) or self._use(index, intent, where, r))
+        ]
         if ref is not None:
             if ref in self.refs:
                 problems.append(
@@ -120,6 +131,18 @@ class ReferenceChecker:
                 # million-operation file declares hundreds of thousands of refs.
                 self.refs[ref] = (index, sys.intern(intent or ""))
         return problems
+
+    def _own(
+        self, index: int, intent: str | None, where: str, reference: Reference, ref: str | None
+    ) -> Problem | None:
+        if ref is None or reference.ref != ref or ref in self.refs:
+            return None  # (a repeated _ref is reported as such; uses read the first)
+        return Problem(
+            index, intent, where,
+            f"{reference} reads operation {index}'s own _ref '{ref}'; a template can only "
+            "read an earlier operation's output",
+            "invalid_reference",
+        )  # fmt: skip
 
     def _use(
         self, index: int, intent: str | None, where: str, reference: Reference

@@ -12,12 +12,14 @@ from typing import Any
 
 import msgspec
 
+from geode.json_input import DEFAULT_MAX_DEPTH, DuplicateKey, TooDeep, json_path, proven_sound, scan
 from geode.limits import may_hold_bad_text
 from geode.massops.checks import CheckedOperation, check_operation
 from geode.massops.problems import Problem
+from geode.massops.reading import duplicate_problem
 from geode.massops.schemas import Operation
 from geode.massops.spool import SpoolEntry, encode_frame, spool_entry
-from geode.massops.templates import may_hold_templates
+from geode.massops.templates import survey
 
 _typed = msgspec.json.Decoder(Operation)
 _plain = msgspec.json.Decoder(float_hook=Decimal)
@@ -38,14 +40,20 @@ class ChunkReport(msgspec.Struct):
         default_factory=list
     )
     framing_error: str | None = None
+    stopped_at: int | None = None
+    """The operation nested too deep to read: the pass ends there, as the
+    sequential one does."""
 
 
-def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
+_TOO_DEEP: Any = object()
+
+
+def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH) -> ChunkReport:
     """Check the operations in `chunk` (`{op},{op},...`), the first being number `start`."""
     report = ChunkReport(start)
     try:
         raws = _raws.decode(b"[" + chunk + b"]")
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         report.framing_error = str(exc)
         return report
     report.count = len(raws)
@@ -56,15 +64,37 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
         index = start + offset
         scan_text = suspect and may_hold_bad_text(bytes(raw))
         try:
+            plain: Any = _plain.decode(raw)
+        except RecursionError:
+            plain = _TOO_DEEP
+        except msgspec.DecodeError as exc:  # invalid UTF-8, say: the sequential pass says where
+            report.framing_error = str(exc)
+            return report
+        # Depth and repeated keys first: the checks below walk values recursively,
+        # and msgspec kept the last of two keys. An operation sits 2 levels down.
+        members, templates = (-1, []) if plain is _TOO_DEEP else survey(plain, 2, max_depth)
+        text = bytes(raw)
+        duplicates: list[DuplicateKey] = []
+        if members < 0 or not proven_sound(text, members):
+            too_deep, duplicates = scan(text, ["operations", index], max_depth)
+            if too_deep is None and plain is _TOO_DEEP:  # a limit past msgspec's own
+                too_deep = TooDeep(["operations", index], max_depth)
+            if too_deep is not None:
+                where = json_path("$", too_deep.parts)
+                report.problems.append(Problem(index, None, where, too_deep.message(), "too_deep"))
+                report.stopped_at = index
+                break
+        try:
             op: Any = _typed.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError, ArithmeticError):
             op = None
         if scan_text:
             # The standard library keeps a lone surrogate as it is, for the report.
-            item = json.loads(bytes(raw), parse_float=Decimal)
-            _add(index, report, intents, entries, check_operation(index, item, op, scan_text=True))
+            item = json.loads(text, parse_float=Decimal)
+            checked = check_operation(index, item, op, scan_text=True)
+            _add(index, report, intents, entries, checked, duplicates)
             continue
-        if op is not None and not may_hold_templates(raw):
+        if op is not None and not duplicates and not templates:
             intent = op.__struct_config__.tag
             intents[intent] += 1
             ref = op.ref if isinstance(op.ref, str) else None
@@ -72,9 +102,10 @@ def validate_chunk(chunk: bytes, start: int) -> ChunkReport:
                 report.links.append((index, intent, ref, []))
             entries.append(spool_entry(op, None))
             continue
-        _add(index, report, intents, entries, check_operation(index, _plain.decode(raw), op))
+        checked = check_operation(index, plain, op, templates)
+        _add(index, report, intents, entries, checked, duplicates)
     report.intents = dict(intents)
-    if not report.problems:
+    if not report.problems and report.stopped_at is None:
         report.frame = encode_frame(entries)
     return report
 
@@ -85,9 +116,11 @@ def _add(
     intents: Counter[str],
     entries: list[SpoolEntry],
     checked: CheckedOperation,
+    duplicates: list[DuplicateKey],
 ) -> None:
     if checked.intent is not None:
         intents[checked.intent] += 1
+    report.problems.extend(duplicate_problem(index, checked.intent, d) for d in duplicates)
     report.problems.extend(checked.problems)
     if checked.ref is not None or checked.uses:
         uses = [(where, r.ref, r.field) for where, r in checked.uses]

@@ -71,7 +71,7 @@ class Framer:
 def _count(chunk: bytes) -> int:
     try:
         return len(_raws.decode(b"[" + chunk + b"]"))
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise NotFramed(str(exc)) from None
 
 
@@ -89,7 +89,7 @@ def _last_boundary(buffer: bytes) -> tuple[int, int, int] | None:
             if start < len(buffer) and buffer[start] == ord("{"):
                 try:
                     return close + 1, start, len(_raws.decode(b"[" + buffer[: close + 1] + b"]"))
-                except msgspec.DecodeError:
+                except (msgspec.DecodeError, RecursionError):
                     tries += 1
                     if tries >= MAX_TRIES:
                         raise NotFramed("no provable boundary between operations") from None

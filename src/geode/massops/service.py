@@ -19,6 +19,7 @@ from geode.db import sqlite_writer
 from geode.db.engine import reading
 from geode.errors import ConflictError, InvalidFileError
 from geode.ids import new_id
+from geode.json_input import DEFAULT_MAX_DEPTH
 from geode.massops import repository
 from geode.massops.distributed import ChunkedTasks, EnqueueChunk, store_plan
 from geode.massops.problems import Problem
@@ -51,10 +52,12 @@ class MassOperationService:
         """Set (on PostgreSQL) to split worker tasks bigger than this into chunks."""
         self.writer_process_min_ops = sqlite_writer.MIN_OPERATIONS
         """On SQLite, runs with this many operations to go write from a process."""
+        self.max_json_depth = DEFAULT_MAX_DEPTH
+        """Files nesting values deeper than this are refused (see json_input)."""
 
     def validate(self, path: Path) -> ValidationReport:
         try:
-            return validate_file(path)
+            return validate_file(path, max_depth=self.max_json_depth)
         except RecursionError:
             return _too_deep()
 
@@ -111,7 +114,7 @@ class MassOperationService:
         spool_path = ((spool_dir or self.spool_dir) / f"{task_id}.spool").resolve()
         writer = SpoolWriter(spool_path)
         try:
-            report = validate_file(path, writer)
+            report = validate_file(path, writer, max_depth=self.max_json_depth)
         except RecursionError:
             report = _too_deep()  # discarded below, like any refused file
         except BaseException:

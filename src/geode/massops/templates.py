@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,9 +97,18 @@ def find_templates(value: Any) -> list[tuple[Path, str]]:
     exact type checks, and paths are only built for the (rare) strings that hit.
     """
     found: list[tuple[Path, str]] = []
-    trail: list[PathPart] = []
-    _walk(value, trail, found)
+    _walk(value, [], found, 0, sys.maxsize)
     return found
+
+
+def survey(value: Any, depth: int, limit: int) -> tuple[int, list[tuple[Path, str]]]:
+    """`find_templates`, and from the same walk the number of object members in
+    `value`, which sits `depth` levels down (-1, and no deeper walk, when a
+    container lies past `limit`): what `json_input.proven_sound` counts, for the
+    parallel pass, which would otherwise walk every operation twice."""
+    found: list[tuple[Path, str]] = []
+    members = _walk(value, [], found, depth, limit)
+    return members, found
 
 
 # Escapes that decode to "{", "}" or NUL; JSON writes no other escape for them.
@@ -135,16 +145,23 @@ def _closes_in_a_string(text: bytes) -> bool:
     return False
 
 
-def _walk(node: Any, trail: list[PathPart], found: list[tuple[Path, str]]) -> None:
+def _walk(
+    node: Any, trail: list[PathPart], found: list[tuple[Path, str]], depth: int, limit: int
+) -> int:
     kind = type(node)
     if kind is dict:
         items: Any = node.items()
+        members = len(node)
     elif kind is list:
         items = enumerate(node)
+        members = 0
     else:
         if kind is str and ("{{" in node or "}}" in node or "\x00" in node):
             found.append(((*trail,), node))
-        return
+        return 0
+    depth += 1
+    if depth > limit:
+        return -1
     for key, child in items:
         child_kind = type(child)
         if child_kind is str:
@@ -152,8 +169,12 @@ def _walk(node: Any, trail: list[PathPart], found: list[tuple[Path, str]]) -> No
                 found.append(((*trail, key), child))
         elif child_kind is dict or child_kind is list:
             trail.append(key)
-            _walk(child, trail, found)
+            inner = _walk(child, trail, found, depth, limit)
             trail.pop()
+            if inner < 0:
+                return -1
+            members += inner
+    return members
 
 
 def render(text: str, lookup: Callable[[Reference], object]) -> str:

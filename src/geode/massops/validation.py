@@ -22,13 +22,25 @@ from pathlib import Path
 from typing import IO
 
 import ijson
-import ijson.backends.python as ijson_python
 
+from geode.json_input import (
+    DEFAULT_MAX_DEPTH,
+    Position,
+    encoding_problem,
+    find_lone_surrogate,
+    locate_error,
+    may_hold_surrogate,
+    position_at,
+    surrogate_message,
+    syntax_message,
+    utf8_error,
+)
 from geode.limits import may_hold_bad_text
 from geode.massops.checks import ReferenceChecker, check_operation
 from geode.massops.chunks import ChunkReport
 from geode.massops.framing import Framer, NotFramed
-from geode.massops.problems import Problem, operation_path
+from geode.massops.problems import Problem
+from geode.massops.reading import NO_VERSION, OperationReader, Refused, duplicate_problem
 from geode.massops.schemas import VERSION_PATTERN
 from geode.massops.spool import SpoolWriter, spool_entry
 from geode.massops.templates import Reference
@@ -49,6 +61,7 @@ class ValidationReport:
     # _ref name -> the output fields later operations read from it
     needed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     parallel: bool = False  # which path checked the file
+    stopped: bool = False  # refused before the end: nothing after the problem was read
 
     @property
     def ok(self) -> bool:
@@ -64,13 +77,27 @@ class ValidationReport:
 class _HashingReader:
     """File wrapper that fingerprints the bytes as they are read."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: IO[bytes], *, watch_surrogates: bool = False) -> None:
+        """`watch_surrogates`: note a possible surrogate escape (for ijson, which
+        misreads them; msgspec, on the parallel path, refuses them itself)."""
         self._raw = raw
         self.digest = hashlib.sha256()
+        self.offset = 0  # bytes read so far
+        self.last_size = 0  # of the last read: a parser's error lies in it
+        self.watch_surrogates = watch_surrogates
+        self.maybe_surrogate = False  # a "\\ud..." escape seen: see json_input
+        self._tail = b""
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._raw.read(size)
         self.digest.update(chunk)
+        self.offset += len(chunk)
+        self.last_size = len(chunk)
+        if self.watch_surrogates and not self.maybe_surrogate:
+            self.maybe_surrogate = may_hold_surrogate(self._tail + chunk[:4]) or (
+                may_hold_surrogate(chunk)
+            )
+            self._tail = chunk[-2:]
         return chunk
 
     def finish(self) -> str:
@@ -86,22 +113,24 @@ def validate_file(
     workers: int = 2,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
     chunk_size: int = 1 << 20,
+    max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> ValidationReport:
-    """Check `path`; when `spool` is given, write the operations to it while clean."""
+    """Check `path`; when `spool` is given, write the operations to it while clean.
+    Values nested deeper than `max_depth` (from the file's root) stop the pass."""
     with gc_paused():
         if workers > 1 and path.stat().st_size >= parallel_min_bytes:
             try:
-                return _validate_parallel(path, spool, workers, chunk_size)
+                return _validate_parallel(path, spool, workers, chunk_size, max_depth)
             except (NotFramed, WorkerFailed):
                 # An unusual layout, or no worker processes to be had here
                 # (an embedding program without a __main__ guard, say).
                 if spool is not None:
                     spool.reset()
-        return _validate_sequential(path, spool)
+        return _validate_sequential(path, spool, max_depth)
 
 
 def _validate_parallel(
-    path: Path, spool: SpoolWriter | None, workers: int, chunk_size: int
+    path: Path, spool: SpoolWriter | None, workers: int, chunk_size: int, max_depth: int
 ) -> ValidationReport:
     report = ValidationReport()
     checker = ReferenceChecker()
@@ -109,14 +138,19 @@ def _validate_parallel(
         reader = _HashingReader(raw)
         framer = Framer(reader, chunk_size)
         _check_version(json.loads(framer.version_literal), report)
-        pool = WorkerPool(workers)
+        pool = WorkerPool(workers, max_depth)
         try:
             for chunk_report in pool.map(framer.chunks()):
                 _merge_chunk(chunk_report, report, checker, spool)
+                if chunk_report.stopped_at is not None:
+                    report.stopped = True
+                    report.total = chunk_report.stopped_at
+                    break
         finally:
-            pool.close()
-        report.sha256 = reader.finish()
-    report.total = framer.total
+            pool.close(abandon=report.stopped)
+        if not report.stopped:
+            report.sha256 = reader.finish()
+            report.total = framer.total
     report.parallel = True
     _finish(report, checker)
     return report
@@ -153,20 +187,34 @@ def _may_hold_bad_text(path: Path) -> bool:
     return False
 
 
-def _validate_sequential(path: Path, spool: SpoolWriter | None) -> ValidationReport:
+def _validate_sequential(
+    path: Path, spool: SpoolWriter | None, max_depth: int = DEFAULT_MAX_DEPTH
+) -> ValidationReport:
     report = ValidationReport()
     checker = ReferenceChecker()
-    _check_version(_read_version(path), report)
-    # The C parser turns a lone surrogate into "?" or fails; the python one keeps it,
-    # so it is used (slower) on the rare file that may hold bad text.
+    # A NUL or a lone surrogate escape anywhere: every string is then looked at
+    # (`limits.text_problems`), so each one is reported at its own path.
     scan_text = _may_hold_bad_text(path)
-    items = ijson_python.items if scan_text else ijson.items
     with open(path, "rb") as raw:
-        reader = _HashingReader(raw)
-        index = -1
+        encoding = encoding_problem(raw.read(4))
+        raw.seek(0)
+        if encoding is not None:
+            report.add(Problem(None, None, "$", encoding, "invalid_encoding"))
+            report.stopped = True
+            return report
+        reader = _HashingReader(raw, watch_surrogates=True)
+        operations = OperationReader(
+            reader,
+            max_depth,
+            report.add,
+            lambda version: _check_version(version, report),
+            keep_surrogates=scan_text,
+        )
         try:
-            for index, item in enumerate(items(reader, "operations.item")):
+            for index, item, duplicates in operations:
                 checked = check_operation(index, item, scan_text=scan_text)
+                for duplicate in duplicates:
+                    report.add(duplicate_problem(index, checked.intent, duplicate))
                 for problem in checked.problems:
                     report.add(problem)
                 if checked.intent is not None:
@@ -176,19 +224,57 @@ def _validate_sequential(path: Path, spool: SpoolWriter | None) -> ValidationRep
                 if spool is not None and report.ok and checked.op is not None:
                     templates = [(list(p), t) for p, t in checked.templates] or None
                     spool.add(spool_entry(checked.op, templates))
-        except ijson.JSONError as exc:
-            where = operation_path(index + 1) if index >= 0 else "$"
-            report.add(
-                Problem(
-                    None, None, where,
-                    f"the file is not valid JSON after operation {index}: {exc}",
-                    "invalid_file",
-                )
-            )  # fmt: skip
-        report.sha256 = reader.finish()
-    report.total = index + 1
+        except Refused as exc:
+            report.add(exc.problem)
+            report.stopped = True
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            inside = operations.count if operations.in_operations else None
+            if not _lone_surrogate(path, reader, report):
+                report.add(_unreadable(path, reader.offset - reader.last_size, exc, inside))
+            report.stopped = True
+        else:
+            if not scan_text:  # else each one was reported at its own path
+                _lone_surrogate(path, reader, report)
+        if not report.stopped:
+            report.sha256 = reader.finish()
+            if operations.version is NO_VERSION:
+                _check_version(NO_VERSION, report)
+    report.total = operations.count
     _finish(report, checker)
     return report
+
+
+def _lone_surrogate(path: Path, reader: _HashingReader, report: ValidationReport) -> bool:
+    """Report an unpaired surrogate escape, which ijson reads as "?" or fails on."""
+    if not reader.maybe_surrogate or (offset := find_lone_surrogate(path)) is None:
+        return False
+    message = surrogate_message(position_at(path, offset))
+    report.add(Problem(None, None, "$", message, "invalid_encoding"))
+    return True
+
+
+def _unreadable(path: Path, near: int, error: BaseException, inside: int | None) -> Problem:
+    """The problem of a file the parser gave up on: where, and why in words."""
+    bad_byte = utf8_error(path, near + (1 << 16))
+    if bad_byte is not None:
+        with open(path, "rb") as raw:
+            raw.seek(bad_byte)
+            value = raw.read(1)
+        message = (
+            f"the file is not valid UTF-8: byte {bad_byte} (0x{value.hex().upper()}, at "
+            f"{_line_and_column(position_at(path, bad_byte))}) cannot start or continue a "
+            "character; save the file as UTF-8"
+        )
+        return Problem(None, None, "$", message, "invalid_encoding")
+    where = locate_error(path, near)
+    message = f"the file is not valid JSON at {where}: {syntax_message(error)}"
+    if inside is not None:
+        message += f" (while reading operation {inside})"
+    return Problem(None, None, "$", message, "invalid_file")
+
+
+def _line_and_column(position: Position) -> str:
+    return f"line {position.line}, column {position.column}"
 
 
 def _finish(report: ValidationReport, checker: ReferenceChecker) -> None:
@@ -196,33 +282,20 @@ def _finish(report: ValidationReport, checker: ReferenceChecker) -> None:
         report.add(
             Problem(None, None, "$.operations", "the file has no operations", "invalid_file")
         )
-    for problem in checker.finish():
-        report.add(problem)
+    if not report.stopped:  # else a reference may be to an operation never read
+        for problem in checker.finish():
+            report.add(problem)
     report.needed = checker.needed_fields()
 
 
-_NO_VERSION = object()
-_UNREADABLE = object()  # the file is not JSON: the main pass reports where
-
-
-def _read_version(path: Path) -> object:
-    with open(path, "rb") as raw:
-        try:
-            return next(ijson.items(raw, "version"), _NO_VERSION)
-        except ijson.JSONError:
-            return _UNREADABLE
-
-
 def _check_version(version: object, report: ValidationReport) -> None:
-    if version is _NO_VERSION:
+    if version is NO_VERSION:
         report.add(
             Problem(
                 None, None, "$.version", "'version' is required, e.g. \"0.0.1\"", "invalid_version"
             )
         )
-    elif version is not _UNREADABLE and (
-        not isinstance(version, str) or not re.match(VERSION_PATTERN, version)
-    ):
+    elif not isinstance(version, str) or not re.match(VERSION_PATTERN, version):
         report.add(
             Problem(
                 None, None, "$.version",

@@ -8,12 +8,14 @@ program's `__main__` looks like.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import msgspec
 
+from geode.json_input import DEFAULT_MAX_DEPTH
 from geode.massops.chunks import ChunkReport, validate_chunk
 from geode.pipes import read_message, write_message
 
@@ -29,10 +31,10 @@ class WorkerFailed(Exception):
 class WorkerPool:
     """N workers, one request outstanding each, answers read in request order."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         self._workers = [
             subprocess.Popen(
-                [sys.executable, "-m", "geode.massops.worker"],
+                [sys.executable, "-m", "geode.massops.worker", str(max_depth)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
@@ -67,10 +69,15 @@ class WorkerPool:
             raise WorkerFailed(f"validation worker exited with {worker.poll()}")
         return _report.decode(payload)
 
-    def close(self) -> None:
+    def close(self, *, abandon: bool = False) -> None:
+        """`abandon`: the pass stopped early; the answers still coming are not wanted."""
+        if abandon:
+            for worker in self._workers:
+                worker.kill()
         for worker in self._workers:
             if worker.stdin is not None:
-                worker.stdin.close()
+                with contextlib.suppress(OSError):  # killed with bytes still buffered
+                    worker.stdin.close()
         for worker in self._workers:
             try:
                 worker.wait(timeout=10)
@@ -81,9 +88,10 @@ class WorkerPool:
 
 def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    max_depth = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_MAX_DEPTH
     while (payload := read_message(stdin)) is not None:
         chunk, start = _request.decode(payload)
-        write_message(stdout, _encoder.encode(validate_chunk(chunk, start)))
+        write_message(stdout, _encoder.encode(validate_chunk(chunk, start, max_depth)))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from geode.api.rest import batch, conventions, customers, docs, errors, massops
 from geode.api.rest.auth import TOKEN_ID, TOKEN_SECRET
+from geode.api.rest.body_limits import BodyLimits, limits_for
 from geode.app import App
 from geode.jobs.runtime import Lifecycle
 
@@ -23,6 +24,7 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        massops.clean_uploads(massops.uploads_dir(app))  # left by a server killed mid-upload
         if worker is not None:
             worker[0]()
         try:
@@ -49,6 +51,8 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
     api.include_router(massops.router)
     api.include_router(customers.router)
     _document_batch_objects(api, app)
+    upload = ("POST", massops.PREFIX)
+    api.add_middleware(BodyLimits, **limits_for(app.settings, upload, batch.PREFIX))
     return api
 
 

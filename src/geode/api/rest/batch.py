@@ -7,7 +7,6 @@ its type's schema fails alone, in the job's `response.failed`.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
@@ -22,16 +21,20 @@ from geode.api.rest.schemas import ErrorBody, JobCreated, JobStatus, links
 from geode.app import App
 from geode.batches.service import MAX_OBJECTS
 from geode.errors import InvalidInputError
+from geode.json_input import DEFAULT_MAX_DEPTH, JsonInputError, decode_checked
 from geode.limits import bad_escape_message
 from geode.util import with_article
 
 PREFIX = "/api/v4.0/integrations/batch"
-_decoder = msgspec.json.Decoder(float_hook=Decimal)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or wrong access token."},
     404: {"model": ErrorBody, "description": "No such job for this tenant, or no such type."},
     422: {"model": ErrorBody, "description": "The request is not the documented shape."},
+    413: {
+        "model": ErrorBody,
+        "description": "The body is over GEODE_MAX_REQUEST_BYTES (`payload_too_large`).",
+    },
 }
 
 SUBMIT_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -61,13 +64,23 @@ class _TypeName(StringConvertor):
 register_url_convertor("batchtype", _TypeName())
 
 
-def parse_envelope(raw: bytes) -> list[Any]:
-    """`{"body": [object, ...]}` with 1 to 1,000 objects, or an error saying what is off."""
+def parse_envelope(raw: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Any]:
+    """`{"body": [object, ...]}` with 1 to 1,000 objects, or an error saying what is off.
+
+    A key repeated anywhere, or values nested past `max_depth`, refuse the whole
+    request (422 naming the path): such a body means different things to different
+    JSON readers, so no object of it is taken on a guess.
+    """
     try:
-        data = _decoder.decode(raw)
+        data = decode_checked(raw, max_depth)
     except msgspec.DecodeError as exc:
         reason = bad_escape_message(raw) or exc
         raise InvalidInputError(f"the request body is not valid JSON: {reason}") from None
+    except JsonInputError as exc:
+        raise InvalidInputError(
+            f"the request body is not accepted at {exc.path}: {exc.message}",
+            detail=[{"path": exc.path, "message": exc.message, "code": exc.code}],
+        ) from None
     if not isinstance(data, dict) or "body" not in data:
         raise InvalidInputError('the request body must be a JSON object {"body": [ ... ]}')
     extra = sorted(k for k in data if k != "body")
@@ -103,7 +116,7 @@ def _submit_route(type_: str) -> Any:
 
 
 def _submit(app: App, tenant: str, type_: str, body: bytes) -> int:
-    return app.batches.submit(tenant, type_, parse_envelope(body))
+    return app.batches.submit(tenant, type_, parse_envelope(body, app.settings.max_json_depth))
 
 
 def _body_schema(name: str) -> dict[str, Any]:

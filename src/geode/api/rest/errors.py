@@ -19,6 +19,7 @@ from geode.errors import (
     GeodeError,
     InvalidInputError,
     NotFoundError,
+    PayloadTooLargeError,
 )
 
 _STATUS: list[tuple[type[GeodeError], int]] = [
@@ -27,6 +28,7 @@ _STATUS: list[tuple[type[GeodeError], int]] = [
     (AlreadyExistsError, 409),
     (ConflictError, 409),
     (InvalidInputError, 422),
+    (PayloadTooLargeError, 413),
 ]
 
 

@@ -1,7 +1,7 @@
 """Mass operations over HTTP: the CLI's engine (`app.massops`) behind a token.
 
 POST the file itself as the request body: it is streamed to a temporary file
-(no size cap, never whole in memory), validated whole by the service, and the
+(never whole in memory, up to GEODE_MAX_UPLOAD_BYTES), validated whole by the service, and the
 task is queued for the worker. Read its status, page through its logs, cancel
 it, resume it. Every task is looked up with the caller's tenant, so another
 tenant's task is "not found" exactly like a missing one.
@@ -9,6 +9,7 @@ tenant's task is "not found" exactly like a missing one.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 import time
@@ -34,6 +35,7 @@ from geode.api.rest.massops_schemas import (
 )
 from geode.api.rest.schemas import ErrorBody, links
 from geode.app import App
+from geode.errors import PayloadTooLargeError
 from geode.ids import ID_PATTERN
 from geode.massops.repository import TaskInfo
 from geode.massops.service import FINISHED
@@ -69,15 +71,62 @@ def _task(task: TaskInfo) -> MassOpTask:
     return MassOpTask.of(task)
 
 
-async def _receive(request: Request, directory: Path) -> Path:
-    """Stream the request body to a new file in `directory`, piece by piece."""
+def uploads_dir(app: App) -> Path:
+    return app.settings.data_dir / "uploads"
+
+
+def clean_uploads(directory: Path) -> list[Path]:
+    """Remove what uploads cut short left behind (a server killed mid-upload):
+    every upload file no live request holds. A request holds its file's lock
+    (flock) from creation to removal, so a server sharing the data directory
+    keeps its uploads in flight. Returns the files removed."""
+    removed: list[Path] = []
+    for path in directory.glob("upload-*.json") if directory.is_dir() else ():
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # in use
+        else:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        finally:
+            os.close(descriptor)
+    return removed
+
+
+def _too_large(limit: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"the file is larger than {limit} bytes, the most this server accepts "
+        "(GEODE_MAX_UPLOAD_BYTES); split it, or run it with `geode massop run`",
+        detail={"maxBytes": limit},
+    )
+
+
+async def _receive(request: Request, directory: Path, limit: int) -> tuple[Path, int]:
+    """Stream the request body to a new file in `directory`, piece by piece, up to
+    `limit` bytes. Returns the file and a descriptor holding its lock: the caller
+    removes the file, then closes the descriptor. On any failure (too large, the
+    client gone) nothing is left behind."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
     directory.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=directory, prefix="upload-", suffix=".json")
     path = Path(name)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    lock = os.dup(handle)  # the lock lives with the open file, beyond `out` below
     try:
         with os.fdopen(handle, "wb") as out:
             pending = bytearray()
+            received = 0
             async for chunk in request.stream():
+                received += len(chunk)
+                if received > limit:
+                    raise _too_large(limit)
                 pending += chunk
                 if len(pending) >= WRITE_BYTES:
                     await anyio.to_thread.run_sync(out.write, pending)
@@ -86,8 +135,9 @@ async def _receive(request: Request, directory: Path) -> Path:
                 await anyio.to_thread.run_sync(out.write, pending)
     except BaseException:
         path.unlink(missing_ok=True)
+        os.close(lock)
         raise
-    return path
+    return path, lock
 
 
 def _submit(app: App, tenant: str, path: Path, source_name: str) -> MassOpTask:
@@ -123,7 +173,11 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
             }
         },
         401: _UNAUTHENTICATED,
-        413: {"model": ErrorBody, "description": "The file is larger than the server takes."},
+        413: {
+            "model": ErrorBody,
+            "description": "The file is over GEODE_MAX_UPLOAD_BYTES (`payload_too_large`); "
+            "nothing of it is kept.",
+        },
         415: unsupported_media_type(JSON),
         422: {
             "model": ErrorBody,
@@ -137,7 +191,8 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
         "requestBody": {
             "required": True,
             "description": "The mass-operation file itself, as `geode massop run` reads it "
-            "(`geode massop schema` prints its JSON Schema), in UTF-8. Streamed to disk. "
+            "(`geode massop schema` prints its JSON Schema), in UTF-8. Streamed to disk, up "
+            "to the server's GEODE_MAX_UPLOAD_BYTES (default 4 GiB; 413 beyond). "
             "Send it as `application/json` (`curl -H 'Content-Type: application/json' "
             "--data-binary @file.json`); a body without a Content-Type is read as JSON too.",
             "content": {"application/json": {"schema": FILE_SCHEMA}},
@@ -170,7 +225,7 @@ async def upload(
 ) -> Any:
     """The whole file is validated first; a valid one becomes a `pending` task that the
     worker runs (202). Poll GET .../tasks/{taskId} for its progress."""
-    path = await _receive(request, app.settings.data_dir / "uploads")
+    path, lock = await _receive(request, uploads_dir(app), app.settings.max_upload_bytes)
     try:
         if dry_run:
             summary = await run_in_threadpool(_dry_run, app, tenant, path)
@@ -178,6 +233,7 @@ async def upload(
         return await run_in_threadpool(_submit, app, tenant, path, name or "upload")
     finally:
         path.unlink(missing_ok=True)  # the task's spool holds what the run needs
+        os.close(lock)
 
 
 @router.get(
