@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,20 +61,41 @@ def problems(report: ValidationReport) -> list[tuple[int | None, str, str]]:
     return [(p.index, p.path, p.code) for p in report.problems]
 
 
+# Runs the command as its own child and reports that child's peak RSS. The
+# measuring process is a fresh interpreter, not this test process: a child forked
+# from a pytest worker that has grown over a whole suite inherits that size in
+# its `ru_maxrss` (the count survives exec), which would measure the suite.
+_MEASURE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[int, str, float, int]:
     """(exit status, stderr, seconds, peak RSS in MB) of one child process, the
     peak from the kernel's own account of that child (wait4)."""
+    peak_file = log.with_suffix(".peak")
     started = time.monotonic()
     with open(log, "wb") as stderr:
-        child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-    watchdog = threading.Timer(DEADLINE * 3, child.kill)
-    watchdog.start()
+        child = subprocess.Popen(
+            [sys.executable, "-c", _MEASURE, str(peak_file), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     try:
-        _, status, usage = os.wait4(child.pid, 0)
-    finally:
-        watchdog.cancel()
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, log.read_text(), time.monotonic() - started, usage.ru_maxrss // 1024
+        status = child.wait(timeout=DEADLINE * 3)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        raise
+    seconds = time.monotonic() - started
+    return status, log.read_text(), seconds, int(peak_file.read_text()) // 1024
 
 
 # -- 3. Bounded work for any nesting ------------------------------------------------------
