@@ -22,28 +22,11 @@ import sqlalchemy as sa
 from geode.app import create_app
 from geode.settings import Settings
 from geode.tenants.service import create_tenant
+from tests.cli.test_cli import GEODE, geode
 
 pytestmark = pytest.mark.integration
 
-GEODE = Path(sys.executable).parent / "geode"
 EXIT_FAILED, EXIT_CANCELLED = 1, 130
-
-
-def geode(
-    data_dir: Path, *args: str | Path, env_vars: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEODE_")}
-    env["GEODE_DATA_DIR"] = str(data_dir)
-    env.update(env_vars or {})
-    return subprocess.run(
-        [str(GEODE), *map(str, args)],
-        env=env,
-        cwd=data_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def refused(result: subprocess.CompletedProcess[str]) -> str:

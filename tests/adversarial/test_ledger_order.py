@@ -28,13 +28,13 @@ from typing import Any
 import httpx
 import pytest
 
-from geode.app import App, create_app
+from geode.app import create_app
 from geode.db.engine import create_engine
 from geode.db.migrate import upgrade
 from geode.jobs.runtime import server_queue, server_worker
 from geode.settings import Settings
 from geode.tenants.service import create_tenant, create_token
-from tests.api.rest.conftest import LiveServer
+from tests.api.rest.conftest import LiveServer, serve
 from tests.conftest import _postgres_database
 from tests.jobs.conftest import FAST, Workers
 
@@ -53,30 +53,6 @@ DEADLINE = 300  # seconds for all jobs, on a loaded two-core machine
 class Stack:
     server: LiveServer
     token: dict[str, str]
-
-
-def _serve(app: App, lifecycle: Any) -> Iterator[LiveServer]:
-    import uvicorn
-
-    from geode.api.rest.app import create_api
-
-    config = uvicorn.Config(
-        create_api(app, lifecycle), host="127.0.0.1", port=0, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{port}")
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -103,14 +79,14 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
         workers = Workers(settings, tmp_path)
         try:
             if request.param == "postgresql":
-                lifecycle = server_queue(app)
+                lifecycle = server_queue
                 for name in ("ledger-w1", "ledger-w2"):
                     workers.start(name, "--concurrency", "4")
             else:
-                lifecycle = server_worker(app)
+                lifecycle = server_worker
             with app.engine.begin() as connection:
                 tenant = create_tenant(connection, f"t-{uuid.uuid4().hex[:12]}")
-            for server in _serve(app, lifecycle):
+            for server in serve(app, lifecycle):
                 with app.engine.begin() as connection:
                     token = create_token(connection, tenant.id)
                 yield Stack(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -14,7 +14,7 @@ import uvicorn
 from geode.api.rest.app import create_api
 from geode.app import App, create_app
 from geode.batches.handler import BatchHandler
-from geode.jobs.runtime import server_worker
+from geode.jobs.runtime import Lifecycle, server_worker
 from geode.settings import Settings
 from geode.tenants.service import TenantInfo, create_token
 
@@ -36,9 +36,12 @@ class LiveServer:
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
 
-def serve(app: App) -> Iterator[LiveServer]:
+def serve(
+    app: App, worker: Callable[[App], Lifecycle | None] = server_worker
+) -> Iterator[LiveServer]:
+    """A real server on a free port, with `worker(app)` run around it."""
     config = uvicorn.Config(
-        create_api(app, server_worker(app)), host="127.0.0.1", port=0, log_level="warning"
+        create_api(app, worker(app)), host="127.0.0.1", port=0, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
