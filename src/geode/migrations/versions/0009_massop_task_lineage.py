@@ -1,0 +1,17 @@
+"""mass-operation tasks: what a retry task was made from (placeholder, filled by the task-lifecycle work)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-01 06:00:00
+"""
+
+from __future__ import annotations
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
