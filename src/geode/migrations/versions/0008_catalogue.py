@@ -1,4 +1,4 @@
-"""the catalogue: shapes, pieces, items, variants, topics, flows, price lists, subscription contracts, images (placeholder, filled by the catalogue-store work)
+"""the catalogue: shapes, pieces, items, variants, topics, flows, price lists
 
 Revision ID: 0008
 Revises: 0007
