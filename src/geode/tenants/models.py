@@ -18,13 +18,15 @@ VAT_PERCENT = sa.Numeric(7, limits.VAT_PERCENT_DECIMAL_PLACES).with_variant(sa.T
 
 class Tenant(Base):
     __tablename__ = "tenants"
+    # An index, not a constraint: SQLite adds one without rebuilding the table (0007).
+    __table_args__ = (sa.Index("uq_tenants_root_item_id", "root_item_id", unique=True),)
 
     id: Mapped[str] = mapped_column(Id(), primary_key=True)
     identifier: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[str] = mapped_column(TIMESTAMP)
     # The root folder of the tenant's item tree. Virtual: no item row has this id;
     # an item whose parent is this id is at the top level.
-    root_item_id: Mapped[str] = mapped_column(Id(), unique=True)
+    root_item_id: Mapped[str] = mapped_column(Id())
 
 
 class AccessToken(Base):

@@ -140,13 +140,19 @@ def _backfill(connection: sa.Connection) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("root_item_id", _ID, nullable=True))
+    # SQLite cannot make a column NOT NULL without rebuilding the table, and `tenants`
+    # cannot be rebuilt with foreign keys on (every table refers to it): there the
+    # column is added NOT NULL with a placeholder default, filled at once below.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    op.add_column(
+        "tenants",
+        sa.Column("root_item_id", _ID, nullable=not sqlite, server_default="" if sqlite else None),
+    )
     _create_tables()
     _backfill(op.get_bind())
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.alter_column("root_item_id", existing_type=_ID, nullable=False)
-        batch_op.create_unique_constraint(op.f("uq_tenants_root_item_id"), ["root_item_id"])
+    if not sqlite:
+        op.alter_column("tenants", "root_item_id", existing_type=_ID, nullable=False)
+    op.create_index("uq_tenants_root_item_id", "tenants", ["root_item_id"], unique=True)
 
 
 def downgrade() -> None:
@@ -155,6 +161,6 @@ def downgrade() -> None:
     op.drop_index("uq_vat_types_default", table_name="vat_types")
     op.drop_table("vat_types")
     op.drop_table("tenant_languages")
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("uq_tenants_root_item_id"), type_="unique")
-        batch_op.drop_column("root_item_id")
+    op.drop_index("uq_tenants_root_item_id", table_name="tenants")
+    # In place on SQLite too (ALTER TABLE ... DROP COLUMN, SQLite 3.35+): no rebuild.
+    op.drop_column("tenants", "root_item_id")
