@@ -89,8 +89,9 @@ def configure(
     """Apply `wanted` (see the module docstring); raises before writing anything when
     the file names another tenant (InvalidInputError) or removes a setting in use
     (ConflictError, naming what uses it)."""
+    # Locked (on PostgreSQL) so two configures of one tenant run one after the other.
     tenant = connection.execute(
-        sa.select(store.tenants).where(store.tenants.c.id == tenant_id)
+        sa.select(store.tenants).where(store.tenants.c.id == tenant_id).with_for_update()
     ).first()
     if tenant is None:
         raise NotFoundError(f"no tenant with id {tenant_id}")
