@@ -16,6 +16,7 @@ from geode.db.engine import create_engine
 from geode.db.migrate import ensure_schema
 from geode.massops.service import MassOperationService
 from geode.settings import Settings
+from geode.tenants.settings import SettingUsage
 
 
 @dataclass
@@ -25,6 +26,9 @@ class App:
     massops: MassOperationService
     batches: BatchJobService = field(init=False)
     dispatcher: Dispatcher = field(default_factory=NoWorkers)
+    # Who uses a language, VAT type, price variant or stock location: asked before
+    # `tenant configure` removes one (the catalogue's are wired where the app is built).
+    setting_usages: list[SettingUsage] = field(default_factory=list)
 
     def close(self) -> None:
         self.engine.dispose()

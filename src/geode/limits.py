@@ -31,6 +31,8 @@ __all__ = [
     "EMAIL_PATTERN",
     "KEY_MAX_LENGTH",
     "KEY_PATTERN",
+    "LANGUAGE_CODE_MAX_LENGTH",
+    "LANGUAGE_CODE_PATTERN",
     "MONEY",
     "MONEY_DECIMAL_PLACES",
     "MONEY_INTEGER_DIGITS",
@@ -42,6 +44,7 @@ __all__ = [
     "QUANTITY_MAX",
     "SIGNED_MONEY",
     "TEXT_MAX_LENGTH",
+    "VAT_PERCENT",
     "NumberRule",
     "key_problem",
     "may_hold_bad_text",
@@ -58,6 +61,12 @@ NAME_MAX_LENGTH: Final = 1_024
 TEXT_MAX_LENGTH: Final = 65_536
 """Free text: meta values, additionalInformation, reasons, URLs."""
 DATETIME_MAX_LENGTH: Final = 64
+LANGUAGE_CODE_MAX_LENGTH: Final = 64
+"""A tenant's language code, e.g. `en` or `nb-NO`."""
+LANGUAGE_CODE_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_-]*(?!\n)$"
+"""Letters, digits, `-` and `_` (BCP 47 tags and the codes Crystallize uses): a language
+code appears in item paths and file keys, so it holds nothing that needs escaping."""
+VAT_PERCENT_DECIMAL_PLACES: Final = 4
 
 MONEY_INTEGER_DIGITS: Final = 15
 MONEY_DECIMAL_PLACES: Final = 8
@@ -304,6 +313,15 @@ PERCENT: Final = NumberRule(
     MONEY_DECIMAL_PLACES,
     description=f"a percentage is 0 to 100, with at most {MONEY_DECIMAL_PLACES} decimal places",
 )
+VAT_PERCENT: Final = NumberRule(
+    "vat-percent",
+    Decimal(0),
+    Decimal(100),
+    VAT_PERCENT_DECIMAL_PLACES,
+    description=(
+        f"a VAT rate is 0 to 100 percent, with at most {VAT_PERCENT_DECIMAL_PLACES} decimal places"
+    ),
+)
 QUANTITY: Final = NumberRule(
     "quantity",
     Decimal(0),
@@ -313,5 +331,5 @@ QUANTITY: Final = NumberRule(
     description=f"a quantity is a whole number from 0 to {QUANTITY_MAX:,}",
 )
 NUMBER_RULES: Final[dict[str, NumberRule]] = {
-    rule.name: rule for rule in (MONEY, SIGNED_MONEY, PERCENT, QUANTITY)
+    rule.name: rule for rule in (MONEY, SIGNED_MONEY, PERCENT, VAT_PERCENT, QUANTITY)
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import asdict
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +14,11 @@ import typer
 from geode.cli.context import app_context, err, out, print_json
 from geode.db.engine import reading
 from geode.errors import InvalidInputError
+from geode.jsontext import encode_for_file
 from geode.tenants import service
+from geode.tenants.configure import ConfigureResult, configure
+from geode.tenants.settings import TenantSettings, read_settings
+from geode.tenants.settings_schemas import parse_settings
 
 tenant_app = typer.Typer(help="Tenants: every record belongs to one.", no_args_is_help=True)
 token_app = typer.Typer(help="API access tokens for a tenant.", no_args_is_help=True)
@@ -33,13 +39,50 @@ def create(identifier: str, as_json: JsonOption = False) -> None:
 
 @tenant_app.command("show")
 def show(identifier: str, as_json: JsonOption = False) -> None:
-    """Show one tenant."""
+    """Show one tenant and its settings; --json prints a valid input of `tenant configure`."""
     with app_context() as app, reading(app.engine) as connection:
-        tenant = service.get_tenant(connection, identifier)
+        settings = read_settings(connection, service.get_tenant(connection, identifier).id)
     if as_json:
-        print_json(asdict(tenant))
+        sys.stdout.buffer.write(encode_for_file(settings.as_json()) + b"\n")
+        sys.stdout.flush()
     else:
-        out.print(f"{tenant.identifier}  id={tenant.id}  created={tenant.created_at}")
+        _print_settings(settings)
+
+
+# A settings file is a few lists; anything this big is a mistake (a wrong file given).
+MAX_SETTINGS_BYTES = 16 * 1024 * 1024
+
+
+@tenant_app.command("configure")
+def configure_(
+    identifier: Annotated[str, typer.Argument(metavar="TENANT", help="Tenant identifier.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SETTINGS.json",
+            help="languages, vatTypes, priceVariants, stockLocations; a list given replaces "
+            "that setting whole, a list left out keeps it.",
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Set a tenant's settings from a file (as `tenant show --json` prints them)."""
+    with app_context() as app:
+        with open(file, "rb") as handle:
+            raw = handle.read(MAX_SETTINGS_BYTES + 1)
+        if len(raw) > MAX_SETTINGS_BYTES:
+            raise InvalidInputError(
+                f"{file} is over {MAX_SETTINGS_BYTES // (1024 * 1024)} MB; a settings file "
+                "holds a few lists: is it the right file?"
+            )
+        wanted = parse_settings(raw, app.settings.max_json_depth, str(file))
+        with app.engine.begin() as connection:
+            tenant_id = service.get_tenant(connection, identifier).id
+            result = configure(connection, tenant_id, wanted, app.setting_usages)
+    if as_json:
+        print_json(result.as_json())
+    else:
+        _print_changes(result)
 
 
 @tenant_app.command("list")
@@ -169,3 +212,39 @@ def _short(timestamp: str | None, missing: str = "") -> str:
     if timestamp is None:
         return missing
     return timestamp[:19] + "Z"
+
+
+def _print_settings(settings: TenantSettings) -> None:
+    out.print(f"tenant {settings.identifier}")
+    out.print(f"  id:              {settings.id}")
+    out.print(f"  created:         {settings.created_at}")
+    out.print(f"  root item:       {settings.root_item_id}")
+    out.print("  languages:       " + ", ".join(f"{x.code} ({x.name})" for x in settings.languages))
+    out.print("  VAT types:")
+    for vat in settings.vat_types:
+        default = "  (default)" if vat.is_default else ""
+        out.print(f"    {vat.id}  {vat.percent}%  {vat.name}{default}")
+    out.print("  price variants:")
+    for variant in settings.price_variants:
+        out.print(f"    {variant.identifier}  {variant.currency}  {variant.name}")
+    out.print("  stock locations:")
+    for location in settings.stock_locations:
+        out.print(f"    {location.identifier}  {location.name}")
+
+
+def _print_changes(result: ConfigureResult) -> None:
+    if result.unchanged:
+        out.print(f"tenant {result.tenant}: settings unchanged")
+        return
+    out.print(f"tenant {result.tenant}: settings changed")
+    for key, changes in result.changes.items():
+        parts = [
+            f"{verb} {', '.join(labels)}"
+            for verb, labels in (
+                ("created", changes.created),
+                ("updated", changes.updated),
+                ("removed", changes.removed),
+            )
+            if labels
+        ]
+        out.print(f"  {key}: {'; '.join(parts) or 'unchanged'}")

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from geode.errors import AlreadyExistsError, AuthenticationError, InvalidInputError, NotFoundError
 from geode.ids import new_id
 from geode.tenants.models import AccessToken, Tenant
+from geode.tenants.settings import add_defaults
 from geode.timestamps import format_timestamp, parse_timestamp, stored_timestamp, utcnow
 
 _tenants: sa.Table = Tenant.__table__  # type: ignore[assignment]
@@ -68,6 +69,7 @@ class Authenticated:
 
 
 def create_tenant(connection: sa.Connection, identifier: str) -> TenantInfo:
+    """A tenant with the default settings (`settings.add_defaults`) and its root folder."""
     if not _IDENTIFIER_RE.fullmatch(identifier):
         raise InvalidInputError(
             f"tenant identifier {identifier!r} must be 1-64 lowercase letters, digits or '-', "
@@ -80,9 +82,13 @@ def create_tenant(connection: sa.Connection, identifier: str) -> TenantInfo:
     tenant = TenantInfo(new_id(), identifier, utcnow())
     connection.execute(
         sa.insert(_tenants).values(
-            id=tenant.id, identifier=identifier, created_at=tenant.created_at
+            id=tenant.id,
+            identifier=identifier,
+            created_at=tenant.created_at,
+            root_item_id=new_id(),
         )
     )
+    add_defaults(connection, tenant.id)
     return tenant
 
 
