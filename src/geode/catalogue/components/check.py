@@ -103,8 +103,9 @@ def check_required(
         if not definition.is_required():
             continue
         content = present.get(definition.id)
-        if content is not None and content.type == definition.type:
-            if not is_empty(definition.type, content.value):
+        if content is not None:
+            # Content of another type is reported as such by the check.
+            if content.type != definition.type or not is_empty(definition.type, content.value):
                 continue
             index = contents.index(content)
             path, said = f"{at}[{index}].{definition.type}", "is empty"
