@@ -16,7 +16,6 @@ from geode.catalogue.components.content import (
 from geode.catalogue.components.values import NumericContent
 from tests.catalogue.components.samples import CONTENT
 
-
 _AS_NUMBERS = msgspec.json.Encoder(decimal_format="number")
 
 
