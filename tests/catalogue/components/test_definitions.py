@@ -20,7 +20,7 @@ from geode.catalogue.components.definitions import (
     piece_references,
 )
 from geode.catalogue.components.shapes import PieceInput, ShapeFields, ShapeInput
-from geode.schemas import UNSET, UnsetType
+from geode.schemas import UNSET, UnsetType, finish_json_schema
 from tests.catalogue.components.samples import DEFINITIONS, PIECE_DEFINITIONS
 
 
@@ -476,3 +476,12 @@ def test_config_types_take_what_the_reference_requires() -> None:
         == 1.5
     )
     assert msgspec.convert({"identifier": "x", "required": True}, PieceConfig).required is True
+
+
+def test_the_inputs_have_a_json_schema_with_the_limits() -> None:
+    schema = finish_json_schema(msgspec.json.schema(ShapeInput))
+    definitions = schema["$defs"]
+    assert set(definitions["ComponentConfig"]["properties"]) == {d["type"] for d in DEFINITIONS}
+    identifier = definitions["ShapeInput"]["properties"]["identifier"]
+    assert (identifier["minLength"], identifier["maxLength"]) == (2, 64)
+    assert definitions["ParagraphCollectionConfig"]["required"] == ["multilingual"]
