@@ -29,6 +29,8 @@ __all__ = [
     "CURRENCY_MAX_LENGTH",
     "DATETIME_MAX_LENGTH",
     "EMAIL_PATTERN",
+    "IDENTIFIER_MAX_LENGTH",
+    "IDENTIFIER_MIN_LENGTH",
     "KEY_MAX_LENGTH",
     "KEY_PATTERN",
     "LANGUAGE_CODE_MAX_LENGTH",
@@ -67,6 +69,9 @@ LANGUAGE_CODE_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_-]*(?!\n)$"
 """Letters, digits, `-` and `_` (BCP 47 tags and the codes Crystallize uses): a language
 code appears in item paths and file keys, so it holds nothing that needs escaping."""
 VAT_PERCENT_DECIMAL_PLACES: Final = 4
+IDENTIFIER_MIN_LENGTH: Final = 2
+IDENTIFIER_MAX_LENGTH: Final = 64
+"""Shape and piece identifiers, as @crystallize/schema bounds them (pim/shapes)."""
 
 MONEY_INTEGER_DIGITS: Final = 15
 MONEY_DECIMAL_PLACES: Final = 8
