@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from geode.massops.schemas import INTENTS
+from geode.assembly.intents import intent_registry
 from geode.massops.validation import validate_file
 from tests.conformance.conftest import Reference
 from tests.conformance.differences import DIFFERENCES
@@ -32,7 +32,7 @@ GEODE = Path(sys.executable).parent / "geode"
 def known_intents() -> frozenset[str]:
     """The intents Geode implements; every other intent of the corpus is "not yet
     implemented" and only checked against the reference. The one place to change."""
-    return frozenset(INTENTS)
+    return frozenset(intent_registry.intents)
 
 
 def _cases(name: str) -> list[dict[str, Any]]:
@@ -50,7 +50,7 @@ def _write_family(family: str, directory: Path) -> tuple[Path, list[dict[str, An
 
 def _geode_problems(path: Path) -> tuple[bool, dict[int | None, list[str]]]:
     """Geode's verdict on the file, and its problems by operation index (None: the file)."""
-    report = validate_file(path)
+    report = validate_file(path, intent_registry)
     problems: dict[int | None, list[str]] = defaultdict(list)
     for problem in report.problems:
         problems[problem.index].append(f"{problem.path}: {problem.message}")
