@@ -1,0 +1,1 @@
+"""The catalogue: shapes, pieces, items, variants, topics, flows, price lists."""
