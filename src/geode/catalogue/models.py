@@ -30,17 +30,20 @@ LANGUAGE = sa.String(64)
 LABEL = sa.String(32)
 """Enum values: item type, version, path kind, statuses, modifier types."""
 
-_CASCADE = {"ondelete": "CASCADE"}
-
 
 def _tenant() -> Mapped[str]:
     return mapped_column(Id(), sa.ForeignKey("tenants.id"), primary_key=True)
 
 
-def _item_key(*, prefix: str = "item") -> sa.ForeignKeyConstraint:
+def _child_of(parent: str, column: str, key: str = "id") -> sa.ForeignKeyConstraint:
+    """The row goes with its parent: versions, paths, prices, stock, stages..."""
     return sa.ForeignKeyConstraint(
-        ["tenant_id", f"{prefix}_id"], ["items.tenant_id", "items.id"], **_CASCADE
+        ["tenant_id", column], [f"{parent}.tenant_id", f"{parent}.{key}"], ondelete="CASCADE"
     )
+
+
+def _item_key() -> sa.ForeignKeyConstraint:
+    return _child_of("items", "item_id")
 
 
 def _unique_when_set(table: str, column: str) -> sa.Index:
@@ -176,9 +179,7 @@ class ItemTopic(Base):
     __tablename__ = "item_topics"
     __table_args__ = (
         _item_key(),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "topic_id"], ["topics.tenant_id", "topics.id"], **_CASCADE
-        ),
+        _child_of("topics", "topic_id"),
         sa.Index("ix_item_topics_topic", "tenant_id", "topic_id"),
     )
 
@@ -198,9 +199,7 @@ class Variant(Base):
 
     __tablename__ = "variants"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "product_id"], ["items.tenant_id", "items.id"], **_CASCADE
-        ),
+        _child_of("items", "product_id"),
         sa.UniqueConstraint("tenant_id", "sku"),
         sa.Index("ix_variants_product", "tenant_id", "product_id", "position"),
         sa.Index(
@@ -225,9 +224,7 @@ class Variant(Base):
 
 
 def _variant_key() -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["tenant_id", "variant_id"], ["variants.tenant_id", "variants.id"], **_CASCADE
-    )
+    return _child_of("variants", "variant_id")
 
 
 class VariantVersion(Base):
@@ -302,9 +299,7 @@ class TopicName(Base):
 
     __tablename__ = "topic_names"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "topic_id"], ["topics.tenant_id", "topics.id"], **_CASCADE
-        ),
+        _child_of("topics", "topic_id"),
         sa.UniqueConstraint("tenant_id", "language", "path"),
     )
 
@@ -337,9 +332,7 @@ class FlowStage(Base):
 
     __tablename__ = "flow_stages"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "flow_identifier"], ["flows.tenant_id", "flows.identifier"], **_CASCADE
-        ),
+        _child_of("flows", "flow_identifier", "identifier"),
         sa.Index("ix_flow_stages_flow", "tenant_id", "flow_identifier", "position"),
     )
 
@@ -355,11 +348,7 @@ class FlowStage(Base):
 class FlowStageItem(Base):
     __tablename__ = "flow_stage_items"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "stage_identifier"],
-            ["flow_stages.tenant_id", "flow_stages.identifier"],
-            **_CASCADE,
-        ),
+        _child_of("flow_stages", "stage_identifier", "identifier"),
         _item_key(),
         sa.Index("ix_flow_stage_items_item", "tenant_id", "item_id"),
     )
@@ -399,13 +388,7 @@ class PriceListVariant(Base):
     """Keyed by SKU, not variant id: a price list may name a SKU imported later."""
 
     __tablename__ = "price_list_variants"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "price_list_identifier"],
-            ["price_lists.tenant_id", "price_lists.identifier"],
-            **_CASCADE,
-        ),
-    )
+    __table_args__ = (_child_of("price_lists", "price_list_identifier", "identifier"),)
 
     tenant_id: Mapped[str] = mapped_column(Id(), primary_key=True)
     price_list_identifier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
