@@ -1,4 +1,4 @@
-"""tenant settings: languages, VAT types, price variants, stock locations, root item (placeholder, filled by the tenant-settings work)
+"""tenant settings: languages, VAT types, price variants, stock locations
 
 Revision ID: 0007
 Revises: 0006

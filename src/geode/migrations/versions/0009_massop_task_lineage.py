@@ -1,4 +1,4 @@
-"""mass-operation tasks: what a retry task was made from (placeholder, filled by the task-lifecycle work)
+"""mass-operation tasks: validation progress, and what a retry was made from
 
 Revision ID: 0009
 Revises: 0008
