@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from geode.catalogue import models, queries
+from geode.ids import new_id
 from geode.limits import MONEY
 from geode.money import money_text
 from tests.catalogue.conftest import NOW, Catalogue, new_catalogue, table
@@ -197,3 +198,57 @@ def test_a_price_reads_back_exactly(catalogue: Catalogue, engine: Engine, price:
     assert stored.as_tuple().exponent <= 0  # 100, not 1E+2
     text = money_text(stored)
     assert "." not in text or not text.endswith("0")
+
+
+def _delete(engine: Engine, model: type[models.Base], tenant_id: str) -> None:
+    with engine.begin() as connection:
+        t = table(model)
+        connection.execute(sa.delete(t).where(t.c.tenant_id == tenant_id))
+
+
+def test_a_deleted_topic_leaves_no_names_or_item_links(
+    catalogue: Catalogue, engine: Engine
+) -> None:
+    catalogue.shape()
+    item, topic = catalogue.item(), new_id()
+    catalogue.insert(models.Topic, id=topic, position=0, created_at=NOW, updated_at=NOW)
+    catalogue.insert(models.TopicName, topic_id=topic, language="en", name="Red", path="/red")
+    catalogue.insert(models.ItemTopic, item_id=item, topic_id=topic, position=0)
+    catalogue.insert(models.TopicName, topic_id=topic, language="de", name="Rot", path="/red")
+    second = new_id()
+    catalogue.insert(models.Topic, id=second, position=1, created_at=NOW, updated_at=NOW)
+    with pytest.raises(sa.exc.IntegrityError):  # a path names one topic per language
+        catalogue.insert(models.TopicName, topic_id=second, language="en", name="R", path="/red")
+    _delete(engine, models.Topic, catalogue.tenant_id)
+    assert catalogue.count(models.TopicName) == 0
+    assert catalogue.count(models.ItemTopic) == 0
+    assert catalogue.count(models.Item) == 1
+
+
+def test_a_deleted_flow_takes_its_stages_and_their_items_with_it(
+    catalogue: Catalogue, engine: Engine
+) -> None:
+    catalogue.shape()
+    item = catalogue.item()
+    catalogue.insert(
+        models.Flow, identifier="review", name="Review", type="item", created_at=NOW, updated_at=NOW
+    )
+    catalogue.insert(
+        models.FlowStage, identifier="todo", flow_identifier="review", name="To do", position=0
+    )
+    catalogue.insert(
+        models.FlowStageItem,
+        stage_identifier="todo",
+        item_id=item,
+        language="en",
+        version="draft",
+        position=0,
+        added_at=NOW,
+    )
+    with pytest.raises(sa.exc.IntegrityError):  # a stage of a flow that does not exist
+        catalogue.insert(
+            models.FlowStage, identifier="done", flow_identifier="nope", name="Done", position=1
+        )
+    _delete(engine, models.Flow, catalogue.tenant_id)
+    assert catalogue.count(models.FlowStage) == 0
+    assert catalogue.count(models.FlowStageItem) == 0
