@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from geode.assembly.batch_types import default_handlers
+from geode.assembly.dispatch import Dispatcher, NoWorkers
+from geode.assembly.intents import intent_registry
 from geode.batches.handler import BatchHandler
 from geode.batches.service import BatchJobService
-from geode.batches.types import default_handlers
 from geode.db.engine import create_engine
 from geode.db.migrate import ensure_schema
-from geode.jobs.dispatch import Dispatcher, NoWorkers
 from geode.massops.service import MassOperationService
 from geode.settings import Settings
 
@@ -54,6 +55,7 @@ def create_app(
         engine=engine,
         massops=MassOperationService(
             engine,
+            intent_registry,
             settings.spool_dir,
             settings.batch_size_for(engine.dialect.name),
             settings.commit_every,

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from geode.app import App, create_app
+from geode.assembly.intents import intent_registry
 from geode.errors import InvalidFileError
 from geode.massops.validation import ValidationReport, validate_file
 from geode.settings import Settings
@@ -52,8 +53,8 @@ def deep_file(levels: int) -> bytes:
 def both_paths(path: Path) -> list[ValidationReport]:
     """The sequential pass, and the parallel one (which may hand over to it)."""
     return [
-        validate_file(path, parallel_min_bytes=1 << 40),
-        validate_file(path, parallel_min_bytes=0, chunk_size=256),
+        validate_file(path, intent_registry, parallel_min_bytes=1 << 40),
+        validate_file(path, intent_registry, parallel_min_bytes=0, chunk_size=256),
     ]
 
 
@@ -145,8 +146,10 @@ def test_the_depth_limit_is_a_setting_and_valid_files_stay_well_inside_it(tmp_pa
     }
     file = tmp_path / "ok.json"
     file.write_bytes(envelope(json.dumps(deepest)))
-    assert validate_file(file, max_depth=9).ok
-    assert [p.code for p in validate_file(file, max_depth=8).problems] == ["too_deep"]
+    assert validate_file(file, intent_registry, max_depth=9).ok
+    assert [p.code for p in validate_file(file, intent_registry, max_depth=8).problems] == [
+        "too_deep"
+    ]
     with pytest.raises(ValueError, match="max_json_depth"):
         Settings(max_json_depth=9)
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from geode.api.rest.batch import parse_envelope
 from geode.app import App
+from geode.assembly.intents import intent_registry
 from geode.errors import InvalidFileError, InvalidInputError
 from geode.massops.validation import validate_file
 from geode.tenants.service import TenantInfo
@@ -164,8 +165,10 @@ def test_the_parallel_validation_agrees(case: str, tmp_path: Path) -> None:
     op, path, _ = FILE_CASES[case]
     ops = [customer(f"c{i}") for i in range(300)] + [op]
     file = write_raw(tmp_path / "ops.json", ops)
-    sequential = validate_file(file, workers=1)
-    parallel = validate_file(file, workers=2, parallel_min_bytes=0, chunk_size=4096)
+    sequential = validate_file(file, intent_registry, workers=1)
+    parallel = validate_file(
+        file, intent_registry, workers=2, parallel_min_bytes=0, chunk_size=4096
+    )
     expected = path.replace("operations[0]", "operations[300]")
     assert [p.path for p in sequential.problems] == [expected]
     assert parallel.problems == sequential.problems

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from schemathesis.generation.jsonschema.builder import build
 
 from geode.app import App
+from geode.assembly.intents import intent_registry
 from geode.errors import InvalidFileError
-from geode.massops.schemas import json_schema
 from geode.tenants.service import TenantInfo
 
 INTENTS = ("CustomerUpsert", "CustomerGroupUpsert", "OrderRegister", "OrderUpsert")
@@ -52,7 +52,7 @@ DATE_TIMES = st.datetimes(
 
 
 def _operation(name: str) -> st.SearchStrategy[dict[str, Any]]:
-    schema = _without_templates(json_schema())
+    schema = _without_templates(intent_registry.json_schema())
     root = {"$defs": schema["$defs"], "$ref": f"#/$defs/{name}"}
     strategy: st.SearchStrategy[dict[str, Any]] = build(
         root, draft=jsonschema_rs.Draft202012, formats={"date-time": DATE_TIMES}

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from geode.app import App, create_app
+from geode.assembly.intents import intent_registry
 from geode.jsontext import encode_for_file
-from geode.massops.schemas import INTENTS
 from geode.settings import Settings
 from geode.tenants.service import authenticate, create_tenant, get_tenant
 
@@ -246,7 +246,7 @@ def test_validate_json_gives_structured_problems(data_dir: Path) -> None:
     assert {p["index"]: p["path"] for p in problems} == INVALID_PATHS
     for problem in problems:
         assert set(problem) >= {"index", "intent", "path", "message", "code"}
-        assert problem["intent"] in INTENTS
+        assert problem["intent"] in intent_registry.intents
         assert problem["message"]
     assert {p["code"] for p in problems} == {"unknown_field", "invalid_type"}
 
@@ -279,7 +279,7 @@ def test_schema_is_a_json_schema_of_the_file_format(data_dir: Path) -> None:
     assert isinstance(schema, dict)
     assert "$defs" in schema
     text = json.dumps(schema)
-    for intent in INTENTS:
+    for intent in intent_registry.intents:
         assert f'"{intent}"' in text
     assert "customer/upsert" in text
 

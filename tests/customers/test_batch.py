@@ -23,12 +23,12 @@ from geode.customers.batch import (
     merge_meta,
     split_name,
 )
+from geode.customers.export import customer_operations
+from geode.customers.intents import CustomerUpsert
 from geode.customers.models import Customer
 from geode.customers.schemas import CustomerFields
 from geode.customers.service import CustomerBatch
 from geode.db import bulk
-from geode.massops.export import customer_operations
-from geode.massops.schemas import CustomerUpsert
 from geode.schemas import KeyValuePair
 from geode.tenants.service import TenantInfo, create_tenant
 

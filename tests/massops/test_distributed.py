@@ -17,9 +17,11 @@ import msgspec
 import pytest
 
 from geode.app import App
-from geode.massops.export import customer_operations, order_operations
+from geode.assembly.intents import intent_registry
+from geode.customers.export import customer_operations
 from geode.massops.planning import plan
 from geode.massops.spool import SpoolEntry, SpoolWriter
+from geode.orders.export import order_operations
 from geode.tenants.service import TenantInfo, create_tenant
 
 HEX = "0123456789abcdef"
@@ -123,7 +125,7 @@ def test_chunked_run_equals_sequential_run(app: App, ops_file: Any, seed: int) -
 
 
 def test_waves_follow_references_and_keys(tmp_path: Path) -> None:
-    from geode.massops.schemas import CustomerUpsert
+    from geode.customers.intents import CustomerUpsert
 
     def upsert(identifier: str, ref: str | None = None, template: str | None = None) -> SpoolEntry:
         fields: dict[str, Any] = {"identifier": identifier}
@@ -146,13 +148,13 @@ def test_waves_follow_references_and_keys(tmp_path: Path) -> None:
     ]:
         writer.add(entry)
     writer.close()
-    layout = plan(spool, chunk_size=1)
+    layout = plan(spool, chunk_size=1, intents=intent_registry)
     assert list(layout.waves) == [0, 1, 1, 0, 0]
     assert layout.keys[0] == layout.keys[4] and layout.keys[1] == layout.keys[2]
 
 
 def test_templated_identifiers_put_all_customers_on_one_key(tmp_path: Path) -> None:
-    from geode.massops.schemas import CustomerUpsert
+    from geode.customers.intents import CustomerUpsert
 
     spool = tmp_path / "s.spool"
     writer = SpoolWriter(spool)
@@ -165,7 +167,7 @@ def test_templated_identifiers_put_all_customers_on_one_key(tmp_path: Path) -> N
     )
     writer.add(SpoolEntry(CustomerUpsert(identifier="b")))
     writer.close()
-    layout = plan(spool, chunk_size=1)
+    layout = plan(spool, chunk_size=1, intents=intent_registry)
     assert len(set(layout.keys)) == 1
     assert list(layout.waves) == [0, 1, 1]  # b may be the rendered identifier: after it
 

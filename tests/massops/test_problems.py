@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from msgspec import inspect as mi
 
-from geode.massops.problems import Problem, explain_operation, operation_path, suggest
-from geode.massops.schemas import INTENTS, Operation
+from geode.assembly.intents import intent_registry
+from geode.massops.problems import Problem, operation_path, suggest
+from geode.massops.problems import explain_operation as explain
 
 HEX_ID = "0123456789abcdef01234567"
 CODES = {
@@ -25,6 +26,14 @@ PROPERTY = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+
+
+INTENTS = intent_registry.intents
+Operation = intent_registry.operation
+
+
+def explain_operation(index: int, raw: object) -> list[Problem]:
+    return explain(index, raw, intent_registry)
 
 
 def converts(raw: object) -> bool:

@@ -7,8 +7,8 @@ from typing import Any
 
 import msgspec
 
-from geode.massops.schemas import Operation
-from geode.massops.spool import SpoolWriter, read_spool, spool_entry
+from geode.assembly.intents import intent_registry
+from geode.massops.spool import SpoolWriter, read_spool
 
 ORDER_ID = "0123456789abcdef01234567"
 
@@ -21,11 +21,11 @@ def order(**fields: Any) -> Any:
         "payment": [{"provider": "cash", "cash": {"cash": "till 1"}}],
         "total": {"gross": "9.50", "currency": "EUR"},
     }
-    return msgspec.convert(raw | fields, Operation)
+    return msgspec.convert(raw | fields, intent_registry.operation)
 
 
 def test_an_order_keyed_by_id_spools_its_documents_as_text() -> None:
-    entry = spool_entry(order(id=ORDER_ID), None)
+    entry = intent_registry.entry(order(id=ORDER_ID), None)
     assert entry.documents == {
         "cart": '[{"name":"Mug","quantity":"1","price":{"currency":"EUR","gross":"9.50"}}]',
         "payment": '[{"provider":"cash","cash":{"cash":"till 1"}}]',
@@ -37,42 +37,46 @@ def test_an_order_keyed_by_id_spools_its_documents_as_text() -> None:
 def test_a_registered_order_and_one_keyed_by_resource_identifier_do_too() -> None:
     register = order(intent="order/register")
     by_ri = order(resourceIdentifier="web-1")
-    assert spool_entry(register, None).documents is not None
-    assert spool_entry(by_ri, None).documents is not None
+    assert intent_registry.entry(register, None).documents is not None
+    assert intent_registry.entry(by_ri, None).documents is not None
 
 
 def test_a_field_holding_a_template_stays_in_the_operation() -> None:
     op = order(id=ORDER_ID, cart=[{"name": "{{ p.name }}", "quantity": 1}])
     templates: list[tuple[list[str | int], str]] = [(["cart", 0, "name"], "{{ p.name }}")]
-    entry = spool_entry(op, templates)
+    entry = intent_registry.entry(op, templates)
     assert entry.documents is not None and set(entry.documents) == {"payment"}
     assert entry.op.cart[0].name == "{{ p.name }}"  # type: ignore[union-attr]
 
 
 def test_an_order_keyed_by_its_content_keeps_everything() -> None:
     # Its fingerprint is computed during the run from the whole input.
-    entry = spool_entry(order(), None)
+    entry = intent_registry.entry(order(), None)
     assert entry.documents is None and len(entry.op.cart) == 1  # type: ignore[union-attr]
 
 
 def test_other_intents_keep_everything() -> None:
     update = msgspec.convert(
         {"intent": "order/update", "id": ORDER_ID, "cart": [{"name": "a", "quantity": 1}]},
-        Operation,
+        intent_registry.operation,
     )
-    customer = msgspec.convert({"intent": "customer/upsert", "identifier": "c"}, Operation)
-    assert spool_entry(update, None).documents is None
-    assert spool_entry(customer, None).documents is None
+    customer = msgspec.convert(
+        {"intent": "customer/upsert", "identifier": "c"}, intent_registry.operation
+    )
+    assert intent_registry.entry(update, None).documents is None
+    assert intent_registry.entry(customer, None).documents is None
 
 
 def test_entries_read_back_as_written_from_any_start(tmp_path: Path) -> None:
-    entries = [spool_entry(order(id=f"{i:024x}"), None) for i in range(2500)]
+    entries = [intent_registry.entry(order(id=f"{i:024x}"), None) for i in range(2500)]
     writer = SpoolWriter(tmp_path / "spool")
     for entry in entries:
         writer.add(entry)
     writer.close()
-    assert [e for _, e in read_spool(tmp_path / "spool")] == entries
-    assert [i for i, _ in read_spool(tmp_path / "spool", start=1999)] == list(range(1999, 2500))
+    assert [e for _, e in read_spool(tmp_path / "spool", intent_registry)] == entries
+    assert [i for i, _ in read_spool(tmp_path / "spool", intent_registry, start=1999)] == list(
+        range(1999, 2500)
+    )
 
 
 def test_a_spool_written_before_documents_were_spooled_still_reads(tmp_path: Path) -> None:
@@ -81,5 +85,5 @@ def test_a_spool_written_before_documents_were_spooled_still_reads(tmp_path: Pat
     writer = SpoolWriter(tmp_path / "spool")
     writer.add_frame(msgspec.msgpack.encode([[op, None]]), 1)
     writer.close()
-    [(index, entry)] = read_spool(tmp_path / "spool")
+    [(index, entry)] = read_spool(tmp_path / "spool", intent_registry)
     assert (index, entry.op, entry.documents) == (0, op, None)

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geode.massops.schemas import CustomerUpsert, Operation, OrderUpsert
+from geode.assembly.intents import intent_registry
+from geode.customers.intents import CustomerUpsert
 from geode.massops.templates import (
     Reference,
     TemplateError,
@@ -23,6 +24,7 @@ from geode.massops.templates import (
     render,
     set_path,
 )
+from geode.orders.intents import OrderUpsert
 
 PROPERTY = settings(max_examples=200, deadline=None)
 
@@ -304,7 +306,7 @@ def test_a_template_broken_by_a_newline_is_refused_as_the_text_is() -> None:
 
 def test_set_path_on_struct_field() -> None:
     op = msgspec.convert(
-        {"intent": "customer/upsert", "identifier": "{{ c.identifier }}"}, Operation
+        {"intent": "customer/upsert", "identifier": "{{ c.identifier }}"}, intent_registry.operation
     )
     assert isinstance(op, CustomerUpsert)
     set_path(op, ("identifier",), "c-1")
@@ -326,7 +328,7 @@ def test_set_path_through_nested_structs_and_lists() -> None:
         ],
         "relatedOrderIds": ["{{ o0.id }}"],
     }
-    op = msgspec.convert(raw, Operation)
+    op = msgspec.convert(raw, intent_registry.operation)
     assert isinstance(op, OrderUpsert)
     lookup = lookup_from(
         {
@@ -347,7 +349,9 @@ def test_set_path_through_nested_structs_and_lists() -> None:
 
 
 def test_set_path_maps_the_ref_key_to_its_attribute() -> None:
-    op = msgspec.convert({"intent": "customer/upsert", "identifier": "c", "_ref": "a"}, Operation)
+    op = msgspec.convert(
+        {"intent": "customer/upsert", "identifier": "c", "_ref": "a"}, intent_registry.operation
+    )
     set_path(op, ("_ref",), "b")
     assert op.ref == "b"
     assert msgspec.to_builtins(op)["_ref"] == "b"

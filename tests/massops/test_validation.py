@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from geode.assembly.intents import intent_registry
 from geode.massops.spool import SpoolWriter, read_spool
 from geode.massops.validation import _validate_sequential, validate_file
 
@@ -48,7 +49,8 @@ def write(path: Path, ops: list[Any], indent: int | None) -> Path:
 
 def spooled(path: Path) -> list[Any]:
     return [
-        (index, entry.op, entry.templates, entry.documents) for index, entry in read_spool(path)
+        (index, entry.op, entry.templates, entry.documents)
+        for index, entry in read_spool(path, intent_registry)
     ]
 
 
@@ -62,8 +64,10 @@ def test_parallel_and_sequential_agree(tmp_path: Path, seed: int) -> None:
         ]
     file = write(tmp_path / "ops.json", ops, indent=rng.choice([None, 1, 2]))
     parallel_spool, sequential_spool = SpoolWriter(tmp_path / "p"), SpoolWriter(tmp_path / "s")
-    parallel = validate_file(file, parallel_spool, parallel_min_bytes=0, chunk_size=2048)
-    sequential = _validate_sequential(file, sequential_spool)
+    parallel = validate_file(
+        file, intent_registry, parallel_spool, parallel_min_bytes=0, chunk_size=2048
+    )
+    sequential = _validate_sequential(file, intent_registry, sequential_spool)
     parallel_spool.close()
     sequential_spool.close()
     assert parallel.parallel and not sequential.parallel
@@ -80,7 +84,7 @@ def test_unusual_layout_falls_back_to_the_sequential_path(tmp_path: Path) -> Non
     file = tmp_path / "ops.json"
     ops = [{"intent": "customer/upsert", "identifier": f"c{i}"} for i in range(50)]
     file.write_text(json.dumps({"operations": ops, "version": "0.0.1"}))
-    report = validate_file(file, parallel_min_bytes=0, chunk_size=256)
+    report = validate_file(file, intent_registry, parallel_min_bytes=0, chunk_size=256)
     assert report.ok and report.total == 50
     assert not report.parallel
 
@@ -91,7 +95,7 @@ def test_truncated_file_is_refused_with_its_position(tmp_path: Path) -> None:
         {"version": "0.0.1", "operations": [{"intent": "customer/upsert", "identifier": "a"}] * 20}
     )
     file.write_text(text[:-40])
-    report = validate_file(file, parallel_min_bytes=0, chunk_size=128)
+    report = validate_file(file, intent_registry, parallel_min_bytes=0, chunk_size=128)
     assert not report.ok
     assert report.problems[-1].code == "invalid_file"
 
@@ -102,14 +106,14 @@ def test_a_version_that_is_not_x_y_z_is_refused(tmp_path: Path, version: object)
     path.write_text(json.dumps({"version": version, "operations": [
         {"intent": "customer/upsert", "identifier": "c1"}
     ]}))  # fmt: skip
-    report = validate_file(path)
+    report = validate_file(path, intent_registry)
     assert [(p.path, p.code) for p in report.problems] == [("$.version", "invalid_version")]
 
 
 def test_a_missing_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "v.json"
     path.write_text(json.dumps({"operations": [{"intent": "customer/upsert", "identifier": "c1"}]}))
-    report = validate_file(path)
+    report = validate_file(path, intent_registry)
     assert [(p.path, p.code) for p in report.problems] == [("$.version", "invalid_version")]
 
 
@@ -118,7 +122,7 @@ def test_a_nul_character_is_refused_with_its_path(tmp_path: Path) -> None:
     path.write_text(json.dumps({"version": "0.0.1", "operations": [
         {"intent": "customer/upsert", "identifier": "c1", "firstName": "A\u0000B"}
     ]}))  # fmt: skip
-    report = validate_file(path)
+    report = validate_file(path, intent_registry)
     assert [(p.index, p.path, p.code) for p in report.problems] == [
         (0, "$.operations[0].firstName", "invalid_value")
     ]
@@ -138,8 +142,8 @@ def test_both_paths_see_templates_and_nul_characters_written_as_escapes(tmp_path
     )
     file = tmp_path / "ops.json"
     file.write_text(text)
-    parallel = validate_file(file, parallel_min_bytes=0, chunk_size=1024)
-    sequential = _validate_sequential(file, None)
+    parallel = validate_file(file, intent_registry, parallel_min_bytes=0, chunk_size=1024)
+    sequential = _validate_sequential(file, intent_registry, None)
     assert parallel.parallel
     assert parallel.problems == sequential.problems
     assert [(p.path, p.code) for p in parallel.problems] == [
@@ -165,7 +169,7 @@ def test_a_subscription_period_that_is_not_a_date_is_refused_with_its_path(
             }
         )
     )
-    report = validate_file(path)
+    report = validate_file(path, intent_registry)
     assert [(p.path, "`end` is 'AAA', not a date" in p.message) for p in report.problems] == [
         ("$.operations[0].cart[0].subscription", True)
     ]

@@ -19,8 +19,8 @@ from geode.batches.handler import BatchHandler, ObjectResult
 from geode.customers.models import Customer
 from geode.customers.schemas import CustomerInput
 from geode.db import bulk
-from geode.massops.export import order_operations
 from geode.orders.batch import EXAMPLE, OrderBatchObject, OrdersHandler, line_sub_total
+from geode.orders.export import order_operations
 from geode.orders.models import Order
 from geode.orders.schemas import OrderInput
 from geode.orders.writer import OrderBatch

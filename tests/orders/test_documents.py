@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geode.assembly.intents import intent_registry
 from geode.massops.references import read_path
-from geode.massops.schemas import OUTPUT_FIELDS, Operation
 from geode.orders.documents import (
     DETACHABLE,
     ORDER_COLUMNS,
@@ -83,7 +83,7 @@ def raw_order() -> dict[str, Any]:
 
 
 def decode(raw: dict[str, Any]) -> Any:
-    return msgspec.convert(raw, Operation)
+    return msgspec.convert(raw, intent_registry.operation)
 
 
 def build(
@@ -462,5 +462,5 @@ def test_order_output_without_total_or_status() -> None:
 def test_every_field_a_template_may_read_is_in_the_order_output(intent: str) -> None:
     row = build(decode(raw_order()))
     output = order_output(row)
-    for dotted in OUTPUT_FIELDS[intent]:
+    for dotted in intent_registry.outputs[intent]:
         assert read_path(output, dotted) is not None, dotted

@@ -16,7 +16,7 @@ import typer
 from geode.cli.context import app_context, err, file_problem
 from geode.db.engine import reading
 from geode.errors import GeodeError
-from geode.massops.export import customer_operations, order_operations, write_file
+from geode.massops.export import write_file
 from geode.tenants.service import get_tenant
 
 
@@ -35,11 +35,8 @@ def export(
     """Write a tenant's customers or orders as a mass-operation file."""
     with app_context() as app, reading(app.engine) as connection:
         tenant_id = get_tenant(connection, tenant).id
-        operations = (
-            customer_operations(connection, tenant_id)
-            if kind is Kind.customers
-            else order_operations(connection, tenant_id)
-        )
+        families = {family.name: family for family in app.massops.intents.families}
+        operations = families[kind.value].export(connection, tenant_id)
         if output is None:
             count = write_file(sys.stdout.buffer, operations)
         else:

@@ -38,7 +38,6 @@ from geode.db.engine import reading
 from geode.errors import InvalidInputError
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import TaskCancelled
-from geode.massops.schemas import json_schema
 from geode.massops.service import invalid_file
 from geode.massops.views import log_view, task_view
 from geode.tenants.service import get_tenant, list_tenants
@@ -87,7 +86,9 @@ def validate(file: FileArgument, as_json: JsonOption = False) -> None:
 @massop_app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the file format (for editors and CI)."""
-    print(json.dumps(json_schema(), indent=2))
+    from geode.assembly.intents import intent_registry
+
+    print(json.dumps(intent_registry.json_schema(), indent=2))
 
 
 @massop_app.command("run")

@@ -15,35 +15,16 @@ from typing import Any
 import sqlalchemy as sa
 from msgspec import UNSET
 
-from geode.customers.service import CustomerBatch, CustomerPending
 from geode.db import bulk
 from geode.incidents import storable
 from geode.jsontext import dumps
 from geode.massops import repository
+from geode.massops.intents import BatchContext, FamilyBatch, IntentRegistry, PendingRows, SpoolEntry
 from geode.massops.references import ReferenceState
-from geode.massops.schemas import (
-    CustomerCreate,
-    CustomerGroupCreate,
-    CustomerGroupUpdate,
-    CustomerGroupUpsert,
-    CustomerUpdate,
-    CustomerUpsert,
-    OrderRegister,
-    OrderUpdate,
-    OrderUpsert,
-)
-from geode.massops.spool import SpoolEntry
 from geode.massops.templates import TemplateError, compile_template, set_path
-from geode.orders.writer import OrderBatch, OrderPending
 from geode.outcomes import Applied, OperationFailed
 
 Counts = dict[str, Counter[str]]
-_CUSTOMER_INTENTS = (CustomerCreate, CustomerUpdate, CustomerUpsert)
-_GROUP_INTENTS = (CustomerGroupCreate, CustomerGroupUpdate, CustomerGroupUpsert)
-_ORDER_INTENTS = (OrderUpsert, OrderUpdate, OrderRegister)
-_KEY_FIELDS = frozenset(("identifier", "id", "resourceIdentifier"))
-LOOKUP_TABLES = ("customers", "customer_groups", "orders")
-"""What preparing a batch reads by key (see `_prefetch`)."""
 
 
 @dataclass
@@ -52,16 +33,17 @@ class BatchResult:
     references: ReferenceState | None = None
 
 
-@dataclass
 class PendingWrites:
-    """Rows of prepared batches whose transactions have not committed yet."""
+    """Rows of prepared batches whose transactions have not committed yet, per family."""
 
-    customers: CustomerPending = field(default_factory=CustomerPending)
-    orders: OrderPending = field(default_factory=OrderPending)
+    def __init__(self, intents: IntentRegistry) -> None:
+        self.families: dict[str, PendingRows] = {
+            family.name: family.new_pending() for family in intents.families
+        }
 
     def committed(self, batch: int) -> None:
-        self.customers.committed(batch)
-        self.orders.committed(batch)
+        for pending in self.families.values():
+            pending.committed(batch)
 
 
 class BatchApplier:
@@ -72,12 +54,18 @@ class BatchApplier:
         tenant_id: str,
         now: str,
         refs: ReferenceState,
+        intents: IntentRegistry,
         pending: PendingWrites | None = None,
     ) -> None:
         self.task_id = task_id
-        pending = pending or PendingWrites()
-        self.customers = CustomerBatch(connection, tenant_id, now, pending.customers)
-        self.orders = OrderBatch(connection, tenant_id, now, pending.orders)
+        self.intents = intents
+        pending = pending or PendingWrites(intents)
+        context = BatchContext(connection, tenant_id, now)
+        # Every family's batch, in registry order: the order their writes run in.
+        self.batches: dict[str, FamilyBatch] = {
+            family.name: family.open_batch(context, pending.families[family.name])
+            for family in intents.families
+        }
         self.connection = connection
         # This batch's outputs: a layer over the run's, merged once prepared.
         self.refs = refs.layer()
@@ -92,15 +80,14 @@ class BatchApplier:
         for index, entry in entries:
             self._apply_one(index, entry)
         self.plan = [
-            *self.customers.plan(),
-            *self.orders.plan(),
+            *(step for batch in self.batches.values() for step in batch.plan()),
             bulk.Insert(repository.LOG_TABLE, repository.LOG_COLUMNS, self.logs),
         ]
         return BatchResult(self.counts, self.refs)
 
     def record(self, batch: int) -> None:
-        self.customers.record(batch)
-        self.orders.record(batch)
+        for family_batch in self.batches.values():
+            family_batch.record(batch)
 
     def apply(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
         """prepare and write on one connection: the sequential path."""
@@ -109,40 +96,22 @@ class BatchApplier:
         return result
 
     def _prefetch(self, entries: list[tuple[int, SpoolEntry]]) -> None:
-        customers: list[str] = []
-        groups: list[str] = []
-        order_ids: list[str] = []
-        resource_identifiers: list[str] = []
-        updated_ids: list[str] = []
-        updated_ris: list[str] = []
+        """Each family reads the records its operations name, in one go. An
+        operation whose key is a template is looked up alone once rendered."""
+        by_family: dict[str, list[Any]] = {}
         for _, entry in entries:
-            op = entry.op
-            if entry.templates and any(path[0] in _KEY_FIELDS for path, _ in entry.templates):
-                continue  # looked up one by one once rendered
-            if isinstance(op, _CUSTOMER_INTENTS):
-                customers.append(op.identifier)
-            elif isinstance(op, _GROUP_INTENTS):
-                groups.append(op.identifier)
-            elif isinstance(op, _ORDER_INTENTS):
-                if isinstance(op, OrderUpsert | OrderUpdate) and isinstance(op.id, str):
-                    order_ids.append(op.id)
-                if isinstance(op.resourceIdentifier, str):
-                    resource_identifiers.append(op.resourceIdentifier)
-                if isinstance(op, OrderUpdate):  # rebuilt from the stored document
-                    if isinstance(op.id, str):
-                        updated_ids.append(op.id)
-                    elif isinstance(op.resourceIdentifier, str):
-                        updated_ris.append(op.resourceIdentifier)
-        self.customers.customers.prefetch(customers)
-        self.customers.groups.prefetch(groups)
-        self.orders.prefetch(ids=order_ids, resource_identifiers=resource_identifiers)
-        self.orders.prefetch_documents(ids=updated_ids, resource_identifiers=updated_ris)
+            family = self.intents.family(entry.op)
+            if entry.templates and any(path[0] in family.key_fields for path, _ in entry.templates):
+                continue
+            by_family.setdefault(family.name, []).append(entry.op)
+        for name, ops in by_family.items():
+            self.batches[name].prefetch(ops)
 
     def _apply_one(self, index: int, entry: SpoolEntry) -> None:
         op: Any = entry.op
         intent: str = op.__struct_config__.tag
         ref = op.ref if op.ref is not UNSET else None
-        key = _key_of(op)
+        key = self._key_of(op)
         try:
             if entry.templates:
                 templates = [(path, compile_template(text)) for path, text in entry.templates]
@@ -153,7 +122,7 @@ class BatchApplier:
                     return
                 for path, template in templates:
                     set_path(op, path, template.render(self.refs.lookup))
-                key = _key_of(op)
+                key = self._key_of(op)
             applied = self._dispatch(op, entry.documents)
         except TemplateError as exc:
             self._log(index, intent, ref, "failure", None, None, key, "invalid_reference", str(exc))
@@ -173,27 +142,11 @@ class BatchApplier:
         )  # fmt: skip
 
     def _dispatch(self, op: Any, documents: dict[str, str] | None) -> Applied:
-        customers, orders = self.customers, self.orders
-        match op:
-            case CustomerUpsert():
-                return customers.upsert_customer(op.identifier, op)
-            case CustomerCreate():
-                return customers.create_customer(op.identifier, op)
-            case CustomerUpdate():
-                return customers.update_customer(op.identifier, op)
-            case CustomerGroupUpsert():
-                return customers.upsert_group(op.identifier, op)
-            case CustomerGroupCreate():
-                return customers.create_group(op.identifier, op)
-            case CustomerGroupUpdate():
-                return customers.update_group(op.identifier, op)
-            case OrderUpsert():
-                return orders.upsert(op, _opt(op.id), _opt(op.resourceIdentifier), documents)
-            case OrderRegister():
-                return orders.register(op, _opt(op.resourceIdentifier), documents)
-            case OrderUpdate():
-                return orders.update(op, _opt(op.id), _opt(op.resourceIdentifier))
-        raise AssertionError(f"no handler for {type(op).__name__}")
+        family = self.intents.family(op)
+        return self.batches[family.name].apply(op, documents)
+
+    def _key_of(self, op: Any) -> str | None:
+        return self.intents.family(op).log_key(op)
 
     def _log(
         self,
@@ -231,13 +184,18 @@ class BatchApplier:
 
 
 def failure_row(
-    task_id: str, index: int, entry: SpoolEntry, code: str, message: str
+    task_id: str,
+    index: int,
+    entry: SpoolEntry,
+    code: str,
+    message: str,
+    intents: IntentRegistry,
 ) -> tuple[Any, ...]:
     """A log row for an operation the store refused outright. Its key and
     `_ref` are made storable: either may be the very value that was refused."""
     op: Any = entry.op
     ref = op.ref if op.ref is not UNSET else None
-    key = _key_of(op)
+    key = intents.family(op).log_key(op)
     return (
         task_id,
         index,
@@ -251,15 +209,3 @@ def failure_row(
         message,
         None,
     )
-
-
-def _opt(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _key_of(op: Any) -> str | None:
-    for name in ("identifier", "id", "resourceIdentifier"):
-        value = getattr(op, name, UNSET)
-        if isinstance(value, str):
-            return value
-    return None

@@ -13,8 +13,8 @@ from typing import Any
 import msgspec
 
 from geode import limits
+from geode.massops.intents import IntentRegistry
 from geode.massops.problems import Problem, explain_operation, operation_path, suggest
-from geode.massops.schemas import INTENTS, OUTPUT_FIELDS, Operation
 from geode.massops.templates import Path, Reference, TemplateError, find_templates, parse_template
 
 _NOT_DECODED: Any = object()
@@ -33,6 +33,7 @@ class CheckedOperation:
 def check_operation(
     index: int,
     item: Any,
+    intents: IntentRegistry,
     op: Any = _NOT_DECODED,
     templates: list[tuple[Path, str]] | None = None,
     *,
@@ -48,12 +49,12 @@ def check_operation(
     problems: list[Problem] = []
     if op is _NOT_DECODED:
         try:
-            op = msgspec.convert(item, Operation)
+            op = msgspec.convert(item, intents.operation)
         except (msgspec.ValidationError, ArithmeticError):
             op = None
     if op is None:
-        problems.extend(explain_operation(index, item))
-        intent = _intent_of(item)
+        problems.extend(explain_operation(index, item, intents))
+        intent = _intent_of(item, intents)
     else:
         intent = op.__struct_config__.tag
     bad_text: set[str] = set()
@@ -81,9 +82,9 @@ def check_operation(
     )
 
 
-def _intent_of(item: object) -> str | None:
+def _intent_of(item: object, intents: IntentRegistry) -> str | None:
     intent = item.get("intent") if isinstance(item, dict) else None
-    return intent if isinstance(intent, str) and intent in INTENTS else None
+    return intent if isinstance(intent, str) and intent in intents.intents else None
 
 
 @dataclass
@@ -94,6 +95,10 @@ class ReferenceChecker:
     read: all the run has to remember.
     """
 
+    outputs: dict[str, frozenset[str]]
+    """What each intent outputs (`IntentRegistry.outputs`)."""
+    builtins: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Names every file may read without declaring them (`{{ defaults.rootItemId }}`)."""
     refs: dict[str, tuple[int, str]] = field(default_factory=dict)
     # unknown ref -> (index, intent, path) of its users, judged at the end
     pending: dict[str, list[tuple[int, str | None, str]]] = field(default_factory=dict)
@@ -115,7 +120,16 @@ class ReferenceChecker:
             if (p := self._own(index, intent, where, r, ref) or self._use(index, intent, where, r))
         ]
         if ref is not None:
-            if ref in self.refs:
+            if ref in self.builtins:
+                problems.append(
+                    Problem(
+                        index, intent, operation_path(index, "_ref"),
+                        f"_ref '{ref}' is reserved: {{{{ {ref}.field }}}} reads the tenant's "
+                        f"{ref}; name this operation otherwise",
+                        "duplicate_ref",
+                    )
+                )  # fmt: skip
+            elif ref in self.refs:
                 problems.append(
                     Problem(
                         index, intent, operation_path(index, "_ref"),
@@ -147,11 +161,22 @@ class ReferenceChecker:
     def _use(
         self, index: int, intent: str | None, where: str, reference: Reference
     ) -> Problem | None:
+        builtin = self.builtins.get(reference.ref)
+        if builtin is not None:
+            if reference.field in builtin:
+                self._need(reference)  # the run reads it when it starts
+                return None
+            return Problem(
+                index, intent, where,
+                f"{reference} reads '{reference.field}', which {reference.ref} does not hold; "
+                f"it holds: {', '.join(sorted(builtin))}",
+                "invalid_reference",
+            )  # fmt: skip
         target = self.refs.get(reference.ref)
         if target is None:
             self.pending.setdefault(reference.ref, []).append((index, intent, where))
             return None
-        allowed = OUTPUT_FIELDS.get(target[1], frozenset())
+        allowed = self.outputs.get(target[1], frozenset())
         if target[1] and reference.field not in allowed:
             near = suggest(reference.field, allowed)
             hint = f"did you mean '{near}'? " if near else ""
@@ -162,11 +187,14 @@ class ReferenceChecker:
                 f"it outputs: {', '.join(sorted(allowed))}",
                 "invalid_reference",
             )  # fmt: skip
+        self._need(reference)
+        return None
+
+    def _need(self, reference: Reference) -> None:
         fields = self.needed.get(reference.ref, ())
         if reference.field not in fields:
             shape = tuple(sorted((*fields, reference.field)))
             self.needed[reference.ref] = self._shapes.setdefault(shape, shape)
-        return None
 
     def finish(self) -> list[Problem]:
         """Uses of a `_ref` no earlier operation declared."""

@@ -11,21 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from geode.db import bulk
 from geode.db.engine import reading
 from geode.massops import repository
+from geode.massops.intents import IntentRegistry, SpoolEntry
 from geode.massops.references import ReferenceState
 from geode.massops.repository import ChunkInfo, TaskInfo
-from geode.massops.runner import TaskRunner
-from geode.massops.spool import SpoolEntry
+from geode.massops.runner import TaskRunner, load_builtins
 from geode.massops.templates import compile_template
 from geode.util import gc_paused
-
-_frame_decoder = msgspec.msgpack.Decoder(list[tuple[int, SpoolEntry]])
 
 
 class ChunkRunner(TaskRunner):
@@ -33,6 +30,7 @@ class ChunkRunner(TaskRunner):
         self,
         engine: Engine,
         task: TaskInfo,
+        intents: IntentRegistry,
         chunk: ChunkInfo,
         needed: dict[str, tuple[str, ...]],
         ref_index: dict[str, int],
@@ -40,7 +38,7 @@ class ChunkRunner(TaskRunner):
         batch_size: int,
         commit_every: int,
     ) -> None:
-        super().__init__(engine, task, batch_size=batch_size, commit_every=commit_every)
+        super().__init__(engine, task, intents, batch_size=batch_size, commit_every=commit_every)
         self.chunk = chunk
         self.needed = needed
         self.ref_index = ref_index
@@ -49,9 +47,10 @@ class ChunkRunner(TaskRunner):
         """Apply the chunk from its checkpoint; raises TaskCancelled on a stop request."""
         with self.engine.begin() as connection:
             repository.set_chunk_status(connection, self.task.id, self.chunk.seq, "running")
+            refs = self._restore_references(connection, self.needed, self.chunk.processed)
         counts = {intent: Counter(c) for intent, c in self.chunk.counts.items()}
         with gc_paused():
-            self._run_pipelined(self.chunk.processed, ReferenceState(self.needed), counts)
+            self._run_pipelined(self.chunk.processed, refs, counts)
         with self.engine.begin() as connection:
             repository.set_chunk_status(connection, self.task.id, self.chunk.seq, "done")
 
@@ -65,7 +64,7 @@ class ChunkRunner(TaskRunner):
                 continue
             with reading(self.engine) as connection:
                 data = repository.chunk_frame(connection, self.task.id, self.chunk.seq, frame)
-            for entry in _frame_decoder.decode(data):
+            for entry in self.intents.numbered_frame_decoder.decode(data):
                 if position >= start:
                     yield entry
                 position += 1
@@ -84,7 +83,9 @@ class ChunkRunner(TaskRunner):
     def _restore_references(
         self, connection: sa.Connection, needed: dict[str, tuple[str, ...]], processed: int
     ) -> ReferenceState:
-        return ReferenceState(needed)  # loaded batch by batch instead
+        refs = ReferenceState(needed)  # the file's own refs load batch by batch instead
+        load_builtins(connection, self.intents, self.task.tenant_id, refs)
+        return refs
 
     def _load_references(
         self, connection: sa.Connection, batch: list[tuple[int, SpoolEntry]], refs: ReferenceState
@@ -95,6 +96,6 @@ class ChunkRunner(TaskRunner):
             for _, text in entry.templates or ()
             for reference in compile_template(text).references
         }
-        missing = [ref for ref in wanted if not refs.knows(ref)]
+        missing = [ref for ref in wanted if not refs.knows(ref) and ref in self.ref_index]
         positions = sorted(self.ref_index[ref] for ref in missing)
         refs.load_logs(repository.ref_logs_at(connection, self.task.id, positions))

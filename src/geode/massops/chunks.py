@@ -15,13 +15,12 @@ import msgspec
 from geode.json_input import DEFAULT_MAX_DEPTH, DuplicateKey, TooDeep, json_path, proven_sound, scan
 from geode.limits import may_hold_bad_text
 from geode.massops.checks import CheckedOperation, check_operation
+from geode.massops.intents import IntentRegistry, SpoolEntry
 from geode.massops.problems import Problem
 from geode.massops.reading import duplicate_problem
-from geode.massops.schemas import Operation
-from geode.massops.spool import SpoolEntry, encode_frame, spool_entry
+from geode.massops.spool import encode_frame
 from geode.massops.templates import survey
 
-_typed = msgspec.json.Decoder(Operation)
 _plain = msgspec.json.Decoder(float_hook=Decimal)
 _raws = msgspec.json.Decoder(list[msgspec.Raw])
 
@@ -48,7 +47,9 @@ class ChunkReport(msgspec.Struct):
 _TOO_DEEP: Any = object()
 
 
-def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH) -> ChunkReport:
+def validate_chunk(
+    chunk: bytes, start: int, intents: IntentRegistry, max_depth: int = DEFAULT_MAX_DEPTH
+) -> ChunkReport:
     """Check the operations in `chunk` (`{op},{op},...`), the first being number `start`."""
     report = ChunkReport(start)
     try:
@@ -58,7 +59,7 @@ def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH)
         return report
     report.count = len(raws)
     entries: list[SpoolEntry] = []
-    intents: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     suspect = may_hold_bad_text(chunk)
     for offset, raw in enumerate(raws):
         index = start + offset
@@ -85,26 +86,26 @@ def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH)
                 report.stopped_at = index
                 break
         try:
-            op: Any = _typed.decode(raw)
+            op: Any = intents.json_decoder.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError, ArithmeticError):
             op = None
         if scan_text:
             # The standard library keeps a lone surrogate as it is, for the report.
             item = json.loads(text, parse_float=Decimal)
-            checked = check_operation(index, item, op, scan_text=True)
-            _add(index, report, intents, entries, checked, duplicates)
+            checked = check_operation(index, item, intents, op, scan_text=True)
+            _add(index, report, counts, entries, checked, duplicates, intents)
             continue
         if op is not None and not duplicates and not templates:
             intent = op.__struct_config__.tag
-            intents[intent] += 1
+            counts[intent] += 1
             ref = op.ref if isinstance(op.ref, str) else None
             if ref is not None:
                 report.links.append((index, intent, ref, []))
-            entries.append(spool_entry(op, None))
+            entries.append(intents.entry(op, None))
             continue
-        checked = check_operation(index, plain, op, templates)
-        _add(index, report, intents, entries, checked, duplicates)
-    report.intents = dict(intents)
+        checked = check_operation(index, plain, intents, op, templates)
+        _add(index, report, counts, entries, checked, duplicates, intents)
+    report.intents = dict(counts)
     if not report.problems and report.stopped_at is None:
         report.frame = encode_frame(entries)
     return report
@@ -113,13 +114,14 @@ def validate_chunk(chunk: bytes, start: int, max_depth: int = DEFAULT_MAX_DEPTH)
 def _add(
     index: int,
     report: ChunkReport,
-    intents: Counter[str],
+    counts: Counter[str],
     entries: list[SpoolEntry],
     checked: CheckedOperation,
     duplicates: list[DuplicateKey],
+    intents: IntentRegistry,
 ) -> None:
     if checked.intent is not None:
-        intents[checked.intent] += 1
+        counts[checked.intent] += 1
     report.problems.extend(duplicate_problem(index, checked.intent, d) for d in duplicates)
     report.problems.extend(checked.problems)
     if checked.ref is not None or checked.uses:
@@ -127,4 +129,4 @@ def _add(
         report.links.append((index, checked.intent, checked.ref, uses))
     if checked.op is not None:
         templates = [(list(p), t) for p, t in checked.templates] or None
-        entries.append(spool_entry(checked.op, templates))
+        entries.append(intents.entry(checked.op, templates))

@@ -22,6 +22,7 @@ from geode.db.engine import reading
 from geode.errors import ConflictError
 from geode.massops import repository
 from geode.massops.chunk_runner import ChunkRunner
+from geode.massops.intents import IntentRegistry
 from geode.massops.planning import plan, store_chunks
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import TaskCancelled, failure_message, final_status
@@ -50,9 +51,10 @@ def store_plan(
     spool: Path,
     needed: dict[str, tuple[str, ...]],
     chunk_size: int,
+    intents: IntentRegistry,
 ) -> bool:
     """Split a task just inserted on `connection`; False when it is better run whole."""
-    layout = plan(spool, chunk_size)
+    layout = plan(spool, chunk_size, intents)
     if layout.chunk_count < 2 or layout.wave_count > MAX_WAVES:
         return False
     for _ in store_chunks(connection, task_id, spool, layout):
@@ -67,6 +69,7 @@ def store_plan(
 @dataclass
 class ChunkedTasks:
     engine: Engine
+    intents: IntentRegistry
     batch_size: int
     commit_every: int
 
@@ -104,7 +107,7 @@ class ChunkedTasks:
             return
         references = msgspec.msgpack.decode(needed_blob or b"", type=References)
         runner = ChunkRunner(
-            self.engine, task, chunk, references.needed, references.index,
+            self.engine, task, self.intents, chunk, references.needed, references.index,
             batch_size=self.batch_size, commit_every=self.commit_every,
         )  # fmt: skip
         try:

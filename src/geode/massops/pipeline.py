@@ -34,7 +34,6 @@ from geode.db.commit_window import CommitWindow
 from geode.db.sqlite_writer import SqliteWriter
 from geode.db.statistics import TableStatistics
 from geode.db.write_turns import give_way, turns_path
-from geode.massops.apply import LOOKUP_TABLES
 
 
 @dataclass
@@ -69,7 +68,10 @@ class BatchWriter:
         *,
         commit_ops: int = 4_000,
         commit_seconds: float = 1.0,
+        lookup_tables: tuple[str, ...] = (),
     ) -> None:
+        """`lookup_tables`: what preparing batches reads by key; their statistics
+        are refreshed as they grow."""
         self.engine = engine
         self.commit_ops = commit_ops
         self.commit_seconds = commit_seconds
@@ -78,7 +80,7 @@ class BatchWriter:
         self._error: BaseException | None = None
         self._jobs: queue.Queue[WriteJob | None] = queue.Queue(maxsize=1)
         self._written = threading.Event()
-        self.statistics = TableStatistics(engine, LOOKUP_TABLES)
+        self.statistics = TableStatistics(engine, lookup_tables)
         self._wait_for_statements = engine.dialect.name != "postgresql"
         sqlite = engine.dialect.name == "sqlite"
         self._turns = turns_path(engine.url.database) if sqlite else None

@@ -7,9 +7,10 @@ Two rules keep a parallel run equal to a sequential one:
   of wave w is committed, so a chunk reads its references from the logs.
 - **Keys.** Operations on the same record (same customer identifier, group
   identifier, order id, ...) land in the same chunk, in file order, so they
-  apply in file order; a later one never runs in an earlier wave. Where a
-  key is only known once a template is rendered, or two keys could name the
-  same order, the whole kind shares one key: correct, if less parallel.
+  apply in file order; a later one never runs in an earlier wave. Each intent
+  family keys its own operations (`IntentFamily.key_planner`); where a key is
+  only known once a template is rendered, the family gives the whole kind one
+  key: correct, if less parallel.
 
 Within a wave, operations are spread over chunks by key hash. Chunks are
 stored in the database (frames of msgpack entries), so a worker on any
@@ -30,23 +31,17 @@ import msgspec
 import sqlalchemy as sa
 
 from geode.massops import repository
-from geode.massops.schemas import Operation
+from geode.massops.intents import IntentRegistry, KeyPlanner
 from geode.massops.spool import FRAME_HEADER, FRAME_SIZE
 from geode.massops.templates import parse_template
-from geode.orders.schemas import OrderInput
-from geode.orders.writer import fingerprint
 
-_KEYED_FIELDS = {"identifier", "id", "resourceIdentifier"}
 _NO_KEY = 0
 
 
-class _Keys(msgspec.Struct):
-    """The few fields of an operation planning reads; decoding skips the rest."""
+class _Head(msgspec.Struct):
+    """The fields of an operation every plan reads; decoding skips the rest."""
 
     intent: str
-    identifier: Any = None
-    id: Any = None
-    resourceIdentifier: Any = None
     ref: Any = msgspec.field(default=None, name="_ref")
 
 
@@ -59,9 +54,8 @@ class _Entry(msgspec.Struct, array_like=True):
 
 
 _frames_decoder = msgspec.msgpack.Decoder(list[_Entry])
-_keys_decoder = msgspec.msgpack.Decoder(_Keys)
+_head_decoder = msgspec.msgpack.Decoder(_Head)
 _raw_decoder = msgspec.msgpack.Decoder(list[msgspec.Raw])
-_op_decoder = msgspec.msgpack.Decoder(Operation)
 
 
 def _read_frames(spool: Path, decoder: Any) -> Iterator[list[Any]]:
@@ -72,10 +66,10 @@ def _read_frames(spool: Path, decoder: Any) -> Iterator[list[Any]]:
             yield decoder.decode(file.read(length))
 
 
-def _entries(spool: Path) -> Iterator[tuple[_Keys, _Entry]]:
+def _entries(spool: Path) -> Iterator[tuple[_Head, _Entry]]:
     for frame in _read_frames(spool, _frames_decoder):
         for entry in frame:
-            yield _keys_decoder.decode(entry.op), entry
+            yield _head_decoder.decode(entry.op), entry
 
 
 def _hash(*parts: str) -> int:
@@ -83,78 +77,34 @@ def _hash(*parts: str) -> int:
     return int.from_bytes(digest, "big", signed=True) or 1
 
 
-@dataclass
-class _Kinds:
-    """Which kinds of record must share one key (see the module docstring)."""
+class _Keys:
+    """Each family's planner, and the light decoders of the fields they read."""
 
-    customer: bool = False
-    group: bool = False
-    order_fingerprint: bool = False
-    order_by_id: bool = False
-    order_by_ri: bool = False
-    order_both: bool = False
-    order_templated: bool = False
+    def __init__(self, intents: IntentRegistry) -> None:
+        self.intents = intents
+        self.planners: dict[str, KeyPlanner] = {}
+        self.decoders: dict[str, msgspec.msgpack.Decoder[Any]] = {}
+        for family in intents.families:
+            self.planners[family.name] = family.key_planner()
+            fields = family.planning_fields or _Head
+            self.decoders[family.name] = msgspec.msgpack.Decoder(fields)
 
-    @property
-    def orders_collapsed(self) -> bool:
-        return self.order_templated or self.order_both or (self.order_by_id and self.order_by_ri)
+    def _light(self, head: _Head, entry: _Entry) -> tuple[str, Any, bool]:
+        family = self.intents.family_of[head.intent]
+        fields = self.decoders[family.name].decode(entry.op)
+        key_templated = bool(entry.templates) and any(
+            path[0] in family.key_fields for path, _ in entry.templates or ()
+        )
+        return family.name, fields, key_templated
 
+    def survey(self, head: _Head, entry: _Entry) -> None:
+        name, fields, key_templated = self._light(head, entry)
+        self.planners[name].survey(fields, key_templated, bool(entry.templates))
 
-def _templated_key(entry: _Entry) -> bool:
-    return bool(entry.templates) and any(
-        path[0] in _KEYED_FIELDS for path, _ in entry.templates or ()
-    )
-
-
-def _kind(intent: str) -> str:
-    if intent.startswith("customer/group/"):
-        return "group"
-    return "customer" if intent.startswith("customer/") else "order"
-
-
-def _survey(keys: _Keys, entry: _Entry, kinds: _Kinds) -> None:
-    templated = _templated_key(entry)
-    kind = _kind(keys.intent)
-    if kind == "customer":
-        kinds.customer |= templated
-    elif kind == "group":
-        kinds.group |= templated
-    else:
-        has_id = keys.id is not None
-        has_ri = keys.resourceIdentifier is not None
-        if templated:
-            kinds.order_templated = True
-        elif keys.intent == "order/upsert" and not has_id and not has_ri:
-            kinds.order_fingerprint |= bool(entry.templates)
-        elif has_id and has_ri:
-            kinds.order_both = True
-        elif has_id:
-            kinds.order_by_id = True
-        elif has_ri:
-            kinds.order_by_ri = True
-
-
-def _key(keys: _Keys, entry: _Entry, kinds: _Kinds) -> int:
-    kind = _kind(keys.intent)
-    if kind == "customer":
-        return _hash("customer") if kinds.customer else _hash("customer", str(keys.identifier))
-    if kind == "group":
-        return _hash("group") if kinds.group else _hash("group", str(keys.identifier))
-    has_id = keys.id is not None
-    has_ri = keys.resourceIdentifier is not None
-    if keys.intent == "order/upsert" and not has_id and not has_ri:
-        if kinds.order_fingerprint:
-            return _hash("order-fingerprint")
-        op = _op_decoder.decode(entry.op)
-        assert isinstance(op, OrderInput)
-        return _hash("order-fingerprint", fingerprint(op))
-    if keys.intent == "order/register" and not has_ri:
-        return _NO_KEY  # always a new order: nothing else can touch it in this file
-    if kinds.orders_collapsed:
-        return _hash("order")
-    if has_id:
-        return _hash("order-id", str(keys.id))
-    return _hash("order-ri", str(keys.resourceIdentifier))
+    def key(self, head: _Head, entry: _Entry) -> int:
+        name, fields, _ = self._light(head, entry)
+        key = self.planners[name].key(fields, entry.op)
+        return _NO_KEY if key is None else _hash(name, key)
 
 
 @dataclass
@@ -182,44 +132,45 @@ class Plan:
         return firsts
 
 
-def plan(spool: Path, chunk_size: int) -> Plan:
+def plan(spool: Path, chunk_size: int, intents: IntentRegistry) -> Plan:
     """Waves and chunk counts for every operation of a spool (three light passes)."""
-    kinds = _Kinds()
-    for op_keys, entry in _entries(spool):
-        _survey(op_keys, entry, kinds)
+    planners = _Keys(intents)
+    for head, entry in _entries(spool):
+        planners.survey(head, entry)
     result = Plan()
     keys = result.keys
-    for op_keys, entry in _entries(spool):
-        keys.append(_key(op_keys, entry, kinds))
+    for head, entry in _entries(spool):
+        keys.append(planners.key(head, entry))
     repeated = _repeated(keys)
     last_wave: dict[int, int] = {}
     ref_wave: dict[str, int] = {}
     read: set[str] = set()
     sizes: list[int] = []
-    for index, (op_keys, entry) in enumerate(_entries(spool)):
+    for index, (head, entry) in enumerate(_entries(spool)):
         wave = 0
         if entry.templates:
             for _, text in entry.templates:
                 for reference in parse_template(text):
-                    wave = max(wave, ref_wave[reference.ref] + 1)
-                    read.add(reference.ref)
+                    if reference.ref in ref_wave:  # else a builtin, known from the start
+                        wave = max(wave, ref_wave[reference.ref] + 1)
+                        read.add(reference.ref)
         key = keys[index]
         if key in repeated:
             wave = max(wave, last_wave.get(key, 0))
             last_wave[key] = wave
         elif key == _NO_KEY:
             keys[index] = _hash("op", str(index))
-        if op_keys.ref is not None:
-            ref_wave[str(op_keys.ref)] = wave
+        if head.ref is not None:
+            ref_wave[str(head.ref)] = wave
         result.waves.append(wave)
         while len(sizes) <= wave:
             sizes.append(0)
         sizes[wave] += 1
     result.chunks_per_wave = [max(1, -(-n // chunk_size)) for n in sizes]
     if read:
-        for index, (op_keys, _) in enumerate(_entries(spool)):
-            if op_keys.ref is not None and op_keys.ref in read:
-                result.ref_index[str(op_keys.ref)] = index
+        for index, (head, _) in enumerate(_entries(spool)):
+            if head.ref is not None and head.ref in read:
+                result.ref_index[str(head.ref)] = index
     return result
 
 

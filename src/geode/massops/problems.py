@@ -24,7 +24,7 @@ from msgspec import inspect as mi
 
 from geode import limits
 from geode.limits import NumberRule
-from geode.massops.schemas import INTENTS, Operation, Ref
+from geode.massops.intents import IntentRegistry, Ref
 from geode.schemas import Email, IdText
 from geode.util import with_article
 
@@ -64,13 +64,6 @@ def _pattern_of(annotated: object) -> str | None:
     return info.pattern if isinstance(info, mi.StrType) else None
 
 
-# Computed once at import: inspecting an order intent takes ~2 ms, too slow to
-# repeat for every bad operation of a large file. Read-only after import.
-_STRUCTS: Final[dict[str, mi.StructType]] = {
-    intent: info
-    for intent, cls in INTENTS.items()
-    if isinstance(info := mi.type_info(cls), mi.StructType)
-}
 _ID_PATTERN: Final = _pattern_of(IdText)
 _EMAIL_PATTERN: Final = _pattern_of(Email)
 _REF_PATTERN: Final = _pattern_of(Ref)
@@ -347,37 +340,38 @@ def _number_hint(name: str) -> str:
     )
 
 
-def explain_operation(index: int, raw: object) -> list[Problem]:
+def explain_operation(index: int, raw: object, intents: IntentRegistry) -> list[Problem]:
     """Problems of one operation, for reports that show everything at once.
 
     Only called on the slow path, so it first re-runs msgspec: an operation msgspec
     accepts has no problems, whatever the walk below might think.
     """
     try:
-        msgspec.convert(raw, Operation)
+        msgspec.convert(raw, intents.operation)
     except Exception as exc:
         error = exc
     else:
         return []
     path = operation_path(index)
-    intents = ", ".join(INTENTS)
+    structs = intents.struct_infos
+    names = ", ".join(intents.intents)
     if not isinstance(raw, dict):
         message = f"an operation must be an object with an 'intent', got {_describe(raw)}"
         return [Problem(index, None, path, message, "not_an_object")]
     if "intent" not in raw:
-        message = f"the operation has no 'intent'; use one of: {intents}"
+        message = f"the operation has no 'intent'; use one of: {names}"
         return [Problem(index, None, _child(path, "intent"), message, "missing_intent")]
     intent = raw["intent"]
     if not isinstance(intent, str):
-        message = f"expected the intent as a string, got {_describe(intent)}; use one of: {intents}"
+        message = f"expected the intent as a string, got {_describe(intent)}; use one of: {names}"
         return [Problem(index, None, _child(path, "intent"), message, "invalid_type")]
-    if intent not in _STRUCTS:
-        close = suggest(intent, INTENTS)
+    if intent not in structs:
+        close = suggest(intent, intents.intents)
         hint = f"; did you mean {close!r}?" if close else "."
-        message = f"unknown intent {_shown(intent)}{hint} Valid intents: {intents}"
+        message = f"unknown intent {_shown(intent)}{hint} Valid intents: {names}"
         return [Problem(index, None, _child(path, "intent"), message, "unknown_intent")]
     walker = _Walker(index, intent)
-    walker.struct(raw, _STRUCTS[intent], path, intent)
+    walker.struct(raw, structs[intent], path, intent)
     if not walker.problems:
         walker.from_msgspec(error, path)
     return walker.problems

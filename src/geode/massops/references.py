@@ -103,6 +103,10 @@ class ReferenceState:
             else:
                 self.mark_unavailable(ref, idx, status)
 
+    def wants(self, ref: str) -> bool:
+        """Whether some operation reads `ref`."""
+        return ref in self._root._slots
+
     def knows(self, ref: str) -> bool:
         """Whether this state holds the ref's output or its failure."""
         return self._slot(ref) is not _WAITING

@@ -24,17 +24,12 @@ from geode.db.engine import reading
 from geode.db.statistics import TableStatistics
 from geode.errors import ConflictError, GeodeError
 from geode.massops import repository
-from geode.massops.apply import (
-    LOOKUP_TABLES,
-    BatchApplier,
-    Counts,
-    PendingWrites,
-    failure_row,
-)
+from geode.massops.apply import BatchApplier, Counts, PendingWrites, failure_row
+from geode.massops.intents import IntentRegistry, SpoolEntry
 from geode.massops.pipeline import BatchWriter, ProcessBatchWriter, WriteJob, Writer
 from geode.massops.references import Needed, ReferenceState
 from geode.massops.repository import TaskInfo
-from geode.massops.spool import SpoolEntry, read_spool
+from geode.massops.spool import read_spool
 from geode.timestamps import utcnow
 from geode.util import gc_paused
 
@@ -59,6 +54,7 @@ class TaskRunner:
         self,
         engine: Engine,
         task: TaskInfo,
+        intents: IntentRegistry,
         *,
         batch_size: int,
         commit_every: int = 4_000,
@@ -70,6 +66,7 @@ class TaskRunner:
         """With `connection` (dry runs) batches nest as savepoints in its
         transaction instead of committing."""
         self.engine = engine
+        self.intents = intents
         self.process_writer_min_operations = process_writer_min_operations
         self.task = task
         self.batch_size = batch_size
@@ -117,7 +114,7 @@ class TaskRunner:
     # (a whole task here; one chunk of it in `massops.chunk_runner`)
 
     def _entries(self, start: int) -> Iterator[tuple[int, SpoolEntry]]:
-        return read_spool(Path(self.task.spool_path), start)
+        return read_spool(Path(self.task.spool_path), self.intents, start)
 
     def _advance(self, expected: int, end: int, counts: repository.Counts) -> bulk.Update:
         return repository.advance_step(self.task.id, expected, end, counts)
@@ -153,7 +150,7 @@ class TaskRunner:
         batches prepared on top of the refused one are dropped with their
         pending rows, so none of them keeps an effect of the culprit.
         """
-        TableStatistics(self.engine, LOOKUP_TABLES).refresh_stale()
+        TableStatistics(self.engine, self.intents.lookup_tables).refresh_stale()
         while True:
             try:
                 self._pipeline(processed, refs, counts)
@@ -173,7 +170,7 @@ class TaskRunner:
         self, processed: int, refs: ReferenceState, counts: dict[str, Counter[str]]
     ) -> None:
         writer = self._writer(processed)
-        pending = PendingWrites()
+        pending = PendingWrites(self.intents)
         try:
             for number, batch in enumerate(_batches(self._entries(processed), self.batch_size), 1):
                 writer.raise_if_failed()
@@ -182,8 +179,9 @@ class TaskRunner:
                     self._check_cancel(reader)
                     self._load_references(reader, batch, refs)
                     applier = BatchApplier(
-                        reader, self.task.id, self.task.tenant_id, utcnow(), refs, pending
-                    )
+                        reader, self.task.id, self.task.tenant_id, utcnow(), refs, self.intents,
+                        pending,
+                    )  # fmt: skip
                     result = applier.prepare(batch)
                 applier.record(number)
                 merged = _merge(counts, result.counts)
@@ -210,7 +208,12 @@ class TaskRunner:
             and self.task.total - processed >= self.process_writer_min_operations
         ):
             return ProcessBatchWriter(str(database), processed, commit_ops=self.commit_every)
-        return BatchWriter(self.engine, processed, commit_ops=self.commit_every)
+        return BatchWriter(
+            self.engine,
+            processed,
+            commit_ops=self.commit_every,
+            lookup_tables=self.intents.lookup_tables,
+        )
 
     def _progress(self, processed: int) -> None:
         if self.on_progress is not None:
@@ -226,6 +229,7 @@ class TaskRunner:
     ) -> ReferenceState:
         """What earlier operations output, from their logs: a resume starts here."""
         refs = ReferenceState(needed)
+        load_builtins(connection, self.intents, self.task.tenant_id, refs)
         if processed:
             refs.load_logs(repository.ref_logs(connection, self.task.id, processed))
         return refs
@@ -254,7 +258,7 @@ class TaskRunner:
             with self._transaction() as connection:
                 self._load_references(connection, batch, refs)
                 result = BatchApplier(
-                    connection, self.task.id, self.task.tenant_id, utcnow(), refs
+                    connection, self.task.id, self.task.tenant_id, utcnow(), refs, self.intents
                 ).apply(batch)
                 merged = _merge(counts, result.counts)
                 bulk.execute(connection, [self._advance(processed, end, _plain(merged))])
@@ -285,7 +289,7 @@ class TaskRunner:
         """Log one operation the database refused as failed, and move past it."""
         index, spooled = entry
         code, message = refusal_log(self.task.id, index, refused, cause)
-        row = failure_row(self.task.id, index, spooled, code, message)
+        row = failure_row(self.task.id, index, spooled, code, message, self.intents)
         with self._transaction() as connection:
             repository.insert_logs(connection, [row])
             intent = str(spooled.op.__struct_config__.tag)
@@ -360,6 +364,15 @@ def failure_message(task_id: str, exc: BaseException) -> str:
         f"applied, and `geode massop resume {task_id}` continues from there "
         f"(error id {incident.error_id})"
     )
+
+
+def load_builtins(
+    connection: sa.Connection, intents: IntentRegistry, tenant_id: str, refs: ReferenceState
+) -> None:
+    """What the file reads of the names every file may read (`{{ defaults.rootItemId }}`)."""
+    for name, builtin in intents.builtins.items():
+        if refs.wants(name):
+            refs.remember(name, builtin.load(connection, tenant_id))
 
 
 def _batches(

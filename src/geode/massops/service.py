@@ -22,6 +22,7 @@ from geode.ids import new_id
 from geode.json_input import DEFAULT_MAX_DEPTH
 from geode.massops import repository
 from geode.massops.distributed import ChunkedTasks, EnqueueChunk, store_plan
+from geode.massops.intents import IntentRegistry
 from geode.massops.problems import Problem
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import ProgressCallback, TaskRunner, needed_path
@@ -36,18 +37,21 @@ class MassOperationService:
     def __init__(
         self,
         engine: Engine,
+        intents: IntentRegistry,
         spool_dir: Path,
         batch_size: int,
         commit_every: int = 4_000,
         enqueue_task: Callable[[str], None] = lambda _task_id: None,
     ) -> None:
-        """`enqueue_task` hands a task id to the workers (the app binds its dispatcher)."""
+        """`intents`: every intent a file may use (the app assembles them);
+        `enqueue_task` hands a task id to the workers (the app binds its dispatcher)."""
         self.engine = engine
+        self.intents = intents
         self.enqueue_task = enqueue_task
         self.spool_dir = spool_dir
         self.batch_size = batch_size
         self.commit_every = commit_every
-        self.chunked = ChunkedTasks(engine, batch_size, commit_every)
+        self.chunked = ChunkedTasks(engine, intents, batch_size, commit_every)
         self.chunk_size: int | None = None
         """Set (on PostgreSQL) to split worker tasks bigger than this into chunks."""
         self.writer_process_min_ops = sqlite_writer.MIN_OPERATIONS
@@ -57,7 +61,7 @@ class MassOperationService:
 
     def validate(self, path: Path) -> ValidationReport:
         try:
-            return validate_file(path, max_depth=self.max_json_depth)
+            return validate_file(path, self.intents, max_depth=self.max_json_depth)
         except RecursionError:
             return _too_deep()
 
@@ -84,7 +88,9 @@ class MassOperationService:
                 by_worker
                 and self.chunk_size is not None
                 and report.total > self.chunk_size
-                and store_plan(connection, task_id, spool_path, report.needed, self.chunk_size)
+                and store_plan(
+                    connection, task_id, spool_path, report.needed, self.chunk_size, self.intents
+                )
             )
             if chunked:
                 task = repository.get_task(connection, task_id)
@@ -114,7 +120,7 @@ class MassOperationService:
         spool_path = ((spool_dir or self.spool_dir) / f"{task_id}.spool").resolve()
         writer = SpoolWriter(spool_path)
         try:
-            report = validate_file(path, writer, max_depth=self.max_json_depth)
+            report = validate_file(path, self.intents, writer, max_depth=self.max_json_depth)
         except RecursionError:
             report = _too_deep()  # discarded below, like any refused file
         except BaseException:
@@ -178,6 +184,7 @@ class MassOperationService:
         return TaskRunner(
             self.engine,
             task,
+            self.intents,
             batch_size=self.batch_size,
             commit_every=self.commit_every,
             on_progress=on_progress,
@@ -199,7 +206,7 @@ class MassOperationService:
                         connection, task_id, tenant_id, spool_path, report, str(path)
                     )
                     runner = TaskRunner(
-                        self.engine, task, batch_size=self.batch_size,
+                        self.engine, task, self.intents, batch_size=self.batch_size,
                         on_progress=on_progress, connection=connection,
                     )  # fmt: skip
                     return runner.run()

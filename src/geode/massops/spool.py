@@ -15,39 +15,11 @@ from pathlib import Path
 from typing import IO
 
 import msgspec
-from msgspec import UNSET
 
-from geode.massops.schemas import Operation, OrderRegister, OrderUpsert
-from geode.massops.templates import PathPart
-from geode.orders.documents import detach_documents
+from geode.massops.intents import IntentRegistry, SpoolEntry
 
 FRAME_HEADER = struct.Struct(">II")
 FRAME_SIZE = 1000
-
-
-class SpoolEntry(msgspec.Struct, array_like=True):
-    op: Operation
-    templates: list[tuple[list[PathPart], str]] | None = None
-    documents: dict[str, str] | None = None
-    """Order fields taken out of `op` as their stored JSON text (see `spool_entry`)."""
-
-
-def spool_entry(op: Operation, templates: list[tuple[list[PathPart], str]] | None) -> SpoolEntry:
-    """What the validation pass spools for one valid operation.
-
-    An order's JSON documents (cart, payment, ...) are encoded here, in the
-    validation processes, rather than decoded and encoded again by the run's
-    single thread: reading the benchmark's spool (200k) back takes half as long
-    (4.9 -> 2.4 us per operation). Not for fields holding templates (rendered
-    during the run), nor for an upsert keyed by its content (its fingerprint
-    reads the whole input).
-    """
-    if isinstance(op, OrderRegister) or (
-        isinstance(op, OrderUpsert) and (op.id is not UNSET or op.resourceIdentifier is not UNSET)
-    ):
-        keep = {path[0] for path, _ in templates} if templates else ()
-        return SpoolEntry(op, templates, detach_documents(op, keep))
-    return SpoolEntry(op, templates)
 
 
 class SpoolWriter:
@@ -97,9 +69,11 @@ def encode_frame(entries: list[SpoolEntry]) -> bytes:
     return msgspec.msgpack.encode(entries)
 
 
-def read_spool(path: Path, start: int = 0) -> Iterator[tuple[int, SpoolEntry]]:
+def read_spool(
+    path: Path, intents: IntentRegistry, start: int = 0
+) -> Iterator[tuple[int, SpoolEntry]]:
     """Entries with their operation index, from `start` on."""
-    decoder = msgspec.msgpack.Decoder(list[SpoolEntry])
+    decoder = intents.frame_decoder
     index = 0
     with open(path, "rb") as spool:
         while header := spool.read(FRAME_HEADER.size):

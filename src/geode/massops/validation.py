@@ -39,10 +39,10 @@ from geode.limits import may_hold_bad_text
 from geode.massops.checks import ReferenceChecker, check_operation
 from geode.massops.chunks import ChunkReport
 from geode.massops.framing import Framer, NotFramed
+from geode.massops.intents import VERSION_PATTERN, IntentRegistry
 from geode.massops.problems import Problem
 from geode.massops.reading import NO_VERSION, OperationReader, Refused, duplicate_problem
-from geode.massops.schemas import VERSION_PATTERN
-from geode.massops.spool import SpoolWriter, spool_entry
+from geode.massops.spool import SpoolWriter
 from geode.massops.templates import Reference
 from geode.massops.worker import WorkerFailed, WorkerPool
 from geode.util import gc_paused
@@ -108,6 +108,7 @@ class _HashingReader:
 
 def validate_file(
     path: Path,
+    intents: IntentRegistry,
     spool: SpoolWriter | None = None,
     *,
     workers: int = 2,
@@ -120,25 +121,30 @@ def validate_file(
     with gc_paused():
         if workers > 1 and path.stat().st_size >= parallel_min_bytes:
             try:
-                return _validate_parallel(path, spool, workers, chunk_size, max_depth)
+                return _validate_parallel(path, intents, spool, workers, chunk_size, max_depth)
             except (NotFramed, WorkerFailed):
                 # An unusual layout, or no worker processes to be had here
                 # (an embedding program without a __main__ guard, say).
                 if spool is not None:
                     spool.reset()
-        return _validate_sequential(path, spool, max_depth)
+        return _validate_sequential(path, intents, spool, max_depth)
 
 
 def _validate_parallel(
-    path: Path, spool: SpoolWriter | None, workers: int, chunk_size: int, max_depth: int
+    path: Path,
+    intents: IntentRegistry,
+    spool: SpoolWriter | None,
+    workers: int,
+    chunk_size: int,
+    max_depth: int,
 ) -> ValidationReport:
     report = ValidationReport()
-    checker = ReferenceChecker()
+    checker = _checker(intents)
     with open(path, "rb") as raw:
         reader = _HashingReader(raw)
         framer = Framer(reader, chunk_size)
         _check_version(json.loads(framer.version_literal), report)
-        pool = WorkerPool(workers, max_depth)
+        pool = WorkerPool(workers, intents.locator, max_depth)
         try:
             for chunk_report in pool.map(framer.chunks()):
                 _merge_chunk(chunk_report, report, checker, spool)
@@ -187,11 +193,19 @@ def _may_hold_bad_text(path: Path) -> bool:
     return False
 
 
+def _checker(intents: IntentRegistry) -> ReferenceChecker:
+    builtins = {name: builtin.fields for name, builtin in intents.builtins.items()}
+    return ReferenceChecker(intents.outputs, builtins)
+
+
 def _validate_sequential(
-    path: Path, spool: SpoolWriter | None, max_depth: int = DEFAULT_MAX_DEPTH
+    path: Path,
+    intents: IntentRegistry,
+    spool: SpoolWriter | None,
+    max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> ValidationReport:
     report = ValidationReport()
-    checker = ReferenceChecker()
+    checker = _checker(intents)
     # A NUL or a lone surrogate escape anywhere: every string is then looked at
     # (`limits.text_problems`), so each one is reported at its own path.
     scan_text = _may_hold_bad_text(path)
@@ -212,7 +226,7 @@ def _validate_sequential(
         )
         try:
             for index, item, duplicates in operations:
-                checked = check_operation(index, item, scan_text=scan_text)
+                checked = check_operation(index, item, intents, scan_text=scan_text)
                 for duplicate in duplicates:
                     report.add(duplicate_problem(index, checked.intent, duplicate))
                 for problem in checked.problems:
@@ -223,7 +237,7 @@ def _validate_sequential(
                     report.add(problem)
                 if spool is not None and report.ok and checked.op is not None:
                     templates = [(list(p), t) for p, t in checked.templates] or None
-                    spool.add(spool_entry(checked.op, templates))
+                    spool.add(intents.entry(checked.op, templates))
         except Refused as exc:
             report.add(exc.problem)
             report.stopped = True

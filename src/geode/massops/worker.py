@@ -17,6 +17,7 @@ import msgspec
 
 from geode.json_input import DEFAULT_MAX_DEPTH
 from geode.massops.chunks import ChunkReport, validate_chunk
+from geode.massops.intents import load_registry
 from geode.pipes import read_message, write_message
 
 _request = msgspec.msgpack.Decoder(tuple[bytes, int])
@@ -31,10 +32,11 @@ class WorkerFailed(Exception):
 class WorkerPool:
     """N workers, one request outstanding each, answers read in request order."""
 
-    def __init__(self, count: int, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+    def __init__(self, count: int, locator: str, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+        """`locator`: where each worker imports the intent registry from."""
         self._workers = [
             subprocess.Popen(
-                [sys.executable, "-m", "geode.massops.worker", str(max_depth)],
+                [sys.executable, "-m", "geode.massops.worker", locator, str(max_depth)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
@@ -88,10 +90,11 @@ class WorkerPool:
 
 def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    max_depth = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_MAX_DEPTH
+    intents = load_registry(sys.argv[1])
+    max_depth = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_MAX_DEPTH
     while (payload := read_message(stdin)) is not None:
         chunk, start = _request.decode(payload)
-        write_message(stdout, _encoder.encode(validate_chunk(chunk, start, max_depth)))
+        write_message(stdout, _encoder.encode(validate_chunk(chunk, start, intents, max_depth)))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Engine
 
-from geode.db.registry import metadata
+from geode.assembly.models import metadata
 
 engine: Engine = context.config.attributes["engine"]
 

@@ -15,11 +15,12 @@ import pytest
 import sqlalchemy as sa
 
 from geode.app import create_app
+from geode.customers.export import customer_operations
 from geode.ids import new_id
-from geode.massops.export import customer_operations, order_operations
 from geode.massops.models import Task
 from geode.massops.runner import TaskCancelled
 from geode.massops.views import log_view, task_view
+from geode.orders.export import order_operations
 from geode.settings import Settings
 from geode.tenants.service import TenantInfo, create_tenant
 from tests.api.rest.conftest import LiveServer, serve, wait_for

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from geode.api.rest import batch, conventions, customers, docs, errors, massops
 from geode.api.rest.auth import TOKEN_ID, TOKEN_SECRET
 from geode.api.rest.body_limits import BodyLimits, limits_for
+from geode.api.rest.massops_schemas import file_schema
 from geode.app import App
 from geode.jobs.runtime import Lifecycle
 
@@ -70,6 +71,8 @@ def _document_batch_objects(api: FastAPI, app: App) -> None:
             schema = handler.schema.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[handler.schema.__name__] = schema
+        upload = spec["paths"][massops.PREFIX]["post"]["requestBody"]["content"]
+        upload["application/json"]["schema"] = file_schema(app.massops.intents)
         _require_both_token_headers(spec)
         api.openapi_schema = spec
         return spec

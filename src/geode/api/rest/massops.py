@@ -25,7 +25,6 @@ from starlette.concurrency import run_in_threadpool
 from geode.api.rest.auth import AppDep, TenantDep
 from geode.api.rest.conventions import JSON, body_of, unsupported_media_type
 from geode.api.rest.massops_schemas import (
-    FILE_SCHEMA,
     LogStatusValue,
     MassOpDryRun,
     MassOpLogEntry,
@@ -195,7 +194,8 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
             "to the server's GEODE_MAX_UPLOAD_BYTES (default 4 GiB; 413 beyond). "
             "Send it as `application/json` (`curl -H 'Content-Type: application/json' "
             "--data-binary @file.json`); a body without a Content-Type is read as JSON too.",
-            "content": {"application/json": {"schema": FILE_SCHEMA}},
+            # The schema of the app's intents is put here by `app.create_api`.
+            "content": {"application/json": {}},
         }
     },
 )

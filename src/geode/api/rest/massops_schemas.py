@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from geode.massops.intents import IntentRegistry
 from geode.massops.repository import TaskInfo
-from geode.massops.schemas import json_schema
 from geode.massops.views import log_view, task_view
 
 TaskStatusValue = Literal[
@@ -134,4 +134,6 @@ def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
     return inlined
 
 
-FILE_SCHEMA = _inlined(json_schema())
+def file_schema(intents: IntentRegistry) -> dict[str, Any]:
+    """The upload's request body schema: the file format of the app's intents."""
+    return _inlined(intents.json_schema())

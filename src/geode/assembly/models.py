@@ -1,4 +1,4 @@
-"""Imports every domain's models so `Base.metadata` knows all tables (for Alembic)."""
+"""Every domain's models, so `Base.metadata` knows all tables (for Alembic)."""
 
 from __future__ import annotations
 

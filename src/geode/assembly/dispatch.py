@@ -3,7 +3,10 @@
 Job state users see (status, counts, results, stop requests) lives in our
 own tables, written in the same transactions as the work. A dispatcher only
 carries job ids to workers: in-process threads on the embedded default,
-Procrastinate workers on PostgreSQL.
+Procrastinate workers on PostgreSQL (`geode.jobs` implements both).
+
+It names the app's kinds of job (batch jobs, mass-operation tasks and
+chunks), so it lives with the app's assembly, not in the job runtime.
 """
 
 from __future__ import annotations

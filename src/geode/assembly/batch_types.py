@@ -1,4 +1,6 @@
-"""The seven batch types of the REST batch API, by path segment."""
+"""The seven batch types of the REST batch API, by path segment.
+
+Each domain provides its handlers; this names them all."""
 
 from __future__ import annotations
 

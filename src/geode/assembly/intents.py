@@ -1,0 +1,16 @@
+"""Every intent family a mass-operation file may use.
+
+Validation worker processes import this module by its locator, so it imports
+only what checking and running operations needs.
+"""
+
+from __future__ import annotations
+
+from geode.customers.intents import CustomerIntents
+from geode.massops.intents import IntentRegistry
+from geode.orders.intents import OrderIntents
+
+intent_registry = IntentRegistry(
+    [CustomerIntents(), OrderIntents()],
+    locator="geode.assembly.intents:intent_registry",
+)
