@@ -29,6 +29,8 @@ __all__ = [
     "CURRENCY_MAX_LENGTH",
     "DATETIME_MAX_LENGTH",
     "EMAIL_PATTERN",
+    "IDENTIFIER_MAX_LENGTH",
+    "IDENTIFIER_MIN_LENGTH",
     "KEY_MAX_LENGTH",
     "KEY_PATTERN",
     "MONEY",
@@ -58,6 +60,9 @@ NAME_MAX_LENGTH: Final = 1_024
 TEXT_MAX_LENGTH: Final = 65_536
 """Free text: meta values, additionalInformation, reasons, URLs."""
 DATETIME_MAX_LENGTH: Final = 64
+IDENTIFIER_MIN_LENGTH: Final = 2
+IDENTIFIER_MAX_LENGTH: Final = 64
+"""Shape and piece identifiers, as @crystallize/schema bounds them (pim/shapes)."""
 
 MONEY_INTEGER_DIGITS: Final = 15
 MONEY_DECIMAL_PLACES: Final = 8

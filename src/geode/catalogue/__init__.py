@@ -1,1 +1,1 @@
-"""The catalogue: shapes, pieces, items, variants, topics, flows, price lists."""
+"""The catalogue: shapes, pieces, items, variants, topics, flows, price lists (`@crystallize/schema` 6.14)."""
