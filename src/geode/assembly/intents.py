@@ -6,11 +6,12 @@ only what checking and running operations needs.
 
 from __future__ import annotations
 
+from geode.catalogue.intents import CatalogueIntents
 from geode.customers.intents import CustomerIntents
 from geode.massops.intents import IntentRegistry
 from geode.orders.intents import OrderIntents
 
 intent_registry = IntentRegistry(
-    [CustomerIntents(), OrderIntents()],
+    [CustomerIntents(), OrderIntents(), CatalogueIntents()],
     locator="geode.assembly.intents:intent_registry",
 )
