@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from geode.batches import models as _batches  # noqa: F401
+from geode.catalogue import models as _catalogue  # noqa: F401
 from geode.customers import models as _customers  # noqa: F401
 from geode.db.base import Base
 from geode.events import models as _events  # noqa: F401

@@ -1,1 +1,4 @@
-"""The catalogue: shapes, pieces, items, variants and topics (`@crystallize/schema` 6.14)."""
+"""The catalogue: shapes, pieces, items, variants, topics, flows, price lists.
+
+File format: `@crystallize/schema` 6.14.
+"""

@@ -15,8 +15,8 @@ from msgspec import UNSET
 
 from geode.customers.models import Customer, CustomerGroup
 from geode.customers.schemas import CustomerFields, CustomerGroupFields
-from geode.customers.writer import IdentifierKeyedWriter, Row
 from geode.db import bulk
+from geode.db.keyed_writer import IdentifierKeyedWriter, Row
 from geode.jsontext import dumps_or_none
 from geode.outcomes import Applied
 from geode.pending import Pending

@@ -1,10 +1,15 @@
-"""A batch's unit of work for records keyed by identifier (customers, groups).
+"""A batch's unit of work for records keyed by identifier (customers, groups,
+shapes, pieces).
 
 Operations of one batch are applied in order against an in-memory view
 (prefetched in one query, after the rows of batches still being written),
 so later operations see earlier ones; `flush` then writes the net result
 set-based on the connection it is given. Services never commit: the
 caller's transaction holds the flush.
+
+A table with an `id` column gets a new id per record and is updated by it;
+one without (shapes, pieces: the identifier is the primary key) is updated by
+`(tenant_id, identifier)` and reports the identifier as the resource id.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ class IdentifierKeyedWriter:
         self.output = output
         self.pending = pending if pending is not None else Pending[Row]()
         self.columns = [c.name for c in table.columns]
+        self.has_id = "id" in table.c
+        self.key_columns = ("tenant_id", "id") if self.has_id else ("tenant_id", "identifier")
         self._rows: dict[str, Row | None] = {}
         self._inserts: dict[str, Row] = {}
         self._updates: dict[str, Row] = {}
@@ -118,14 +125,18 @@ class IdentifierKeyedWriter:
             **self.defaults,
             **{k: v for k, v in values.items() if v is not None or k not in self.defaults},
             "tenant_id": self.tenant_id,
-            "id": new_id(),
             "identifier": identifier,
             "created_at": self.now,
             "updated_at": self.now,
         }
+        if self.has_id:
+            row["id"] = new_id()
         self._rows[identifier] = row
         self._inserts[identifier] = row
-        return Applied("created", row["id"], identifier, self.output(row))
+        return Applied("created", self._id(row), identifier, self.output(row))
+
+    def _id(self, row: Row) -> str:
+        return str(row["id"] if self.has_id else row["identifier"])
 
     def _merge(self, identifier: str, existing: Row, values: Row) -> Applied:
         changed: Row = {}
@@ -135,14 +146,14 @@ class IdentifierKeyedWriter:
             if existing.get(column) != value:
                 changed[column] = value
         if not changed:
-            return Applied("unchanged", existing["id"], identifier, self.output(existing))
+            return Applied("unchanged", self._id(existing), identifier, self.output(existing))
         row = {**existing, **changed, "updated_at": self.now}
         self._rows[identifier] = row
         if identifier in self._inserts:
             self._inserts[identifier] = row
         else:
             self._updates[identifier] = row
-        return Applied("updated", row["id"], identifier, self.output(row))
+        return Applied("updated", self._id(row), identifier, self.output(row))
 
     def record(self, batch: int) -> None:
         """Make this batch's rows visible to the next batches before they commit."""
@@ -152,7 +163,8 @@ class IdentifierKeyedWriter:
     def plan(self) -> list[bulk.WriteStep]:
         """The net effect of the batch as set-based writes."""
         columns = self.columns
-        set_columns = [c for c in columns if c not in ("tenant_id", "id", "created_at")]
+        keys = self.key_columns
+        set_columns = [c for c in columns if c not in (*keys, "created_at")]
         return [
             bulk.Insert(
                 self.table.name,
@@ -162,9 +174,9 @@ class IdentifierKeyedWriter:
             bulk.Update(
                 self.table.name,
                 set_columns,
-                ("tenant_id", "id"),
+                keys,
                 [
-                    (*(row[c] for c in set_columns), row["tenant_id"], row["id"])
+                    (*(row[c] for c in set_columns), *(row[c] for c in keys))
                     for row in self._updates.values()
                 ],
             ),

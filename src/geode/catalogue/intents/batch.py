@@ -1,0 +1,128 @@
+"""One batch of catalogue operations: a sub-writer per record kind, so that an
+operation sees the records of every kind that earlier operations wrote (in this
+batch, or pending from batches not committed yet).
+
+The writers are kept in dependency order (pieces, shapes, then the kinds that
+use them), which is also the order `plan` writes them in: rows that a foreign
+key points at are written before the rows pointing at them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from geode.catalogue import models
+from geode.catalogue.components.definitions import (
+    ChoiceConfig,
+    ChunksConfig,
+    ComponentDefinition,
+    MultipleChoicesConfig,
+    PieceConfig,
+)
+from geode.db import bulk
+from geode.db.base import Base
+from geode.db.keyed_writer import IdentifierKeyedWriter, Row
+from geode.massops.intents import BatchContext
+from geode.outcomes import OperationFailed
+from geode.pending import Pending
+
+NAMED_OUTPUT = frozenset({"identifier", "name"})
+"""What `{{ ref.field }}` reads from a shape or piece operation."""
+
+
+def named_output(row: Row) -> dict[str, Any]:
+    return {"identifier": row["identifier"], "name": row["name"]}
+
+
+@dataclass
+class CataloguePending:
+    """Rows of batches not committed yet, per kind (see geode.pending)."""
+
+    pieces: Pending[Row] = field(default_factory=Pending)
+    shapes: Pending[Row] = field(default_factory=Pending)
+
+    def committed(self, batch: int) -> None:
+        self.pieces.committed(batch)
+        self.shapes.committed(batch)
+
+
+class CatalogueBatch:
+    def __init__(self, context: BatchContext, pending: CataloguePending) -> None:
+        def writer(
+            model: type[Base], noun: str, kind: Pending[Row], **defaults: Any
+        ) -> IdentifierKeyedWriter:
+            table = model.__table__
+            assert isinstance(table, sa.Table)
+            return IdentifierKeyedWriter(
+                context.connection,
+                table,
+                context.tenant_id,
+                context.now,
+                noun=noun,
+                defaults=defaults,
+                output=named_output,
+                pending=kind,
+            )
+
+        self.pieces = writer(models.Piece, "piece", pending.pieces, components="[]")
+        self.shapes = writer(
+            models.Shape,
+            "shape",
+            pending.shapes,
+            components="[]",
+            variant_components=None,
+            meta=None,
+        )
+        self.writers: tuple[IdentifierKeyedWriter, ...] = (self.pieces, self.shapes)
+
+    def require_pieces(self, definitions: Any, field_name: str) -> None:
+        """Every piece the definitions name exists (stored, pending, or written
+        earlier in the batch); else the operation fails naming where."""
+        if not isinstance(definitions, list):
+            return
+        for identifier, at in piece_references(definitions, field_name):
+            if self.pieces.get(identifier) is None:
+                raise OperationFailed(
+                    "unknown_piece",
+                    f"`{at}.identifier` names the piece {identifier!r}, which does not exist; "
+                    "create it with piece/upsert before this operation",
+                    key=identifier,
+                )
+
+    def record(self, batch: int) -> None:
+        for writer in self.writers:
+            writer.record(batch)
+
+    def plan(self) -> list[bulk.WriteStep]:
+        return [step for writer in self.writers for step in writer.plan()]
+
+
+def piece_references(
+    definitions: Sequence[ComponentDefinition], field_name: str
+) -> Iterator[tuple[str, str]]:
+    """(piece identifier, path of its config) for every piece named, at any depth."""
+    for index, definition in enumerate(definitions):
+        config = definition.own_config()
+        at = f"{field_name}[{index}].config.{definition.type}"
+        if isinstance(config, PieceConfig):
+            yield config.identifier, at
+        elif isinstance(config, ChoiceConfig | MultipleChoicesConfig):
+            yield from piece_references(config.choices, f"{at}.choices")
+        elif isinstance(config, ChunksConfig):
+            yield from piece_references(config.components, f"{at}.components")
+
+
+def referenced_pieces(ops: Iterable[Any]) -> set[str]:
+    """The pieces named by the definitions of these operations (for prefetching)."""
+    found: set[str] = set()
+    for op in ops:
+        for name in ("components", "variantComponents"):
+            value = getattr(op, name, msgspec.UNSET)
+            if isinstance(value, list):
+                found.update(identifier for identifier, _ in piece_references(value, name))
+    return found

@@ -1,0 +1,87 @@
+"""`piece/create|update|upsert`: reusable groups of component definitions.
+
+`components`, when present, replaces the stored list whole: definitions are the
+schema of every item that holds the piece, and merging them by id would keep a
+definition the file left out, which nobody reading the file would expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from geode.catalogue import models
+from geode.catalogue.components.definitions import decode_definitions
+from geode.catalogue.components.shapes import PieceInput
+from geode.catalogue.documents import dump
+from geode.catalogue.intents.batch import CatalogueBatch, piece_references
+from geode.db.keyed_writer import Row
+from geode.db.pages import tenant_pages
+from geode.massops.intents import Ref, ref_field
+from geode.outcomes import Applied
+from geode.schemas import UNSET, UnsetType
+
+
+class PieceCreate(PieceInput, tag_field="intent", tag="piece/create", kw_only=True):
+    ref: Ref | UnsetType = ref_field()
+
+
+class PieceUpdate(PieceInput, tag_field="intent", tag="piece/update", kw_only=True):
+    """The reference's `piece/update` takes the create schema: `name` is required."""
+
+    ref: Ref | UnsetType = ref_field()
+
+
+class PieceUpsert(PieceInput, tag_field="intent", tag="piece/upsert", kw_only=True):
+    ref: Ref | UnsetType = ref_field()
+
+
+PIECE_INTENTS = (PieceCreate, PieceUpdate, PieceUpsert)
+PieceOperation = PieceCreate | PieceUpdate | PieceUpsert
+
+
+def piece_values(op: PieceInput) -> Row:
+    values: Row = {"name": op.name}
+    if op.components is not UNSET:
+        values["components"] = None if op.components is None else dump(op.components)
+    return values
+
+
+def apply_piece(batch: CatalogueBatch, op: PieceOperation) -> Applied:
+    batch.require_pieces(op.components, "components")
+    values = piece_values(op)
+    if isinstance(op, PieceCreate):
+        return batch.pieces.create(op.identifier, values)
+    if isinstance(op, PieceUpdate):
+        return batch.pieces.update(op.identifier, values)
+    return batch.pieces.upsert(op.identifier, values)
+
+
+def piece_operations(connection: sa.Connection, tenant_id: str) -> Iterator[PieceUpsert]:
+    """Every piece as an upsert, each after the pieces it holds, so the file
+    re-imports in its own order. (Pieces are few: they are sorted in memory.)"""
+    table: sa.Table = models.Piece.__table__  # type: ignore[assignment]
+    pieces: dict[str, PieceUpsert] = {}
+    for rows in tenant_pages(connection, table, tenant_id, "identifier"):
+        for row in rows:
+            pieces[row["identifier"]] = PieceUpsert(
+                identifier=row["identifier"],
+                name=row["name"],
+                components=decode_definitions(row["components"]),
+            )
+    done: set[str] = set()
+
+    def emit(identifier: str, seen: frozenset[str]) -> Iterator[PieceUpsert]:
+        piece = pieces.get(identifier)
+        if piece is None or identifier in done or identifier in seen:
+            return  # missing, written, or a cycle (written in identifier order)
+        components: Any = piece.components
+        for named, _ in piece_references(components, "components"):
+            yield from emit(named, seen | {identifier})
+        done.add(identifier)
+        yield piece
+
+    for identifier in pieces:
+        yield from emit(identifier, frozenset())

@@ -1,0 +1,90 @@
+"""`shape/create|update|upsert`: what an item is made of.
+
+As for pieces, `components` and `variantComponents` present replace the stored
+lists whole (definitions are a schema; merging them by id would keep ones the
+file dropped). A shape keeps its type: `shape/update` has none, and an upsert
+naming another type than the stored one fails (`shape_type_change`), since the
+items of the shape are of that type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+
+from geode.catalogue import models
+from geode.catalogue.components.definitions import decode_definitions
+from geode.catalogue.components.shapes import ShapeFields, ShapeInput
+from geode.catalogue.documents import dump, dump_or_none, load_as
+from geode.catalogue.intents.batch import CatalogueBatch
+from geode.db.keyed_writer import Row
+from geode.db.pages import tenant_pages
+from geode.massops.intents import Ref, ref_field
+from geode.outcomes import Applied, OperationFailed
+from geode.schemas import UNSET, KeyValuePair, UnsetType
+
+
+class ShapeCreate(ShapeInput, tag_field="intent", tag="shape/create", kw_only=True):
+    ref: Ref | UnsetType = ref_field()
+
+
+class ShapeUpdate(ShapeFields, tag_field="intent", tag="shape/update", kw_only=True):
+    ref: Ref | UnsetType = ref_field()
+
+
+class ShapeUpsert(ShapeInput, tag_field="intent", tag="shape/upsert", kw_only=True):
+    ref: Ref | UnsetType = ref_field()
+
+
+SHAPE_INTENTS = (ShapeCreate, ShapeUpdate, ShapeUpsert)
+ShapeOperation = ShapeCreate | ShapeUpdate | ShapeUpsert
+
+
+def shape_values(op: ShapeFields) -> Row:
+    values: Row = {"name": op.name}
+    if isinstance(op, ShapeInput):
+        values["type"] = op.type
+    if op.components is not UNSET:
+        values["components"] = None if op.components is None else dump(op.components)
+    if op.variantComponents is not UNSET:
+        values["variant_components"] = dump_or_none(op.variantComponents)
+    if op.meta is not UNSET:
+        values["meta"] = dump_or_none(op.meta)
+    return values
+
+
+def apply_shape(batch: CatalogueBatch, op: ShapeOperation) -> Applied:
+    batch.require_pieces(op.components, "components")
+    batch.require_pieces(op.variantComponents, "variantComponents")
+    values = shape_values(op)
+    if isinstance(op, ShapeCreate):
+        return batch.shapes.create(op.identifier, values)
+    if isinstance(op, ShapeUpdate):
+        return batch.shapes.update(op.identifier, values)
+    existing = batch.shapes.get(op.identifier)
+    if existing is not None and existing["type"] != op.type:
+        raise OperationFailed(
+            "shape_type_change",
+            f"shape {op.identifier!r} is a {existing['type']} shape and stays one: its items "
+            f"are {existing['type']}s; make a new shape for {op.type}s",
+            key=op.identifier,
+        )
+    return batch.shapes.upsert(op.identifier, values)
+
+
+def shape_operations(connection: sa.Connection, tenant_id: str) -> Iterator[ShapeUpsert]:
+    table: sa.Table = models.Shape.__table__  # type: ignore[assignment]
+    for rows in tenant_pages(connection, table, tenant_id, "identifier"):
+        for row in rows:
+            shape = ShapeUpsert(
+                identifier=row["identifier"],
+                name=row["name"],
+                type=row["type"],
+                components=decode_definitions(row["components"]),
+            )
+            if row["variant_components"] is not None:
+                shape.variantComponents = decode_definitions(row["variant_components"])
+            if row["meta"] is not None:
+                shape.meta = load_as(row["meta"], KeyValuePair)
+            yield shape
