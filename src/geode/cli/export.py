@@ -1,4 +1,4 @@
-"""`geode export customers|orders`."""
+"""`geode export customers|orders|catalogue`."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from geode.tenants.service import get_tenant
 class Kind(StrEnum):
     customers = "customers"
     orders = "orders"
+    catalogue = "catalogue"
 
 
 def export(
@@ -32,7 +33,7 @@ def export(
         Path | None, typer.Option("--output", "-o", help="File (default stdout).")
     ] = None,
 ) -> None:
-    """Write a tenant's customers or orders as a mass-operation file."""
+    """Write a tenant's customers, orders or catalogue as a mass-operation file."""
     with app_context() as app, reading(app.engine) as connection:
         tenant_id = get_tenant(connection, tenant).id
         families = {family.name: family for family in app.massops.intents.families}

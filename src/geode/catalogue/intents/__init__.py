@@ -1,9 +1,10 @@
 """The catalogue's intents, as one family registered with the engine.
 
 One family, so that one batch holds every kind (`CatalogueBatch`): an item sees
-the shape an earlier operation of its batch created. Each kind is a module of
-this package (`pieces`, `shapes`; items, topics, variants... join the same way).
-Names and fields follow @crystallize/schema 6.14 (src/mass-operation/*.ts).
+the shape an earlier operation of its batch created. Each kind of record is a
+module of this package declaring a `Kind` (`kinds`); `KINDS` lists them in
+dependency order, which is also the order they export in. Names and fields
+follow @crystallize/schema 6.14 (src/mass-operation/*.ts).
 """
 
 from __future__ import annotations
@@ -14,34 +15,23 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
-from geode.catalogue.intents.batch import (
-    NAMED_OUTPUT,
-    CatalogueBatch,
-    CataloguePending,
-    referenced_pieces,
-)
-from geode.catalogue.intents.pieces import (
-    PIECE_INTENTS,
-    PieceCreate,
-    PieceUpdate,
-    PieceUpsert,
-    apply_piece,
-    piece_operations,
-)
-from geode.catalogue.intents.shapes import (
-    SHAPE_INTENTS,
-    ShapeCreate,
-    ShapeUpdate,
-    ShapeUpsert,
-    apply_shape,
-    shape_operations,
-)
+from geode.catalogue.intents.batch import CatalogueBatch, CataloguePending
+from geode.catalogue.intents.kinds import Kind
+from geode.catalogue.intents.pieces import Pieces
+from geode.catalogue.intents.shapes import Shapes
 from geode.massops.intents import BatchContext, IntentFamily
 from geode.outcomes import Applied
 
-__all__ = ["CatalogueIntents"]
+__all__ = ["KINDS", "CatalogueIntents"]
 
-_OUTPUTS = {struct.__struct_config__.tag: NAMED_OUTPUT for struct in PIECE_INTENTS + SHAPE_INTENTS}
+KINDS: tuple[Kind, ...] = (Pieces(), Shapes())
+_KIND_OF: dict[str, Kind] = {
+    struct.__struct_config__.tag: kind for kind in KINDS for struct in kind.operations
+}
+
+
+def _kind(op: Any) -> Kind:
+    return _KIND_OF[op.__struct_config__.tag]
 
 
 class _Batch:
@@ -49,22 +39,15 @@ class _Batch:
         self.batch = batch
 
     def prefetch(self, ops: Sequence[Any]) -> None:
-        pieces = referenced_pieces(ops)
-        shapes: list[str] = []
+        by_kind: dict[str, list[Any]] = {}
         for op in ops:
-            if isinstance(op, PieceCreate | PieceUpdate | PieceUpsert):
-                pieces.add(op.identifier)
-            elif isinstance(op, ShapeCreate | ShapeUpdate | ShapeUpsert):
-                shapes.append(op.identifier)
-        self.batch.pieces.prefetch(pieces)
-        self.batch.shapes.prefetch(shapes)
+            by_kind.setdefault(_kind(op).name, []).append(op)
+        for kind in KINDS:  # in dependency order: a kind may prefetch what it uses
+            if kind.name in by_kind:
+                kind.prefetch(self.batch, by_kind[kind.name])
 
     def apply(self, op: Any, documents: dict[str, str] | None) -> Applied:
-        if isinstance(op, PieceCreate | PieceUpdate | PieceUpsert):
-            return apply_piece(self.batch, op)
-        if isinstance(op, ShapeCreate | ShapeUpdate | ShapeUpsert):
-            return apply_shape(self.batch, op)
-        raise AssertionError(f"not a catalogue intent: {type(op).__name__}")
+        return _kind(op).apply(self.batch, op)
 
     def record(self, batch: int) -> None:
         self.batch.record(batch)
@@ -73,40 +56,29 @@ class _Batch:
         return self.batch.plan()
 
 
-class _Keys(msgspec.Struct):
-    intent: str
-    identifier: Any = None
-
-
 class _Planner:
-    """A piece or shape is keyed by its identifier; where some operation's
-    identifier is a template, every record of that kind shares one key."""
+    """Every catalogue operation gets one key, so a parallel run applies them
+    in one chunk, in file order. Catalogue records depend on each other (a
+    shape on its pieces, an item on its shape, parent and topics, a variant on
+    its product), and keys per record would let a chunk run before the chunk
+    creating what it uses. Dependency waves (issue 11, point 4) will give the
+    catalogue parallel chunks back."""
 
-    def __init__(self) -> None:
-        self.collapsed: set[str] = set()
+    def survey(self, op: Any, key_templated: bool, templated: bool) -> None:
+        pass
 
-    def survey(self, op: _Keys, key_templated: bool, templated: bool) -> None:
-        if key_templated:
-            self.collapsed.add(_kind(op.intent))
-
-    def key(self, op: _Keys, raw: msgspec.Raw) -> str | None:
-        kind = _kind(op.intent)
-        return kind if kind in self.collapsed else f"{kind}\x1f{op.identifier}"
-
-
-def _kind(intent: str) -> str:
-    return intent.partition("/")[0]
+    def key(self, op: Any, raw: msgspec.Raw) -> str | None:
+        return "catalogue"
 
 
 class CatalogueIntents(IntentFamily):
     name = "catalogue"
-    operations = (*PIECE_INTENTS, *SHAPE_INTENTS)
-    key_fields = frozenset({"identifier"})
-    lookup_tables = ("pieces", "shapes")
-    planning_fields = _Keys
+    operations = tuple(struct for kind in KINDS for struct in kind.operations)
+    key_fields = frozenset(field for kind in KINDS for field in kind.key_fields)
+    lookup_tables = tuple(table for kind in KINDS for table in kind.lookup_tables)
 
     def outputs(self, intent: str) -> frozenset[str]:
-        return _OUTPUTS[intent]
+        return _KIND_OF[intent].outputs(intent)
 
     def new_pending(self) -> CataloguePending:
         return CataloguePending()
@@ -118,6 +90,5 @@ class CatalogueIntents(IntentFamily):
         return _Planner()
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
-        """Pieces (each after those it holds), then shapes: the order they re-import in."""
-        yield from piece_operations(connection, tenant_id)
-        yield from shape_operations(connection, tenant_id)
+        for kind in KINDS:
+            yield from kind.export(connection, tenant_id)

@@ -7,7 +7,7 @@ definition the file left out, which nobody reading the file would expect.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +16,12 @@ from geode.catalogue import models
 from geode.catalogue.components.definitions import decode_definitions
 from geode.catalogue.components.shapes import PieceInput
 from geode.catalogue.documents import dump
-from geode.catalogue.intents.batch import CatalogueBatch, piece_references
+from geode.catalogue.intents.batch import (
+    NAMED_OUTPUT,
+    CatalogueBatch,
+    piece_references,
+    referenced_pieces,
+)
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
 from geode.massops.intents import Ref, ref_field
@@ -85,3 +90,22 @@ def piece_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Piec
 
     for identifier in pieces:
         yield from emit(identifier, frozenset())
+
+
+class Pieces:
+    name: str = "piece"
+    operations: tuple[type[Any], ...] = PIECE_INTENTS
+    key_fields: frozenset[str] = frozenset({"identifier"})
+    lookup_tables: tuple[str, ...] = ("pieces",)
+
+    def outputs(self, intent: str) -> frozenset[str]:
+        return NAMED_OUTPUT
+
+    def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
+        batch.pieces.prefetch({op.identifier for op in ops} | referenced_pieces(ops))
+
+    def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
+        return apply_piece(batch, op)
+
+    def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
+        return piece_operations(connection, tenant_id)

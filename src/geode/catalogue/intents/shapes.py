@@ -9,7 +9,8 @@ items of the shape are of that type.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,7 +18,7 @@ from geode.catalogue import models
 from geode.catalogue.components.definitions import decode_definitions
 from geode.catalogue.components.shapes import ShapeFields, ShapeInput
 from geode.catalogue.documents import dump, dump_or_none, load_as
-from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.batch import NAMED_OUTPUT, CatalogueBatch, referenced_pieces
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
 from geode.massops.intents import Ref, ref_field
@@ -88,3 +89,23 @@ def shape_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Shap
             if row["meta"] is not None:
                 shape.meta = load_as(row["meta"], KeyValuePair)
             yield shape
+
+
+class Shapes:
+    name: str = "shape"
+    operations: tuple[type[Any], ...] = SHAPE_INTENTS
+    key_fields: frozenset[str] = frozenset({"identifier"})
+    lookup_tables: tuple[str, ...] = ("shapes",)
+
+    def outputs(self, intent: str) -> frozenset[str]:
+        return NAMED_OUTPUT
+
+    def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
+        batch.pieces.prefetch(referenced_pieces(ops))
+        batch.shapes.prefetch([op.identifier for op in ops])
+
+    def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
+        return apply_shape(batch, op)
+
+    def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
+        return shape_operations(connection, tenant_id)
