@@ -24,6 +24,7 @@ from geode.massops import repository
 from geode.massops.chunk_runner import ChunkRunner
 from geode.massops.planning import plan, store_chunks
 from geode.massops.repository import TaskInfo
+from geode.massops.retry import keep_failed_inputs_from_frames
 from geode.massops.runner import TaskCancelled, failure_message, final_status
 from geode.timestamps import utcnow
 
@@ -80,6 +81,10 @@ class ChunkedTasks:
             open_chunks = [c for c in chunks if c.status != "done"]
             if not open_chunks:
                 processed, counts = repository.chunk_progress(connection, task_id)
+                if final_status(counts) == "completeWithErrors":
+                    keep_failed_inputs_from_frames(
+                        connection, task_id, repository.task_frames(connection, task_id)
+                    )
                 repository.update_task(
                     connection, task_id, status=final_status(counts), processed=processed,
                     counts=msgspec.json.encode(counts).decode(), finished_at=utcnow(),
