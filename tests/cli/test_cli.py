@@ -418,7 +418,9 @@ def test_dry_run_counts_updates_against_stored_data(data_dir: Path, tenant: str)
     assert names["c-ann"] == "Ann"
 
 
-def test_run_of_an_invalid_file_fails_and_creates_no_task(data_dir: Path, tenant: str) -> None:
+def test_run_of_an_invalid_file_fails_and_leaves_an_invalid_task(
+    data_dir: Path, tenant: str
+) -> None:
     before = task_ids(data_dir)
     result = geode(
         data_dir, "massop", "run", write_ops(data_dir, INVALID), "--tenant", tenant, "--json"
@@ -427,8 +429,18 @@ def test_run_of_an_invalid_file_fails_and_creates_no_task(data_dir: Path, tenant
     assert "nothing was written" in result.stderr
     for path_text in INVALID_PATHS.values():
         assert path_text in result.stderr
-    assert task_ids(data_dir) == before
+    [task_id] = set(task_ids(data_dir)) - set(before)
     assert exported(data_dir, "customers", tenant) == []  # not even the valid c-2
+    status = one_json(geode(data_dir, "massop", "status", task_id, "--json"))
+    assert status["status"] == "invalid" and status["processed"] == 0
+    assert {p["path"] for p in status["problems"]} >= set(INVALID_PATHS.values())
+    shown = geode(data_dir, "massop", "status", task_id)
+    assert shown.returncode == EXIT_OK
+    assert f"task {task_id}: invalid" in shown.stdout
+    for path_text in INVALID_PATHS.values():
+        assert path_text in shown.stdout
+    refused = geode(data_dir, "massop", "resume", task_id)
+    assert refused.returncode == EXIT_FAILED and "was refused" in refused.stderr
 
 
 # -- export and re-import ---------------------------------------------------------------

@@ -196,9 +196,19 @@ class MassOperationService:
         path = lifecycle.check_source(task)
         return self._validate_task(task, path, on_validation_progress, by_worker=False)
 
-    def queue(self, tenant_id: str, path: Path, *, source_name: str | None = None) -> TaskInfo:
+    def queue(
+        self,
+        tenant_id: str,
+        path: Path,
+        *,
+        source_name: str | None = None,
+        on_validation_progress: ValidationProgress | None = None,
+    ) -> TaskInfo:
         """Submit the file as a task for the workers and queue it."""
-        task = self.submit(tenant_id, path, source_name=source_name, by_worker=True)
+        task = self.submit(
+            tenant_id, path, source_name=source_name, by_worker=True,
+            on_validation_progress=on_validation_progress,
+        )  # fmt: skip
         self.enqueue_task(task.id)
         return task
 
