@@ -443,6 +443,45 @@ def test_run_of_an_invalid_file_fails_and_leaves_an_invalid_task(
     assert refused.returncode == EXIT_FAILED and "was refused" in refused.stderr
 
 
+def test_retry_reruns_what_failed_with_the_summary_and_exit_status_of_run(
+    data_dir: Path, tenant: str
+) -> None:
+    flawed = [
+        {**CUSTOMERS[0]},
+        {"intent": "customer/update", "_ref": "dan", "identifier": "c-dan", "firstName": "Dan"},
+        {**ORDER, "customer": {"identifier": "{{ dan.identifier }}"}},
+        {"intent": "customer/update", "identifier": "c-eve", "lastName": "{{ ann.email }}"},
+    ]
+    first = geode(
+        data_dir, "massop", "run", write_ops(data_dir, flawed), "--tenant", tenant, "--json"
+    )
+    assert first.returncode == EXIT_WITH_ERRORS
+    first_id = one_json(first)["taskId"]
+    busy = geode(data_dir, "massop", "retry", first_id, "--json")
+    assert busy.returncode == EXIT_WITH_ERRORS  # nothing fixed yet: the same failures
+    assert one_json(busy)["retryOf"] == first_id
+
+    fix = [{"intent": "customer/upsert", "identifier": i} for i in ("c-dan", "c-eve")]
+    ok(geode(data_dir, "massop", "run", write_ops(data_dir, fix), "--tenant", tenant))
+    retried = geode(data_dir, "massop", "retry", first_id, "--json")
+    summary = one_json(retried)
+    assert retried.returncode == EXIT_OK, retried.stderr
+    assert (summary["status"], summary["total"], summary["retryOf"]) == ("complete", 3, first_id)
+    assert summary["counts"] == {
+        "customer/update": {"updated": 2},
+        "order/upsert": {"created": 1},
+    }
+    names = {c["identifier"]: c.get("lastName") for c in exported(data_dir, "customers", tenant)}
+    assert names["c-eve"] == "ann@example.com"  # from the first task's output of `ann`
+    status = geode(data_dir, "massop", "status", summary["taskId"])
+    assert f"retry of task {first_id}" in status.stdout
+
+    nothing = ok(geode(data_dir, "massop", "retry", summary["taskId"]))
+    assert "nothing to retry" in nothing.stdout
+    unknown = geode(data_dir, "massop", "retry", "0" * 24)
+    assert unknown.returncode == EXIT_FAILED and "no task" in unknown.stderr
+
+
 # -- export and re-import ---------------------------------------------------------------
 
 
