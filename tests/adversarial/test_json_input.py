@@ -197,7 +197,9 @@ def test_a_200_kb_upload_nested_100000_deep_is_a_prompt_422(
         "$.operations[1].addresses" + "[0]" * 29, "too_deep",
     )  # fmt: skip
     assert client.get(UPLOAD).status_code == 200  # the server answers as before
-    assert task_count(server.app, tenant) == 0
+    [task] = client.get(UPLOAD).json()["tasks"]  # refused: kept `invalid`, with its problem
+    assert (task["status"], task["problems"]) == ("invalid", body["detail"])
+    assert task_count(server.app, tenant) == 1
     assert uploads(server) == []
 
 

@@ -418,7 +418,9 @@ def test_dry_run_counts_updates_against_stored_data(data_dir: Path, tenant: str)
     assert names["c-ann"] == "Ann"
 
 
-def test_run_of_an_invalid_file_fails_and_creates_no_task(data_dir: Path, tenant: str) -> None:
+def test_run_of_an_invalid_file_fails_and_leaves_an_invalid_task(
+    data_dir: Path, tenant: str
+) -> None:
     before = task_ids(data_dir)
     result = geode(
         data_dir, "massop", "run", write_ops(data_dir, INVALID), "--tenant", tenant, "--json"
@@ -427,8 +429,57 @@ def test_run_of_an_invalid_file_fails_and_creates_no_task(data_dir: Path, tenant
     assert "nothing was written" in result.stderr
     for path_text in INVALID_PATHS.values():
         assert path_text in result.stderr
-    assert task_ids(data_dir) == before
+    [task_id] = set(task_ids(data_dir)) - set(before)
     assert exported(data_dir, "customers", tenant) == []  # not even the valid c-2
+    status = one_json(geode(data_dir, "massop", "status", task_id, "--json"))
+    assert status["status"] == "invalid" and status["processed"] == 0
+    assert {p["path"] for p in status["problems"]} >= set(INVALID_PATHS.values())
+    shown = geode(data_dir, "massop", "status", task_id)
+    assert shown.returncode == EXIT_OK
+    assert f"task {task_id}: invalid" in shown.stdout
+    for path_text in INVALID_PATHS.values():
+        assert path_text in shown.stdout
+    refused = geode(data_dir, "massop", "resume", task_id)
+    assert refused.returncode == EXIT_FAILED and "was refused" in refused.stderr
+
+
+def test_retry_reruns_what_failed_with_the_summary_and_exit_status_of_run(
+    data_dir: Path, tenant: str
+) -> None:
+    flawed = [
+        {**CUSTOMERS[0]},
+        {"intent": "customer/update", "_ref": "dan", "identifier": "c-dan", "firstName": "Dan"},
+        {**ORDER, "customer": {"identifier": "{{ dan.identifier }}"}},
+        {"intent": "customer/update", "identifier": "c-eve", "lastName": "{{ ann.email }}"},
+    ]
+    first = geode(
+        data_dir, "massop", "run", write_ops(data_dir, flawed), "--tenant", tenant, "--json"
+    )
+    assert first.returncode == EXIT_WITH_ERRORS
+    first_id = one_json(first)["taskId"]
+    busy = geode(data_dir, "massop", "retry", first_id, "--json")
+    assert busy.returncode == EXIT_WITH_ERRORS  # nothing fixed yet: the same failures
+    assert one_json(busy)["retryOf"] == first_id
+
+    fix = [{"intent": "customer/upsert", "identifier": i} for i in ("c-dan", "c-eve")]
+    ok(geode(data_dir, "massop", "run", write_ops(data_dir, fix), "--tenant", tenant))
+    retried = geode(data_dir, "massop", "retry", first_id, "--json")
+    summary = one_json(retried)
+    assert retried.returncode == EXIT_OK, retried.stderr
+    assert (summary["status"], summary["total"], summary["retryOf"]) == ("complete", 3, first_id)
+    assert summary["counts"] == {
+        "customer/update": {"updated": 2},
+        "order/upsert": {"created": 1},
+    }
+    names = {c["identifier"]: c.get("lastName") for c in exported(data_dir, "customers", tenant)}
+    assert names["c-eve"] == "ann@example.com"  # from the first task's output of `ann`
+    status = geode(data_dir, "massop", "status", summary["taskId"])
+    assert f"retry of task {first_id}" in status.stdout
+
+    nothing = ok(geode(data_dir, "massop", "retry", summary["taskId"]))
+    assert "nothing to retry" in nothing.stdout
+    unknown = geode(data_dir, "massop", "retry", "0" * 24)
+    assert unknown.returncode == EXIT_FAILED and "no task" in unknown.stderr
 
 
 # -- export and re-import ---------------------------------------------------------------

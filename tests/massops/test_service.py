@@ -138,7 +138,9 @@ def test_reference_to_empty_field_fails_the_operation(
     assert rows(app, "select count(*) from orders where tenant_id = :t", t=tenant.id)[0][0] == 0
 
 
-def test_invalid_file_writes_nothing(app: App, tenant: TenantInfo, ops_file: Any) -> None:
+def test_invalid_file_writes_nothing_and_leaves_an_invalid_task(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
     path = ops_file([customer("ok"), {"intent": "customer/upsert"}, order("{{ nope.identifier }}")])
     with pytest.raises(InvalidFileError) as info:
         app.massops.submit(tenant.id, path)
@@ -146,7 +148,10 @@ def test_invalid_file_writes_nothing(app: App, tenant: TenantInfo, ops_file: Any
     assert "$.operations[1].identifier" in paths
     assert "$.operations[2].customer.identifier" in paths
     assert rows(app, "select count(*) from customers where tenant_id = :t", t=tenant.id)[0][0] == 0
-    assert [t for t in app.massops.list(tenant.id)] == []
+    [task] = app.massops.list(tenant.id)
+    assert task.status == "invalid" and task.problems == info.value.detail
+    assert task.error_message == info.value.message and task.processed == 0
+    assert list(app.massops.logs(task.id)) == []
 
 
 def test_order_upsert_keeps_id_and_created_at(app: App, tenant: TenantInfo, ops_file: Any) -> None:

@@ -34,8 +34,10 @@ from geode.cli.context import (
     out,
     print_json,
 )
+from geode.cli.validation_bar import ValidationBar
 from geode.db.engine import reading
 from geode.errors import InvalidInputError
+from geode.massops.lifecycle import needs_validation
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import TaskCancelled
 from geode.massops.service import invalid_file
@@ -49,6 +51,7 @@ massop_app = typer.Typer(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 OUTCOMES = ("created", "updated", "unchanged", "failed", "skipped")
+STATUS_PROBLEMS = 200
 EXIT_BY_STATUS = {
     "complete": EXIT_OK,
     "completeWithErrors": EXIT_WITH_ERRORS,
@@ -110,7 +113,8 @@ def run(
                 task = app.massops.dry_run(tenant_id, file, on_progress=progress)
             _summary(task, time.perf_counter() - started, as_json, dry_run=True)
             return
-        task = app.massops.submit(tenant_id, file)
+        with ValidationBar(file, as_json) as bar:
+            task = app.massops.submit(tenant_id, file, on_validation_progress=bar)
         if not as_json:
             err.print(f"task {task.id}: {task.total} operations validated")
         _execute(app, task, started, as_json)
@@ -139,7 +143,8 @@ def submit(
             tenant_id = get_tenant(connection, tenant).id
         dispatcher = attach_queue(app)
         try:
-            task = app.massops.queue(tenant_id, file)
+            with ValidationBar(file, as_json) as bar:
+                task = app.massops.queue(tenant_id, file, on_validation_progress=bar)
         finally:
             dispatcher.close()
     if as_json:
@@ -151,13 +156,46 @@ def submit(
 
 @massop_app.command("resume")
 def resume(task_id: str, as_json: JsonOption = False) -> None:
-    """Finish a task that was killed, cancelled or failed, from its checkpoint."""
+    """Finish a task that was killed, cancelled or failed, from its checkpoint.
+
+    A task killed while it validated its file validates it again first, if the
+    file is still the one it read."""
     with app_context() as app:
+        task = app.massops.get(task_id)
+        if needs_validation(task):
+            if not as_json:
+                err.print(f"task {task.id}: validating {task.source_path} again")
+            path = Path(task.source_path) if task.source_path else None
+            with ValidationBar(path, as_json) as bar:
+                task = app.massops.revalidate(task_id, on_validation_progress=bar)
         # Also after a cancel request (say over HTTP): resuming is the user's say-so.
         task = app.massops.reopen(task_id, by_worker=False)
         if not as_json:
             err.print(f"resuming task {task.id} at operation {task.processed} of {task.total}")
         _execute(app, task, time.perf_counter(), as_json)
+
+
+@massop_app.command("retry")
+def retry(task_id: str, as_json: JsonOption = False) -> None:
+    """Run the failed and skipped operations of a finished task again, as a new task.
+
+    References to operations that succeeded are filled in from TASK's logs. The
+    summary and exit status are those of `run`; nothing to retry exits 0."""
+    with app_context() as app:
+        started = time.perf_counter()
+        with ValidationBar(None, as_json) as bar:
+            retried = app.massops.retry(task_id, on_validation_progress=bar)
+        if retried.new is None:
+            message = f"task {task_id} has nothing to retry: every operation succeeded"
+            if as_json:
+                print_json({"taskId": None, "retryOf": task_id, "message": message})
+            else:
+                out.print(message)
+            raise typer.Exit(EXIT_OK)
+        task = retried.new
+        if not as_json:
+            err.print(f"task {task.id}: retrying {task.total} operations of task {task_id}")
+        _execute(app, task, started, as_json)
 
 
 def _execute(app: Any, task: TaskInfo, started: float, as_json: bool) -> None:
@@ -236,6 +274,7 @@ def _summary(task: TaskInfo, seconds: float, as_json: bool, *, dry_run: bool = F
         print_json(
             {
                 "taskId": None if dry_run else task.id,
+                "retryOf": task.retry_of,
                 "status": task.status,
                 "dryRun": dry_run,
                 "total": task.total,
@@ -275,12 +314,35 @@ def status(task_id: str, as_json: JsonOption = False) -> None:
         print_json(task_view(task))
         return
     out.print(
-        f"task {task.id}: {task.status}  {task.processed}/{task.total}  source={task.source_name}"
+        f"task {task.id}: {task.status}  {_done(task)}  source={task.source_name}",
+        markup=False,
+        highlight=False,
     )
+    if task.retry_of:
+        out.print(f"  retry of task {task.retry_of}")
+    if task.status == "validating":
+        out.print(f"  validating: {_validation_progress(task)}")
     for intent, counts in sorted(task.counts.items()):
         out.print(f"  {intent}: " + ", ".join(f"{o} {counts.get(o, 0)}" for o in OUTCOMES))
     if task.error_message:
-        out.print(f"  error: {task.error_message}")
+        out.print(f"  error: {task.error_message}", markup=False, highlight=False)
+    for problem in (task.problems or [])[:STATUS_PROBLEMS]:
+        out.print(f"  - {format_problem(problem)}", markup=False, highlight=False)
+    if task.problems and len(task.problems) > STATUS_PROBLEMS:
+        out.print(f"  ... and {len(task.problems) - STATUS_PROBLEMS} more (use --json to see all)")
+
+
+def _done(task: TaskInfo) -> str:
+    """done/total; while validating the total is not known yet: operations read so far."""
+    if task.status == "validating":
+        return f"{task.operations_read or 0}/?"
+    return f"{task.processed}/{task.total}"
+
+
+def _validation_progress(task: TaskInfo) -> str:
+    read = f"{task.bytes_read or 0:,}"
+    size = f" of {task.source_size:,}" if task.source_size is not None else ""
+    return f"{read}{size} bytes, {task.operations_read or 0:,} operations read"
 
 
 @massop_app.command("list")
@@ -306,7 +368,7 @@ def list_(
     header = f"{'task':<24}  {'tenant':<{width}}  {'status':<18} {'done/total':>19}"
     lines = [f"{header}  {'created':<27}  source"]
     for task, name in rows:
-        done = f"{task.processed}/{task.total}"
+        done = _done(task)
         lines.append(
             f"{task.id:<24}  {name:<{width}}  {task.status:<18} {done:>19}  "
             f"{task.created_at}  {task.source_name}"

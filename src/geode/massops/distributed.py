@@ -25,6 +25,7 @@ from geode.massops.chunk_runner import ChunkRunner
 from geode.massops.intents import IntentRegistry
 from geode.massops.planning import plan, store_chunks
 from geode.massops.repository import TaskInfo
+from geode.massops.retry import keep_failed_inputs_from_frames
 from geode.massops.runner import TaskCancelled, failure_message, final_status
 from geode.timestamps import utcnow
 
@@ -83,6 +84,13 @@ class ChunkedTasks:
             open_chunks = [c for c in chunks if c.status != "done"]
             if not open_chunks:
                 processed, counts = repository.chunk_progress(connection, task_id)
+                if final_status(counts) == "completeWithErrors":
+                    keep_failed_inputs_from_frames(
+                        connection,
+                        task_id,
+                        repository.task_frames(connection, task_id),
+                        self.intents,
+                    )
                 repository.update_task(
                     connection, task_id, status=final_status(counts), processed=processed,
                     counts=msgspec.json.encode(counts).decode(), finished_at=utcnow(),

@@ -198,6 +198,7 @@ class IntentRegistry:
             array_like=True,
         )
         self.json_decoder = msgspec.json.Decoder(self.operation)
+        self.entry_decoder = msgspec.msgpack.Decoder(self.spool_entry)
         self.frame_decoder = msgspec.msgpack.Decoder(list[self.spool_entry])  # type: ignore[name-defined]
         self.numbered_frame_decoder = msgspec.msgpack.Decoder(
             list[tuple[int, self.spool_entry]]  # type: ignore[name-defined]

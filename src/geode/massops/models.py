@@ -34,6 +34,18 @@ class Task(Base):
     created_at: Mapped[str] = mapped_column(TIMESTAMP)
     started_at: Mapped[str | None] = mapped_column(TIMESTAMP)
     finished_at: Mapped[str | None] = mapped_column(TIMESTAMP)
+    # The file validated (see massops.lifecycle): a resume after a kill during
+    # validation re-reads it, if its size and modification time are unchanged.
+    source_path: Mapped[str | None] = mapped_column(sa.Text)
+    source_size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    source_mtime_ns: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Validation's progress, written about once a second while `validating`.
+    bytes_read: Mapped[int | None] = mapped_column(sa.BigInteger)
+    operations_read: Mapped[int | None] = mapped_column(sa.Integer)
+    problems: Mapped[str | None] = mapped_column(JSON_TEXT)
+    """An `invalid` task's problems (JSON list), as the refusal listed them."""
+    retry_of: Mapped[str | None] = mapped_column(Id())
+    """The task whose failed and skipped operations this one re-runs."""
 
 
 class OperationLog(Base):
@@ -64,6 +76,9 @@ class OperationLog(Base):
     error_code: Mapped[str | None] = mapped_column(sa.String(48))
     message: Mapped[str | None] = mapped_column(sa.Text)
     output: Mapped[str | None] = mapped_column(JSON_TEXT)
+    input: Mapped[str | None] = mapped_column(JSON_TEXT)
+    """A failed or skipped operation as the file had it (JSON), for `retry`:
+    filled when the task finishes, before its spool is deleted (massops.retry)."""
 
 
 class TaskChunk(Base):

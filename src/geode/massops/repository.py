@@ -44,6 +44,14 @@ class TaskInfo:
     started_at: str | None
     finished_at: str | None
     chunked: bool = False
+    source_path: str | None = None
+    source_size: int | None = None
+    source_mtime_ns: int | None = None
+    bytes_read: int | None = None
+    operations_read: int | None = None
+    problems: list[dict[str, Any]] | None = None
+    retry_of: str | None = None
+    source_sha256: str = ""
 
     @classmethod
     def from_row(cls, row: Any) -> TaskInfo:
@@ -62,6 +70,14 @@ class TaskInfo:
             started_at=stored_timestamp(row.started_at) if row.started_at else None,
             finished_at=stored_timestamp(row.finished_at) if row.finished_at else None,
             chunked=bool(row.chunked),
+            source_path=row.source_path,
+            source_size=row.source_size,
+            source_mtime_ns=row.source_mtime_ns,
+            bytes_read=row.bytes_read,
+            operations_read=row.operations_read,
+            problems=msgspec.json.decode(row.problems) if row.problems else None,
+            retry_of=row.retry_of,
+            source_sha256=row.source_sha256,
         )
 
 
@@ -195,6 +211,17 @@ def chunk_frame(connection: sa.Connection, task_id: str, seq: int, frame: int) -
     return bytes(data)
 
 
+def task_frames(connection: sa.Connection, task_id: str) -> Iterator[bytes]:
+    """Every frame of every chunk of a task, one at a time (for `retry`)."""
+    keys = connection.execute(
+        sa.select(_frames.c.seq, _frames.c.frame)
+        .where(_frames.c.task_id == task_id)
+        .order_by(_frames.c.seq, _frames.c.frame)
+    ).all()
+    for seq, frame in keys:
+        yield chunk_frame(connection, task_id, int(seq), int(frame))
+
+
 def cancel_requested(connection: sa.Connection, task_id: str) -> bool:
     """Read before every batch: one column, not the task with its chunks' progress."""
     query = sa.select(_tasks.c.cancel_requested).where(_tasks.c.id == task_id)
@@ -246,7 +273,7 @@ def list_tasks(
 def unfinished_worker_tasks(connection: sa.Connection) -> list[str]:
     query = sa.select(_tasks.c.id).where(
         _tasks.c.by_worker.is_(True), _tasks.c.status.in_(("pending", "running"))
-    )
+    )  # not `validating`: that task's validation belongs to the request that uploaded it
     return [str(i) for i in connection.execute(query.order_by(_tasks.c.created_at)).scalars()]
 
 

@@ -29,6 +29,7 @@ from geode.massops.intents import IntentRegistry, SpoolEntry
 from geode.massops.pipeline import BatchWriter, ProcessBatchWriter, WriteJob, Writer
 from geode.massops.references import Needed, ReferenceState
 from geode.massops.repository import TaskInfo
+from geode.massops.retry import keep_failed_inputs
 from geode.massops.spool import read_spool
 from geode.timestamps import utcnow
 from geode.util import gc_paused
@@ -304,6 +305,11 @@ class TaskRunner:
 
     def _finish(self, status: str, error: str | None = None) -> TaskInfo:
         with self._transaction() as connection:
+            if status == "completeWithErrors" and self.connection is None:
+                # Before the spool goes, in the transaction that finishes the task.
+                keep_failed_inputs(
+                    connection, self.task.id, Path(self.task.spool_path), self.intents
+                )
             values: dict[str, object] = {"status": status, "error_message": error}
             if status in ("complete", "completeWithErrors", "cancelled", "failed"):
                 values["finished_at"] = utcnow()

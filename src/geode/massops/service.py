@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +21,26 @@ from geode.db.engine import reading
 from geode.errors import ConflictError, InvalidFileError
 from geode.ids import new_id
 from geode.json_input import DEFAULT_MAX_DEPTH
-from geode.massops import repository
+from geode.massops import lifecycle, repository
+from geode.massops import retry as retry_files
 from geode.massops.distributed import ChunkedTasks, EnqueueChunk, store_plan
 from geode.massops.intents import IntentRegistry
 from geode.massops.problems import Problem
 from geode.massops.repository import TaskInfo
-from geode.massops.runner import ProgressCallback, TaskRunner, needed_path
+from geode.massops.runner import ProgressCallback, TaskRunner, failure_message, needed_path
 from geode.massops.spool import SpoolWriter
-from geode.massops.validation import ValidationReport, validate_file
+from geode.massops.validation import ValidationProgress, ValidationReport, validate_file
 from geode.timestamps import utcnow
 
 FINISHED = ("complete", "completeWithErrors")
+
+
+@dataclass(frozen=True)
+class Retry:
+    """`task` retried as `new`; `new` is None when nothing of it failed."""
+
+    task: TaskInfo
+    new: TaskInfo | None
 
 
 class MassOperationService:
@@ -72,36 +82,144 @@ class MassOperationService:
         *,
         source_name: str | None = None,
         by_worker: bool = False,
+        on_validation_progress: ValidationProgress | None = None,
+        retry_of: str | None = None,
     ) -> TaskInfo:
-        """Validate the whole file and create a `pending` task over its spool.
+        """Create the task (`validating`), validate the whole file, and make it a
+        `pending` task over its spool.
 
-        Raises InvalidFileError listing every problem; then nothing is stored.
-        Validation runs before the transaction, so it holds no lock meanwhile.
+        A refused file leaves the task `invalid` with its problems and raises
+        InvalidFileError listing them; nothing is written to the store.
+        Validation runs outside any transaction, so it holds no lock meanwhile.
         """
-        task_id, spool_path, report = self._spool(path)
-        with self.engine.begin() as connection:
-            task = self._insert_task(
-                connection, task_id, tenant_id, spool_path, report, source_name or str(path),
-                by_worker=by_worker,
-            )  # fmt: skip
-            chunked = (
-                by_worker
-                and self.chunk_size is not None
-                and report.total > self.chunk_size
-                and store_plan(
-                    connection, task_id, spool_path, report.needed, self.chunk_size, self.intents
+        task_id = new_id()
+        spool_path = (self.spool_dir / f"{task_id}.spool").resolve()
+        task = lifecycle.create_task(
+            self.engine, task_id, tenant_id, path, spool_path, source_name or str(path),
+            by_worker=by_worker, retry_of=retry_of,
+        )  # fmt: skip
+        return self._validate_task(task, path, on_validation_progress, by_worker=by_worker)
+
+    def _validate_task(
+        self,
+        task: TaskInfo,
+        path: Path,
+        on_progress: ValidationProgress | None,
+        *,
+        by_worker: bool,
+    ) -> TaskInfo:
+        """Validate `task`'s file into its spool and end its validation (see lifecycle)."""
+        task_id, spool_path = task.id, Path(task.spool_path)
+        recorder = lifecycle.ProgressRecorder(self.engine, task_id, on_progress)
+        with lifecycle.validation_lock(spool_path, task_id):
+            try:
+                report = self._write_spool(path, spool_path, recorder)
+            except KeyboardInterrupt:
+                lifecycle.interrupted(
+                    self.engine, task_id, "cancelled",
+                    f"cancelled while validating; `geode massop resume {task_id}` validates "
+                    "the file again and runs it",
+                )  # fmt: skip
+                raise
+            except BaseException as exc:
+                lifecycle.interrupted(self.engine, task_id, "failed", failure_message(task_id, exc))
+                raise
+            if not report.ok:
+                error = invalid_file(report)
+                lifecycle.refused(self.engine, task_id, report, error.message)
+                raise error
+            if task.source_sha256 and report.sha256 != task.source_sha256:
+                spool_path.unlink(missing_ok=True)
+                needed_path(spool_path).unlink(missing_ok=True)
+                raise lifecycle.changed_file(task, report.sha256)
+            with self.engine.begin() as connection:
+                lifecycle.validated(connection, task_id, report)
+                chunked = (
+                    by_worker
+                    and self.chunk_size is not None
+                    and report.total > self.chunk_size
+                    and store_plan(
+                        connection,
+                        task_id,
+                        spool_path,
+                        report.needed,
+                        self.chunk_size,
+                        self.intents,
+                    )
                 )
-            )
-            if chunked:
                 task = repository.get_task(connection, task_id)
         if chunked:  # its operations now live in the database, for workers anywhere
             spool_path.unlink(missing_ok=True)
             needed_path(spool_path).unlink(missing_ok=True)
+        if task.retry_of is not None and path.parent == self.spool_dir.resolve():
+            path.unlink(missing_ok=True)  # a retry's file, made by `retry`: the spool has it
         return task
 
-    def queue(self, tenant_id: str, path: Path, *, source_name: str | None = None) -> TaskInfo:
+    def retry(
+        self,
+        task_id: str,
+        tenant_id: str | None = None,
+        *,
+        by_worker: bool = False,
+        on_validation_progress: ValidationProgress | None = None,
+    ) -> Retry:
+        """A new task of the failed and skipped operations of a finished task, in
+        file order (see massops.retry); queued for the workers with `by_worker`.
+        Refused (ConflictError) while the task has not finished."""
+        with reading(self.engine) as connection:
+            task = repository.get_task(connection, task_id, tenant_id)
+        if task.status not in FINISHED:
+            raise ConflictError(
+                f"task {task_id} is {task.status}: only a finished task can be retried"
+                + (
+                    f"; finish it first with `geode massop resume {task_id}`"
+                    if task.status in ("pending", "running", "cancelled", "failed", "validating")
+                    else "; correct the file and run it as a new task"
+                )
+            )
+        path = (self.spool_dir / f"retry-{new_id()}.json").resolve()
+        with reading(self.engine) as connection:
+            count = retry_files.write_retry_file(connection, task_id, path)
+        if count == 0:
+            return Retry(task, None)
+        try:
+            new = self.submit(
+                task.tenant_id, path, source_name=f"retry of {task_id} ({task.source_name})",
+                by_worker=by_worker, on_validation_progress=on_validation_progress,
+                retry_of=task_id,
+            )  # fmt: skip
+        except InvalidFileError:
+            path.unlink(missing_ok=True)
+            raise
+        if by_worker:
+            self.enqueue_task(new.id)
+        return Retry(task, new)
+
+    def revalidate(
+        self, task_id: str, on_validation_progress: ValidationProgress | None = None
+    ) -> TaskInfo:
+        """Before a resume: validate the task's file again when its validation was
+        cut short (a kill, Ctrl-C) or its spool is gone, if the file is still the
+        one that was read. Any other task comes back as it is."""
+        task = self.get(task_id)
+        if not lifecycle.needs_validation(task):
+            return task
+        path = lifecycle.check_source(task)
+        return self._validate_task(task, path, on_validation_progress, by_worker=False)
+
+    def queue(
+        self,
+        tenant_id: str,
+        path: Path,
+        *,
+        source_name: str | None = None,
+        on_validation_progress: ValidationProgress | None = None,
+    ) -> TaskInfo:
         """Submit the file as a task for the workers and queue it."""
-        task = self.submit(tenant_id, path, source_name=source_name, by_worker=True)
+        task = self.submit(
+            tenant_id, path, source_name=source_name, by_worker=True,
+            on_validation_progress=on_validation_progress,
+        )  # fmt: skip
         self.enqueue_task(task.id)
         return task
 
@@ -116,11 +234,23 @@ class MassOperationService:
     def _spool(
         self, path: Path, spool_dir: Path | None = None
     ) -> tuple[str, Path, ValidationReport]:
+        """Validate into a new spool, for a task not stored yet (dry runs)."""
         task_id = new_id()
         spool_path = ((spool_dir or self.spool_dir) / f"{task_id}.spool").resolve()
+        report = self._write_spool(path, spool_path)
+        if not report.ok:
+            raise invalid_file(report)
+        return task_id, spool_path, report
+
+    def _write_spool(
+        self, path: Path, spool_path: Path, progress: ValidationProgress | None = None
+    ) -> ValidationReport:
+        """Validate `path` into `spool_path`; a refused file leaves no spool."""
         writer = SpoolWriter(spool_path)
         try:
-            report = validate_file(path, self.intents, writer, max_depth=self.max_json_depth)
+            report = validate_file(
+                path, self.intents, writer, max_depth=self.max_json_depth, progress=progress
+            )
         except RecursionError:
             report = _too_deep()  # discarded below, like any refused file
         except BaseException:
@@ -128,10 +258,10 @@ class MassOperationService:
             raise
         if not report.ok:
             writer.discard()
-            raise invalid_file(report)
+            return report
         writer.close()
         needed_path(spool_path).write_bytes(msgspec.msgpack.encode(report.needed))
-        return task_id, spool_path, report
+        return report
 
     def _insert_task(
         self,
@@ -175,6 +305,7 @@ class MassOperationService:
             return task  # resuming a finished task is a no-op, so retries are safe
         if task.status == "cancelled" and task.cancel_requested:
             return task  # cancelled on request: it stays so until `reopen`ed
+        _refuse_unvalidated(task)
         if task.chunked:
             return self.chunked.run_inline(task_id)
         if not Path(task.spool_path).exists():
@@ -243,6 +374,7 @@ class MassOperationService:
             task = repository.get_task(connection, task_id, tenant_id)
             if task.status in FINISHED:
                 return task
+            _refuse_unvalidated(task)
             spool = Path(task.spool_path)
             if task.chunked:
                 self.chunked.reopen(connection, task_id)
@@ -295,6 +427,20 @@ class MassOperationService:
         with reading(self.engine) as connection:
             repository.get_task(connection, task_id, tenant_id)
             yield from repository.iter_logs(connection, task_id, status, after, limit)
+
+
+def _refuse_unvalidated(task: TaskInfo) -> None:
+    """A task whose file was refused, or is not validated yet, has nothing to run."""
+    if task.status == lifecycle.INVALID:
+        raise ConflictError(
+            f"task {task.id} cannot run: its file was refused (see `geode massop status "
+            f"{task.id}`); correct the file and run it as a new task"
+        )
+    if task.status == lifecycle.VALIDATING:
+        raise ConflictError(
+            f"task {task.id} is validating its file, or its validation was cut short: "
+            f"`geode massop resume {task.id}` validates the file again and runs it"
+        )
 
 
 def _too_deep() -> ValidationReport:

@@ -188,6 +188,20 @@ def render(text: str, lookup: Callable[[Reference], object]) -> str:
     return _TEMPLATE_RE.sub(substitute, text)
 
 
+def render_known(text: str, lookup: Callable[[Reference], object | None]) -> str:
+    """Replace the templates `lookup` has a value for; keep those it answers None
+    for as they are (a retry resolves references to operations that succeeded)."""
+
+    def substitute(match: re.Match[str]) -> str:
+        parsed = _REFERENCE_RE.match(match.group(1))
+        if parsed is None:
+            return match.group(0)
+        value = lookup(Reference(parsed.group(1), parsed.group(2)))
+        return match.group(0) if value is None else _as_text(value)
+
+    return _TEMPLATE_RE.sub(substitute, text)
+
+
 def _as_text(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -49,6 +50,11 @@ from geode.util import gc_paused
 
 MAX_PROBLEMS = 10_000
 PARALLEL_MIN_BYTES = 16 << 20
+PROGRESS_EVERY = 256
+"""Operations between two calls of a validation's `progress` (which throttles by time)."""
+
+ValidationProgress = Callable[[int, int], None]
+"""Told (bytes read, operations read) as the validation pass goes."""
 
 
 @dataclass
@@ -115,19 +121,23 @@ def validate_file(
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
     chunk_size: int = 1 << 20,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    progress: ValidationProgress | None = None,
 ) -> ValidationReport:
     """Check `path`; when `spool` is given, write the operations to it while clean.
-    Values nested deeper than `max_depth` (from the file's root) stop the pass."""
+    Values nested deeper than `max_depth` (from the file's root) stop the pass.
+    `progress` is told how far the pass got every few hundred operations."""
     with gc_paused():
         if workers > 1 and path.stat().st_size >= parallel_min_bytes:
             try:
-                return _validate_parallel(path, intents, spool, workers, chunk_size, max_depth)
+                return _validate_parallel(
+                    path, intents, spool, workers, chunk_size, max_depth, progress
+                )
             except (NotFramed, WorkerFailed):
                 # An unusual layout, or no worker processes to be had here
                 # (an embedding program without a __main__ guard, say).
                 if spool is not None:
                     spool.reset()
-        return _validate_sequential(path, intents, spool, max_depth)
+        return _validate_sequential(path, intents, spool, max_depth, progress)
 
 
 def _validate_parallel(
@@ -137,6 +147,7 @@ def _validate_parallel(
     workers: int,
     chunk_size: int,
     max_depth: int,
+    progress: ValidationProgress | None = None,
 ) -> ValidationReport:
     report = ValidationReport()
     checker = _checker(intents)
@@ -148,6 +159,8 @@ def _validate_parallel(
         try:
             for chunk_report in pool.map(framer.chunks()):
                 _merge_chunk(chunk_report, report, checker, spool)
+                if progress is not None:
+                    progress(reader.offset, chunk_report.start + chunk_report.count)
                 if chunk_report.stopped_at is not None:
                     report.stopped = True
                     report.total = chunk_report.stopped_at
@@ -203,6 +216,7 @@ def _validate_sequential(
     intents: IntentRegistry,
     spool: SpoolWriter | None,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    progress: ValidationProgress | None = None,
 ) -> ValidationReport:
     report = ValidationReport()
     checker = _checker(intents)
@@ -238,6 +252,8 @@ def _validate_sequential(
                 if spool is not None and report.ok and checked.op is not None:
                     templates = [(list(p), t) for p, t in checked.templates] or None
                     spool.add(intents.entry(checked.op, templates))
+                if progress is not None and index % PROGRESS_EVERY == 0:
+                    progress(reader.offset, index + 1)
         except Refused as exc:
             report.add(exc.problem)
             report.stopped = True

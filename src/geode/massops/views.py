@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from geode.massops.lifecycle import validation_view
 from geode.massops.repository import TaskInfo
 
 
@@ -26,6 +27,9 @@ def task_view(task: TaskInfo) -> dict[str, Any]:
         "createdAt": task.created_at,
         "startedAt": task.started_at,
         "finishedAt": task.finished_at,
+        "validation": validation_view(task),
+        "problems": task.problems,
+        "retryOf": task.retry_of,
     }
 
 

@@ -197,7 +197,7 @@ def test_counts_and_logs_paged_by_status_with_a_cursor(
     assert everything == [json.loads(json.dumps(log_view(row))) for row in rows]
 
 
-def test_invalid_file_is_422_with_every_problem_and_nothing_is_stored(
+def test_invalid_file_is_422_with_every_problem_and_leaves_an_invalid_task(
     server: LiveServer, tenant: TenantInfo
 ) -> None:
     bad = document(
@@ -234,7 +234,16 @@ def test_invalid_file_is_422_with_every_problem_and_nothing_is_stored(
         [problem] = refused.json()["detail"]
         assert problem["code"] == "too_deep"
         assert problem["path"] == "$.operations[0]" + "[0]" * 30  # level 33
-    assert task_count(server, tenant) == before
+        # Each refused file left a task, `invalid`, holding what the 422 said.
+        tasks = client.get(PATH).json()["tasks"]
+        assert len(tasks) == task_count(server, tenant) == before + 7
+        refused_first = tasks[-1]
+        assert {t["status"] for t in tasks[:7]} == {"invalid"}
+        assert refused_first["problems"] == body["detail"]
+        assert refused_first["error"] == body["error"] and refused_first["total"] == 0
+        assert client.get(f"{PATH}/{refused_first['taskId']}").json() == refused_first
+        resumed = client.post(f"{PATH}/{refused_first['taskId']}/resume")
+        assert resumed.status_code == 409 and "was refused" in resumed.json()["error"]
     assert uploads(server) == []
     assert files(server.app.settings.spool_dir) == []
 
@@ -566,3 +575,35 @@ def test_openapi_documents_every_answer(server: LiveServer) -> None:
     assert codes(PATH, "post")["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/MassOpDryRun"
     }
+
+
+def test_retry_starts_a_task_of_what_failed_and_says_when_nothing_did(
+    server: LiveServer, tenant: TenantInfo
+) -> None:
+    with server.client(tenant) as client:
+        first = client.post(PATH, content=document(with_errors())).json()
+        done = wait_for(client, f"{PATH}/{first['taskId']}", "completeWithErrors")
+        fix = client.post(PATH, content=document([customer("missing")])).json()
+        wait_for(client, f"{PATH}/{fix['taskId']}", "complete")
+
+        response = client.post(f"{PATH}/{first['taskId']}/retry")
+        assert response.status_code == 202, response.text
+        retry = response.json()
+        assert (retry["retryOf"], retry["total"]) == (first["taskId"], 2)
+        finished = wait_for(client, f"{PATH}/{retry['taskId']}", "complete")
+        assert finished["counts"] == {
+            "customer/update": {"unchanged": 1},
+            "customer/upsert": {"unchanged": 1},
+        }
+        assert [e["index"] for e in all_logs(client, retry["taskId"])] == [0, 1]
+
+        nothing = client.post(f"{PATH}/{retry['taskId']}/retry")
+        assert (nothing.status_code, nothing.json()) == (200, finished)
+        assert client.get(f"{PATH}/{first['taskId']}").json() == done
+
+        pending = stored_task(server, tenant, Path(server.app.settings.data_dir), [customer("z")])
+        refused = client.post(f"{PATH}/{pending}/retry")
+        assert refused.status_code == 409 and refused.json()["code"] == "conflict"
+        other = other_tenant(server, tenant)
+    with server.client(other) as client:
+        assert client.post(f"{PATH}/{first['taskId']}/retry").status_code == 404

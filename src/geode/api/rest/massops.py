@@ -169,6 +169,7 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
                 **links(f"{PREFIX}/{{taskId}}/logs", ["GET"], "taskId", "taskId"),
                 **links(f"{PREFIX}/{{taskId}}/cancel", ["POST"], "taskId", "taskId"),
                 **links(f"{PREFIX}/{{taskId}}/resume", ["POST"], "taskId", "taskId"),
+                **links(f"{PREFIX}/{{taskId}}/retry", ["POST"], "taskId", "taskId"),
             }
         },
         401: _UNAUTHENTICATED,
@@ -181,7 +182,8 @@ def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
         422: {
             "model": ErrorBody,
             "description": "The file was refused (`invalid_file`): `detail` lists every "
-            "problem as `{index, intent, path, code, message}`; nothing was stored. Or a "
+            "problem as `{index, intent, path, code, message}`; nothing was written to the "
+            "store, and the task is kept as `invalid` with those `problems`. Or a "
             "parameter is not the documented shape (`invalid_input`).",
         },
     },
@@ -223,8 +225,10 @@ async def upload(
         ),
     ] = False,
 ) -> Any:
-    """The whole file is validated first; a valid one becomes a `pending` task that the
-    worker runs (202). Poll GET .../tasks/{taskId} for its progress."""
+    """The task exists from the start (`validating`, listed by GET .../tasks with its
+    validation progress); the whole file is validated first, and a valid one becomes a
+    `pending` task that the worker runs (202). Poll GET .../tasks/{taskId} for its
+    progress. A refused file leaves the task `invalid`."""
     path, lock = await _receive(request, uploads_dir(app), app.settings.max_upload_bytes)
     try:
         if dry_run:
@@ -328,3 +332,42 @@ def resume_task(taskId: TaskId, app: AppDep, tenant: TenantDep) -> Any:
     if task.status in FINISHED:
         return JSONResponse(_task(task).model_dump(mode="json"), status_code=200)
     return _task(task)
+
+
+@router.post(
+    "/{taskId}/retry",
+    status_code=202,
+    response_model=MassOpTask,
+    summary="Re-run the operations that failed",
+    responses={
+        200: {
+            "model": MassOpTask,
+            "description": "Nothing of the task failed or was skipped: the task is answered "
+            "as it is and no task is started.",
+        },
+        202: {
+            "description": "A new task (`retryOf` names this one) of the failed and skipped "
+            "operations, queued for the worker.",
+            "links": {
+                **links(f"{PREFIX}/{{taskId}}", ["GET"], "taskId", "taskId"),
+                **links(f"{PREFIX}/{{taskId}}/logs", ["GET"], "taskId", "taskId"),
+            },
+        },
+        401: _UNAUTHENTICATED,
+        404: _NOT_FOUND,
+        409: {
+            "model": ErrorBody,
+            "description": "The task has not finished (`conflict`): resume it first.",
+        },
+        422: _INVALID,
+    },
+)
+def retry_task(taskId: TaskId, app: AppDep, tenant: TenantDep) -> Any:
+    """Start a new task with the failed and skipped operations of a finished task, in
+    file order. Their `{{ ref.field }}` references to operations that succeeded are
+    filled in from this task's logs; references among the retried operations stay
+    references. Correct what made them fail first (a missing record, say)."""
+    retried = app.massops.retry(taskId, tenant, by_worker=True)
+    if retried.new is None:
+        return JSONResponse(_task(retried.task).model_dump(mode="json"), status_code=200)
+    return _task(retried.new)

@@ -16,7 +16,14 @@ from geode.massops.repository import TaskInfo
 from geode.massops.views import log_view, task_view
 
 TaskStatusValue = Literal[
-    "pending", "running", "complete", "completeWithErrors", "cancelled", "failed"
+    "validating",
+    "invalid",
+    "pending",
+    "running",
+    "complete",
+    "completeWithErrors",
+    "cancelled",
+    "failed",
 ]
 LogStatusValue = Literal["success", "failure", "skipped"]
 Counts = dict[str, dict[str, int]]
@@ -27,17 +34,36 @@ _COUNTS = (
 )
 
 
+class MassOpValidation(BaseModel):
+    bytesRead: int = Field(description="Bytes of the file read so far.")
+    bytesTotal: int | None = Field(description="The file's size.")
+    operationsRead: int | None = Field(description="Operations read so far.")
+
+
+class MassOpProblem(BaseModel):
+    """One reason a file was refused."""
+
+    index: int | None = Field(description="The operation's position in the file, from 0.")
+    intent: str | None
+    path: str = Field(description="Where, as a JSON path, e.g. `$.operations[2].email`.")
+    code: str
+    message: str
+
+
 class MassOpTask(BaseModel):
     """A mass-operation task: what `geode massop status TASK --json` prints, and more."""
 
     taskId: str = Field(description="24 lowercase hex characters.")
     tenantId: str
     status: TaskStatusValue = Field(
-        description="`pending` (queued), `running`, `complete`, `completeWithErrors` "
-        "(some operations failed or were skipped: read the logs with `status=failure`), "
+        description="`validating` (the file is being read and checked: see `validation`), "
+        "`invalid` (the file was refused: see `problems`; nothing was written), "
+        "`pending` (queued), `running`, `complete`, `completeWithErrors` "
+        "(some operations failed or were skipped: read the logs with `status=failure`, "
+        "re-run them with POST .../retry), "
         "`cancelled` or `failed` (resume either with POST .../resume)."
     )
-    total: int = Field(description="Operations in the file.")
+    total: int = Field(description="Operations in the file (0 while `validating`: not known yet).")
     processed: int = Field(description="Operations applied and logged (the checkpoint).")
     progress: float = Field(ge=0, le=1, description="processed / total.")
     counts: Counts = Field(description=_COUNTS)
@@ -49,6 +75,19 @@ class MassOpTask(BaseModel):
     createdAt: str = Field(description="When the file was accepted (UTC, ISO-8601).")
     startedAt: str | None = Field(description="When a run first started (UTC).")
     finishedAt: str | None = Field(description="When the task last ended (UTC).")
+    validation: MassOpValidation | None = Field(
+        default=None,
+        description="How far the validation of the file got (updated about once a second "
+        "while `validating`); null for tasks from before Geode recorded it.",
+    )
+    problems: list[MassOpProblem] | None = Field(
+        default=None,
+        description="An `invalid` task's problems, as the upload's 422 listed them; else null.",
+    )
+    retryOf: str | None = Field(
+        default=None,
+        description="The task whose failed and skipped operations this task re-runs.",
+    )
 
     @classmethod
     def of(cls, task: TaskInfo) -> MassOpTask:
