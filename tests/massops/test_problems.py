@@ -381,11 +381,14 @@ def _required(info: mi.StructType) -> set[str]:
     return {f.encode_name for f in info.fields if f.required}
 
 
-VALID_OPERATIONS = st.one_of([valid_values(mi.type_info(cls)) for cls in INTENTS.values()]).filter(
+# The generator knows the value types of the customer and order intents; the
+# catalogue's (booleans, numbers, nested component content) have tests of their own.
+GENERATED = [cls for intent, cls in INTENTS.items() if intent.startswith(("customer/", "order/"))]
+VALID_OPERATIONS = st.one_of([valid_values(mi.type_info(cls)) for cls in GENERATED]).filter(
     converts
 )
 KEYS = sorted(
-    {f.encode_name for cls in INTENTS.values() for f in mi.type_info(cls).fields}  # type: ignore[attr-defined]
+    {f.encode_name for cls in GENERATED for f in mi.type_info(cls).fields}  # type: ignore[attr-defined]
     | {"name", "quantity", "price", "gross", "currency", "type", "intent", "id"}
 )
 SCALARS = (
