@@ -381,9 +381,12 @@ def _required(info: mi.StructType) -> set[str]:
     return {f.encode_name for f in info.fields if f.required}
 
 
-VALID_OPERATIONS = st.one_of([valid_values(mi.type_info(cls)) for cls in INTENTS.values()]).filter(
-    converts
-)
+# The catalogue's intents hold recursive component definitions, which this generator
+# would expand forever; they have property tests of their own (tests/catalogue).
+GENERATED = {k: v for k, v in INTENTS.items() if k.startswith(("customer/", "order/"))}
+VALID_OPERATIONS = st.one_of(
+    [valid_values(mi.type_info(cls)) for cls in GENERATED.values()]
+).filter(converts)
 KEYS = sorted(
     {f.encode_name for cls in INTENTS.values() for f in mi.type_info(cls).fields}  # type: ignore[attr-defined]
     | {"name", "quantity", "price", "gross", "currency", "type", "intent", "id"}
