@@ -24,6 +24,7 @@ from geode.catalogue.components.definitions import (
     MultipleChoicesConfig,
     PieceConfig,
 )
+from geode.catalogue.intents.variant_content import VariantContent
 from geode.catalogue.intents.variant_writer import VariantPending, VariantWriter
 from geode.db import bulk
 from geode.db.base import Base
@@ -93,6 +94,7 @@ class CatalogueBatch:
         self.variants = VariantWriter(
             context.connection, context.tenant_id, context.now, pending.variants, self.settings
         )
+        self.variants.content = VariantContent(self)
         self.writers: tuple[BatchWriter, ...] = (self.pieces, self.shapes, self.variants)
 
     def settings(self) -> TenantSettings:

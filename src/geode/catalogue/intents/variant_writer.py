@@ -17,7 +17,15 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from geode.catalogue.documents import dump_or_none
+from geode.catalogue.components.check import (
+    check_component,
+    check_content,
+    check_required,
+    merge_content,
+)
+from geode.catalogue.components.content import ComponentContent, decode_components
+from geode.catalogue.documents import dump, dump_or_none
+from geode.catalogue.intents.variant_content import VariantContent, fail_on
 from geode.catalogue.intents.variant_store import (
     DRAFT,
     VERSION_FIELDS,
@@ -88,6 +96,8 @@ class VariantWriter:
         self._before: dict[str, VariantState | None] = {}
         self._products: dict[str, list[str]] = {}
         self._touched_products: set[str] = set()
+        self.content: VariantContent | None = None
+        """Set by the batch: checks content against the product's shape."""
 
     # -- reading ------------------------------------------------------------------------
 
@@ -214,6 +224,7 @@ class VariantWriter:
         else:
             state = existing.copy()
             outcome = "updated"
+        self._check_components(state, language, variant.components, f"{prefix}components")
         self._apply_fields(state, language, variant)
         if isinstance(variant, VariantInput) and variant.isDefault is True:
             state.row["is_default"] = True
@@ -316,6 +327,9 @@ class VariantWriter:
             version["name"] = state.name()
         for attribute, column in _VERSION_INPUTS:
             value = getattr(variant, attribute)
+            if attribute == "components" and isinstance(value, list):
+                stored = version[column]
+                value = merge_content(decode_components(stored) if stored else [], value)
             if value is not UNSET:
                 version[column] = dump_or_none(value)
         state.versions[language] = version
@@ -327,6 +341,42 @@ class VariantWriter:
                 state.stock[stock.identifier] = (stock.stock, dump_or_none(stock.meta))
 
     # -- checks -------------------------------------------------------------------------
+
+    def _check_components(
+        self, state: VariantState, language: str, components: object, at: str
+    ) -> None:
+        """Content against the variant components of the product's shape; `required`
+        on the content as it will be stored (the stored components merged with these)."""
+        if not isinstance(components, list) or self.content is None:
+            return
+        definitions = self.content.variant_definitions(state.row["product_id"])
+        fail_on(check_content(components, definitions, self.content, at=at, complete=False))
+        stored = (state.versions.get(language) or {}).get("components")
+        merged = merge_content(decode_components(stored) if stored else [], components)
+        fail_on(check_required(merged, definitions, at=at))
+
+    def update_component(self, sku: str, language: str, component: ComponentContent) -> Applied:
+        """`item/updateComponent/sku`: one component of the variant's content in
+        `language`, replacing the one of its id."""
+        self._check_language(language, "language")
+        existing = self._state(sku)
+        if existing is None:
+            raise OperationFailed("not_found", f"`sku`: no variant has the sku {sku!r}", key=sku)
+        if self.content is not None:
+            definitions = self.content.variant_definitions(existing.row["product_id"])
+            fail_on(check_component(component, definitions, self.content, at="component"))
+
+        def edit(state: VariantState) -> None:
+            version = state.versions.get(language)
+            version = dict(version) if version else dict.fromkeys(VERSION_FIELDS)
+            if version["name"] is None:
+                version["name"] = state.name()
+            stored = version["components"]
+            merged = merge_content(decode_components(stored) if stored else [], [component])
+            version["components"] = dump(merged)
+            state.versions[language] = version
+
+        return self.change(sku, edit)
 
     def _check_language(self, language: str, at: str) -> None:
         codes = [x.code for x in self.settings().languages]
