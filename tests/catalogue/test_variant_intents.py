@@ -158,8 +158,6 @@ def test_delete_moves_the_default_to_the_next_variant(
 def test_names_are_per_language(app: App, tenant: TenantInfo, ops_file: Any) -> None:
     mug = product(app, tenant)
     with app.engine.begin() as connection:
-        from geode.tenants.configure import configure  # noqa: F401  (settings exist)
-
         connection.exec_driver_sql(
             "INSERT INTO tenant_languages (tenant_id, code, name, position) "
             f"VALUES ('{tenant.id}', 'fr', 'French', 1)"
