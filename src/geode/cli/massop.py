@@ -50,7 +50,7 @@ massop_app = typer.Typer(
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
-OUTCOMES = ("created", "updated", "unchanged", "failed", "skipped")
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "failed", "skipped")
 STATUS_PROBLEMS = 200
 EXIT_BY_STATUS = {
     "complete": EXIT_OK,

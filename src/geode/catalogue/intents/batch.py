@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import sqlalchemy as sa
@@ -24,12 +24,15 @@ from geode.catalogue.components.definitions import (
     MultipleChoicesConfig,
     PieceConfig,
 )
+from geode.catalogue.intents.variant_content import VariantContent
+from geode.catalogue.intents.variant_writer import VariantPending, VariantWriter
 from geode.db import bulk
 from geode.db.base import Base
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
 from geode.massops.intents import BatchContext
 from geode.outcomes import OperationFailed
 from geode.pending import Pending
+from geode.tenants.settings import TenantSettings, read_settings
 
 NAMED_OUTPUT = frozenset({"identifier", "name"})
 """What `{{ ref.field }}` reads from a shape or piece operation."""
@@ -45,10 +48,18 @@ class CataloguePending:
 
     pieces: Pending[Row] = field(default_factory=Pending)
     shapes: Pending[Row] = field(default_factory=Pending)
+    variants: VariantPending = field(default_factory=VariantPending)
 
     def committed(self, batch: int) -> None:
         self.pieces.committed(batch)
         self.shapes.committed(batch)
+        self.variants.committed(batch)
+
+
+class BatchWriter(Protocol):
+    def record(self, batch: int) -> None: ...
+
+    def plan(self) -> list[bulk.WriteStep]: ...
 
 
 class CatalogueBatch:
@@ -78,7 +89,19 @@ class CatalogueBatch:
             variant_components=None,
             meta=None,
         )
-        self.writers: tuple[IdentifierKeyedWriter, ...] = (self.pieces, self.shapes)
+        self.context = context
+        self._settings: TenantSettings | None = None
+        self.variants = VariantWriter(
+            context.connection, context.tenant_id, context.now, pending.variants, self.settings
+        )
+        self.variants.content = VariantContent(self)
+        self.writers: tuple[BatchWriter, ...] = (self.pieces, self.shapes, self.variants)
+
+    def settings(self) -> TenantSettings:
+        """The tenant's languages, price variants, ...: read once per batch."""
+        if self._settings is None:
+            self._settings = read_settings(self.context.connection, self.context.tenant_id)
+        return self._settings
 
     def require_pieces(self, definitions: Any, field_name: str) -> None:
         """Every piece the definitions name exists (stored, pending, or written
