@@ -91,9 +91,10 @@ def _item_actions() -> list[Intent]:
 
 def _shapes() -> list[Intent]:
     components = [
-        {"id": "title", "type": "singleLine", "name": "Title", "config": {"required": True}},
+        {"id": "title", "type": "singleLine", "name": "Title",
+         "config": {"singleLine": {"required": True}}},
         {"id": "size", "type": "selection", "name": "Size",
-         "config": {"options": [{"key": "m", "value": "M"}]}},
+         "config": {"selection": {"options": [{"key": "m", "value": "M"}]}}},
     ]  # fmt: skip
     extra = {"components": components, "variantComponents": components[:1],
              "meta": {"key": "owner", "value": "web"}}  # fmt: skip
