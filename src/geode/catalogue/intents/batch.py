@@ -24,6 +24,8 @@ from geode.catalogue.components.definitions import (
     MultipleChoicesConfig,
     PieceConfig,
 )
+from geode.catalogue.intents.topic_tree import TopicPending
+from geode.catalogue.intents.topic_writer import TopicWriter
 from geode.db import bulk
 from geode.db.base import Base
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
@@ -45,10 +47,12 @@ class CataloguePending:
 
     pieces: Pending[Row] = field(default_factory=Pending)
     shapes: Pending[Row] = field(default_factory=Pending)
+    topics: TopicPending = field(default_factory=TopicPending)
 
     def committed(self, batch: int) -> None:
         self.pieces.committed(batch)
         self.shapes.committed(batch)
+        self.topics.committed(batch)
 
 
 class CatalogueBatch:
@@ -79,6 +83,9 @@ class CatalogueBatch:
             meta=None,
         )
         self.writers: tuple[IdentifierKeyedWriter, ...] = (self.pieces, self.shapes)
+        self.topics = TopicWriter(
+            context.connection, context.tenant_id, context.now, pending.topics
+        )
 
     def require_pieces(self, definitions: Any, field_name: str) -> None:
         """Every piece the definitions name exists (stored, pending, or written
@@ -97,9 +104,11 @@ class CatalogueBatch:
     def record(self, batch: int) -> None:
         for writer in self.writers:
             writer.record(batch)
+        self.topics.record(batch)
 
     def plan(self) -> list[bulk.WriteStep]:
-        return [step for writer in self.writers for step in writer.plan()]
+        steps = [step for writer in self.writers for step in writer.plan()]
+        return [*steps, *self.topics.plan()]
 
 
 def piece_references(
