@@ -24,6 +24,8 @@ from geode.catalogue.components.definitions import (
     MultipleChoicesConfig,
     PieceConfig,
 )
+from geode.catalogue.intents.topic_tree import TopicPending
+from geode.catalogue.intents.topic_writer import TopicWriter
 from geode.catalogue.intents.variant_content import VariantContent
 from geode.catalogue.intents.variant_writer import VariantPending, VariantWriter
 from geode.db import bulk
@@ -48,11 +50,13 @@ class CataloguePending:
 
     pieces: Pending[Row] = field(default_factory=Pending)
     shapes: Pending[Row] = field(default_factory=Pending)
+    topics: TopicPending = field(default_factory=TopicPending)
     variants: VariantPending = field(default_factory=VariantPending)
 
     def committed(self, batch: int) -> None:
         self.pieces.committed(batch)
         self.shapes.committed(batch)
+        self.topics.committed(batch)
         self.variants.committed(batch)
 
 
@@ -90,12 +94,21 @@ class CatalogueBatch:
             meta=None,
         )
         self.context = context
+        self.topics = TopicWriter(
+            context.connection, context.tenant_id, context.now, pending.topics
+        )
         self._settings: TenantSettings | None = None
         self.variants = VariantWriter(
             context.connection, context.tenant_id, context.now, pending.variants, self.settings
         )
         self.variants.content = VariantContent(self)
-        self.writers: tuple[BatchWriter, ...] = (self.pieces, self.shapes, self.variants)
+        # In dependency order, which is also the order `plan` writes them in.
+        self.writers: tuple[BatchWriter, ...] = (
+            self.pieces,
+            self.shapes,
+            self.topics,
+            self.variants,
+        )
 
     def settings(self) -> TenantSettings:
         """The tenant's languages, price variants, ...: read once per batch."""
