@@ -105,7 +105,9 @@ class CatalogueBatch:
             )
 
         self.flows = FlowStore(context, pending.flows)
-        self.pricelists = writer(models.PriceList, "price list", pending.pricelists)
+        self.pricelists = writer(
+            models.PriceList, "price list", pending.pricelists, start_date=None, end_date=None
+        )
         self.pricelist_variants = grouped(
             models.PriceListVariant,
             pending.pricelist_variants,
