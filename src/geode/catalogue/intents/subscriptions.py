@@ -77,7 +77,7 @@ def apply_contract(
                 f"`resourceIdentifier` {taken!r} names another subscription contract ({other})",
                 key=taken,
             )
-    fields = load(msgspec.json.encode(op))
+    fields = load(dump(op))
     document = {} if existing is None else load(existing["document"])
     for name, value in fields.items():
         if name in _KEYS:
