@@ -234,12 +234,14 @@ def _pricelists() -> list[Intent]:
     required = ("identifier", "name", "modifierType", "priceVariants",
                 "selectedProductVariants", "targetAudience", "selectedProductVariants.type")  # fmt: skip
     enums = {"modifierType": "FIXED", "targetAudience.type": "SOMEONE"}
-    wrong = {"priceVariants": [], "priceVariants.0.modifier": "-10", "startDate": "soon"}
+    wrong = {"priceVariants": [], "startDate": "soon"}
+    cases = [("a modifier as a decimal string", "invalid", {"priceVariants.0.modifier": "-10"},
+              "money-as-string")]  # fmt: skip
     return [
-        Intent("pricelist/create", create, extra, required, enums, wrong),
+        Intent("pricelist/create", create, extra, required, enums, wrong, cases=cases),
         Intent("pricelist/update", {"identifier": "vip"}, {"name": "VIP 2"}, ("identifier",),
                {"modifierType": "FIXED"}, {"name": ""}),
-        Intent("pricelist/upsert", create, extra, required, enums, wrong),
+        Intent("pricelist/upsert", create, extra, required, enums, wrong, cases=cases),
         Intent("pricelist/selectedProductVariants/upsert",
                {"identifier": "vip", "variants": [{"sku": "tee-m"}]}, {},
                ("identifier", "variants", "variants.0.sku"), wrong={"variants.0.sku": ""}),

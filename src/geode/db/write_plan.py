@@ -71,7 +71,7 @@ WriteStep = Insert | Update | Delete
 
 
 def row_counts(steps: Sequence[WriteStep]) -> dict[str, int]:
-    """Rows each table gains or changes."""
+    """Rows each table gains, changes or loses."""
     counts: dict[str, int] = {}
     for step in steps:
         if step.rows:
