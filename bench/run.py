@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 POLL_SECONDS = 0.05
+ENGINE_STEPS = ("first run", "re-run")
 DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -135,6 +136,9 @@ def run_database(
         floor = [sys.executable, "-m", "bench.floor", str(ops_file), "--database-url", url]
         floor += ["--tenant-id", str(shown["id"]), "--batch-ops", str(floor_batch)]
         run.steps.append(measure("raw floor", floor, env))
+        plain = [sys.executable, "-m", "bench.plain_floor", str(ops_file), "--database-url", url]
+        plain += ["--tenant-id", str(shown["id"]), "--batch-ops", str(floor_batch)]
+        run.steps.append(measure("plain floor", plain, env))
         massop = [geode, "massop", "run", str(ops_file), "--tenant", "bench", "--json"]
         for name in ("first run", "re-run"):
             run.steps.append(measure(name, massop, env))
@@ -196,27 +200,32 @@ def _fmt(value: float | None, digits: int = 0) -> str:
 
 def report(runs: list[DatabaseRun], ops: int) -> str:
     lines = [
-        "| database | step | ops | seconds | ops/s | ratio to floor | peak RSS MB |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| database | step | ops | seconds | ops/s | ratio to floor | ratio to plain floor "
+        "| peak RSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     notes: list[str] = []
     for run in runs:
-        floor_rate: float | None = None
-        for step in run.steps:
-            if step.name not in ("raw floor", "first run", "re-run"):
-                continue
-            rate = ops / step.seconds if step.ok and step.seconds > 0 else None
-            if step.name == "raw floor":
-                floor_rate = rate
-            ratio = rate / floor_rate if rate is not None and floor_rate else None
+        measured = [s for s in run.steps if s.name in ("raw floor", "plain floor", *ENGINE_STEPS)]
+        rates = {s.name: ops / s.seconds if s.ok and s.seconds > 0 else None for s in measured}
+        for step in measured:
+            rate = rates[step.name]
+            ratios = [
+                rate / floor if rate is not None and (floor := rates.get(name)) else None
+                for name in ("raw floor", "plain floor")
+            ]
             seconds = _fmt(step.seconds, 2) if step.ok else "failed"
             lines.append(
                 f"| {run.database} | {step.name} | {ops:,} | {seconds} | {_fmt(rate)} "
-                f"| {_fmt(ratio, 2)} | {_fmt(step.peak_rss_mb)} |"
+                f"| {_fmt(ratios[0], 2)} | {_fmt(ratios[1], 2)} | {_fmt(step.peak_rss_mb)} |"
             )
-            if step.name != "raw floor" and isinstance(step.output, dict):
+            if step.name in ENGINE_STEPS and isinstance(step.output, dict):
                 counts = json.dumps(step.output.get("counts"), sort_keys=True)
                 notes.append(f"- {run.database} {step.name}: {step.output.get('status')} {counts}")
+            elif isinstance(step.output, dict) and step.output.get("parse_seconds") is not None:
+                notes.append(
+                    f"- {run.database} {step.name}: json.load took {step.output['parse_seconds']} s"
+                )
         if run.error:
             notes.append(f"- {run.database}: {run.error}")
     return "\n".join(lines + (["", *notes] if notes else [])) + "\n"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geode import limits
 
@@ -64,3 +67,47 @@ def test_escaped_pairs_are_not_bad_text_but_lone_halves_are() -> None:
     assert limits.may_hold_bad_text(rb'"\ud83d"')
     assert limits.may_hold_bad_text(rb'"\ude00"')
     assert limits.may_hold_bad_text(rb'"a\u0000"')
+
+
+_KEY = re.compile(limits.KEY_PATTERN)
+# Whatever JSON may hold, with the characters keys refuse and their neighbours well
+# represented (controls, DEL and C1, soft hyphen, zero-width and bidi marks, BOM).
+_TEXT = st.text(
+    st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from('\x00\x01\t\n\r\x1f\x7f\x80\x9f\xad\u200b\u202e\u2060\ufeff\U000e0001é"\\'),
+    ),
+    max_size=12,
+)
+
+
+@given(
+    values=st.lists(_TEXT, max_size=4),
+    ensure_ascii=st.booleans(),
+    indent=st.sampled_from([None, 1]),
+)
+def test_a_document_proven_free_of_bad_key_characters_holds_only_sound_keys(
+    values: list[str], ensure_ascii: bool, indent: int | None
+) -> None:
+    document = json.dumps(
+        {"k": values, "n": {"x": 1}}, ensure_ascii=ensure_ascii, indent=indent
+    ).encode()
+    if limits.holds_no_key_bad_character(document):
+        assert all(_KEY.search(value) for value in values)
+
+
+@pytest.mark.parametrize(
+    ("document", "proven"),
+    [
+        (b'{"sku": "sku-1", "currency": "EUR"}', True),
+        ('{"city": "Tromsø"}\n'.encode(), True),  # blanks outside strings are no text
+        (b'{"sku": "a\\"b\\\\c/"}', True),  # escapes that write no control character
+        ('{"sku": "a\u200bb"}'.encode(), False),
+        ('{"sku": "a\xadb"}'.encode(), False),
+        (b'{"sku": "a\x7fb"}', False),
+        (b'{"sku": "a\\nb"}', False),
+        (b'{"sku": "a\\u00e9"}', False),  # may be sound: the decoder with patterns says
+    ],
+)
+def test_documents_proven_free_of_bad_key_characters(document: bytes, proven: bool) -> None:
+    assert limits.holds_no_key_bad_character(document) is proven

@@ -8,8 +8,10 @@ from `geode.limits`, so the file, the JSON Schema and the HTTP API agree.
 
 from __future__ import annotations
 
+import types
+import typing
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Union
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -36,6 +38,7 @@ __all__ = [
     "UnsetType",
     "check_numbers",
     "number_meta",
+    "without_key_patterns",
 ]
 
 # `(?!\n)$` because Python's `$` also matches before a final newline.
@@ -138,3 +141,75 @@ class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defau
 class KeyValuePair(Input):
     key: Key
     value: Text | UnsetType | None = UNSET
+
+
+def without_key_patterns(tp: Any) -> Any:
+    """`tp` with every key's character pattern (`limits.KEY_PATTERN`) taken out, for a
+    decoder of documents already proven free of the characters it refuses
+    (`limits.holds_no_key_bad_character`).
+
+    msgspec checks a pattern by calling Python's `re` for each value, about 1 us
+    each: an order with three cart lines holds ten keys (skus, currencies), a
+    third of its typed decoding. Structs that change become subclasses of the
+    originals (same fields, tags, checks in `__post_init__`), so `isinstance`
+    and encoding see no difference; the others are kept as they are."""
+    return _without_key_patterns(tp, {})
+
+
+def _without_key_patterns(tp: Any, done: dict[type, type]) -> Any:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        base, *metas = typing.get_args(tp)
+        new_base = _without_key_patterns(base, done)
+        new_metas = [_without_pattern(meta) for meta in metas]
+        if new_base is base and all(n is m for n, m in zip(new_metas, metas, strict=True)):
+            return tp
+        return Annotated[(new_base, *new_metas)]
+    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+        return _struct_without_key_patterns(tp, done)
+    args = typing.get_args(tp)
+    if origin is None or origin is Literal or not args:
+        return tp
+    new_args = tuple(_without_key_patterns(arg, done) for arg in args)
+    if all(n is a for n, a in zip(new_args, args, strict=True)):
+        return tp
+    if origin is Union or origin is types.UnionType:
+        return Union[new_args]  # noqa: UP007 - built from a tuple
+    return origin[new_args]
+
+
+def _without_pattern(meta: Any) -> Any:
+    if not isinstance(meta, msgspec.Meta) or meta.pattern != limits.KEY_PATTERN:
+        return meta
+    return msgspec.Meta(min_length=meta.min_length, max_length=meta.max_length)
+
+
+def _struct_without_key_patterns(cls: type[msgspec.Struct], done: dict[type, type]) -> type:
+    if cls in done:
+        return done[cls]
+    done[cls] = cls  # a struct that holds itself keeps its patterns below itself
+    hints = typing.get_type_hints(cls, include_extras=True)
+    fields = []
+    changed = False
+    for info in msgspec.structs.fields(cls):
+        new = _without_key_patterns(hints[info.name], done)
+        changed = changed or new is not hints[info.name]
+        if info.default is not msgspec.NODEFAULT:
+            default: Any = msgspec.field(default=info.default, name=info.encode_name)
+        elif info.default_factory is not msgspec.NODEFAULT:
+            default = msgspec.field(default_factory=info.default_factory, name=info.encode_name)
+        else:
+            default = msgspec.field(name=info.encode_name)
+        fields.append((info.name, new, default))
+    if changed:
+        config = cls.__struct_config__
+        done[cls] = msgspec.defstruct(
+            cls.__name__,
+            fields,  # all of them again, else the changed ones would move to the end
+            bases=(cls,),
+            module=cls.__module__,
+            tag=config.tag,
+            tag_field=config.tag_field,
+            kw_only=True,  # as every Input; required and optional fields then mix
+        )
+    return done[cls]

@@ -135,6 +135,7 @@ class CustomerIntents(IntentFamily):
     key_fields = frozenset({"identifier"})
     lookup_tables = ("customers", "customer_groups")
     planning_fields = _Keys
+    lean_keys = True
 
     def outputs(self, intent: str) -> frozenset[str]:
         return _GROUP_OUTPUT if intent.startswith("customer/group/") else _CUSTOMER_OUTPUT

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from geode import limits
 from geode.db import bulk
 from geode.outcomes import Applied
-from geode.schemas import UNSET, finish_json_schema
+from geode.schemas import UNSET, finish_json_schema, without_key_patterns
 
 VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
 
@@ -120,6 +120,10 @@ class IntentFamily(ABC):
     """Tables a batch reads by key: the runner keeps their statistics fresh."""
     planning_fields: type[msgspec.Struct] | None = None
     """A struct of the few fields `KeyPlanner` reads (decoding skips the rest)."""
+    lean_keys: bool = False
+    """Whether validation may decode these intents without their keys' character
+    patterns when the text proves none is needed (`schemas.without_key_patterns`):
+    for flat, hot intents (a million orders); not for recursive structures."""
 
     @abstractmethod
     def outputs(self, intent: str) -> frozenset[str]:
@@ -211,6 +215,16 @@ class IntentRegistry:
         """What the validation pass spools for one valid operation."""
         documents = self.family(op).spool_documents(op, templates)
         return self.spool_entry(op, templates, documents)
+
+    @cached_property
+    def plain_keys_decoder(self) -> msgspec.json.Decoder[Any]:
+        """`json_decoder` without the keys' character patterns, for operations whose
+        text proves no key can hold a refused character (see `validate_chunk`)."""
+        members = [
+            without_key_patterns(struct) if self.family_of[intent].lean_keys else struct
+            for intent, struct in self.intents.items()
+        ]
+        return msgspec.json.Decoder(Union[tuple(members)])  # noqa: UP007
 
     @cached_property
     def struct_infos(self) -> dict[str, msgspec.inspect.StructType]:

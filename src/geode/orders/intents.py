@@ -145,6 +145,7 @@ class OrderIntents(IntentFamily):
     key_fields = frozenset({"id", "resourceIdentifier"})
     lookup_tables = ("orders",)
     planning_fields = _Keys
+    lean_keys = True
 
     def outputs(self, intent: str) -> frozenset[str]:
         return _OUTPUT

@@ -1,7 +1,7 @@
 """Shape and piece inputs, field for field as `@crystallize/schema` 6.14 (pim/shapes).
 
 Not tagged with an intent: the engine subclasses them per intent (`shape/create`, ...),
-as `massops.schemas` does with `CustomerInput`, so they stay `kw_only`.
+as `customers.intents` does with `CustomerInput`, so they stay `kw_only`.
 """
 
 from __future__ import annotations
