@@ -38,6 +38,8 @@ class ChunkReport(msgspec.Struct):
     links: list[tuple[int, str | None, str | None, list[tuple[str, str, str]]]] = msgspec.field(
         default_factory=list
     )
+    dependencies: list[tuple[int, str, list[str], list[str]]] = msgspec.field(default_factory=list)
+    """(index, intent, provides, needs) of operations declaring any (`massops.ordering`)."""
     framing_error: str | None = None
     stopped_at: int | None = None
     """The operation nested too deep to read: the pass ends there, as the
@@ -101,6 +103,7 @@ def validate_chunk(
             ref = op.ref if isinstance(op.ref, str) else None
             if ref is not None:
                 report.links.append((index, intent, ref, []))
+            _depend(index, op, report, intents)
             entries.append(intents.entry(op, None))
             continue
         checked = check_operation(index, plain, intents, op, templates)
@@ -129,4 +132,13 @@ def _add(
         report.links.append((index, checked.intent, checked.ref, uses))
     if checked.op is not None:
         templates = [(list(p), t) for p, t in checked.templates] or None
+        _depend(index, checked.op, report, intents)
         entries.append(intents.entry(checked.op, templates))
+
+
+def _depend(index: int, op: Any, report: ChunkReport, intents: IntentRegistry) -> None:
+    if intents.ordered:
+        provides, needs = intents.dependencies(op)
+        if provides or needs:
+            intent = str(op.__struct_config__.tag)
+            report.dependencies.append((index, intent, provides, needs))

@@ -28,7 +28,7 @@ from geode.massops.intents import IntentRegistry
 from geode.massops.problems import Problem
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import ProgressCallback, TaskRunner, failure_message, needed_path
-from geode.massops.spool import SpoolWriter
+from geode.massops.spool import SpoolWriter, reorder_spool
 from geode.massops.validation import ValidationProgress, ValidationReport, validate_file
 from geode.timestamps import utcnow
 
@@ -260,6 +260,8 @@ class MassOperationService:
             writer.discard()
             return report
         writer.close()
+        if report.order is not None:
+            reorder_spool(spool_path, report.order)
         needed_path(spool_path).write_bytes(msgspec.msgpack.encode(report.needed))
         return report
 
