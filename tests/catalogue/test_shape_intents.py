@@ -9,8 +9,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from geode.app import App
 from geode.massops.export import write_file
 from geode.tenants.service import TenantInfo, create_tenant
