@@ -60,12 +60,15 @@ class _Entry(msgspec.Struct, array_like=True):
     """The operation's index in the file, when the spool is reordered."""
 
 
+_NIL = msgspec.Raw(b"\xc0")  # msgpack's nil
+
+
 class _Index(msgspec.Struct, array_like=True):
     """Just the file index of a spooled entry (see `SpoolEntry.index`)."""
 
     op: msgspec.Raw
-    templates: msgspec.Raw | None = None
-    documents: msgspec.Raw | None = None
+    templates: msgspec.Raw = _NIL  # any value, left encoded
+    documents: msgspec.Raw = _NIL
     index: int | None = None
 
 

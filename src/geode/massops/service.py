@@ -326,15 +326,22 @@ class MassOperationService:
         ).run()
 
     def dry_run(
-        self, tenant_id: str, path: Path, on_progress: ProgressCallback | None = None
+        self,
+        tenant_id: str,
+        path: Path,
+        on_progress: ProgressCallback | None = None,
+        on_order: Callable[[list[int]], None] | None = None,
     ) -> TaskInfo:
-        """Everything a run does, inside one transaction that is rolled back."""
+        """Everything a run does, inside one transaction that is rolled back.
+        `on_order` is told the run order (file indexes) when it is not the file's."""
         scratch = self.spool_dir / f"dry-run-{new_id()}"
         try:
             with self.engine.connect() as connection:
                 outer = connection.begin()
                 try:
                     task_id, spool_path, report = self._spool(path, scratch)
+                    if report.order is not None and on_order is not None:
+                        on_order(report.order)
                     task = self._insert_task(
                         connection, task_id, tenant_id, spool_path, report, str(path)
                     )

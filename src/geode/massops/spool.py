@@ -94,12 +94,15 @@ def read_spool(
                 position += 1
 
 
+_NIL = msgspec.Raw(b"\xc0")  # msgpack's nil
+
+
 class _Placed(msgspec.Struct, array_like=True):
     """A spooled entry left encoded but for its index."""
 
     op: msgspec.Raw
-    templates: msgspec.Raw | None = None
-    documents: msgspec.Raw | None = None
+    templates: msgspec.Raw = _NIL  # any value, left encoded
+    documents: msgspec.Raw = _NIL
     index: int | None = None
 
 
