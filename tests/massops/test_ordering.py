@@ -22,6 +22,7 @@ from geode.massops import repository
 from geode.massops.ordering import DependencyCollector, describe
 from geode.massops.runner import TaskCancelled
 from geode.massops.spool import is_reordered, read_spool
+from geode.massops.validation import validate_file
 from geode.tenants.service import TenantInfo, create_tenant
 from tests.catalogue.files import logs, piece, piece_component, run, shape, stored
 from tests.cli.test_cli import geode, new_tenant, ok, one_json, write_ops
@@ -34,8 +35,8 @@ def order_of(*ops: tuple[list[str], list[str]], refs: dict[int, list[int]] | Non
     collector = DependencyCollector()
     for index, (provides, needs) in enumerate(ops):
         reads = [f"r{producer}" for producer in (refs or {}).get(index, [])]
-        collector.link(index, "x/upsert", f"r{index}", reads)
         collector.add(index, "x/upsert", provides, needs)
+        collector.link(index, "x/upsert", f"r{index}", reads)
     return collector.finish(len(ops))
 
 
@@ -60,6 +61,16 @@ def test_a_ref_producer_stays_before_its_users() -> None:
     # 0 waits for 2; 1 reads 0's _ref, so it waits too, though it needs nothing.
     order, _ = order_of((["shape:s"], ["piece:a"]), ([], []), (["piece:a"], []), refs={1: [0]})
     assert order == [2, 0, 1]
+
+
+def test_a_file_without_dependencies_records_nothing() -> None:
+    """A customer/order file: `_ref`s read everywhere, nothing provided or needed."""
+    collector = DependencyCollector()
+    for index in range(1000):
+        collector.add(index, "customer/upsert", [], [])
+        collector.link(index, "order/upsert", f"r{index}", [f"r{index - 1}"] if index else [])
+    assert (collector.intents, collector.refs, len(collector.edges)) == ({}, {}, 0)
+    assert collector.finish(1000) == (None, [])
 
 
 def test_an_operation_naming_its_own_record_needs_nothing() -> None:
@@ -135,6 +146,29 @@ def test_a_file_out_of_order_runs_in_dependency_order(
     ]
     names = {row["identifier"]: row["name"] for row in stored(app, "shapes", tenant.id)}
     assert names["cup"] == "Seo and Mug"
+
+
+def test_the_parallel_validation_finds_the_same_order_and_cycles(
+    app: App, ops_file: Any, tmp_path: Path
+) -> None:
+    registry = app.massops.intents
+    ops = [*seo_first_needed(), *catalogue_file([[], [0], [1]], [[2], [0, 1]])[::-1]]
+    cycle = [
+        *ops,
+        piece("aa", components=[piece_component("bb", "bb")]),
+        piece("bb", components=[piece_component("aa", "aa")]),
+    ]
+    reports = []
+    for operations in (ops, cycle):
+        path = ops_file(operations, name=f"{uuid.uuid4().hex}.json")
+        sequential = validate_file(path, registry, workers=1)
+        parallel = validate_file(path, registry, workers=2, parallel_min_bytes=0, chunk_size=300)
+        assert parallel.parallel and not sequential.parallel
+        assert (parallel.order, parallel.problems) == (sequential.order, sequential.problems)
+        reports.append(parallel)
+    assert reports[0].ok and reports[0].order is not None
+    assert reports[0].order[:4] == [2, 1, 0, 3]
+    assert [p.code for p in reports[1].problems] == ["dependency_cycle"]
 
 
 def test_a_file_in_order_is_not_rewritten(app: App, ops_file: Any, tmp_path: Path) -> None:

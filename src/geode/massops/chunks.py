@@ -137,8 +137,8 @@ def _add(
 
 
 def _depend(index: int, op: Any, report: ChunkReport, intents: IntentRegistry) -> None:
-    if intents.ordered:
+    intent = str(op.__struct_config__.tag)
+    if intent in intents.ordered_intents:
         provides, needs = intents.dependencies(op)
         if provides or needs:
-            intent = str(op.__struct_config__.tag)
             report.dependencies.append((index, intent, provides, needs))

@@ -235,11 +235,18 @@ class IntentRegistry:
         }
 
     @cached_property
+    def ordered_intents(self) -> frozenset[str]:
+        """The intents of families that declare dependencies (`IntentFamily.dependencies`)."""
+        return frozenset(
+            intent
+            for intent, family in self.family_of.items()
+            if type(family).dependencies is not IntentFamily.dependencies
+        )
+
+    @property
     def ordered(self) -> bool:
         """Whether some family declares dependencies, so files may need reordering."""
-        return any(
-            type(family).dependencies is not IntentFamily.dependencies for family in self.families
-        )
+        return bool(self.ordered_intents)
 
     def dependencies(self, op: Any) -> tuple[list[str], list[str]]:
         return self.family(op).dependencies(op)

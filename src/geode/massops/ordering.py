@@ -10,10 +10,13 @@ orders that satisfy all this, the one kept is the closest to the file (each
 step runs the lowest-numbered operation that may run), so a file already in
 order runs as it is, and a cycle is refused up front.
 
-Memory: per-operation state lives in compact arrays, only operations that
-declare something are recorded, and no graph is built unless some operation
-needs a record that a later one provides. A registry whose families declare no
-dependencies has no collector at all (`IntentRegistry.ordered`).
+Memory: only operations that may move are recorded ("movable": they provide
+or need a record, or read the `_ref` of one that may move; an operation of
+neither kind is ready from the start and so keeps its place), edges live in
+compact arrays, and no graph is built unless some operation needs a record
+that a later one provides. A customer/order file of a million operations
+records nothing. A registry whose families declare no dependencies has no
+collector at all (`IntentRegistry.ordered`).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ class DependencyCollector:
     keys: dict[str, int] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
     intents: dict[int, str] = field(default_factory=dict)
-    """Intent of each operation that declared something (for cycle messages)."""
+    """Intent of each movable operation (for cycle messages)."""
     last_provider: dict[int, int] = field(default_factory=dict)
     edges: array[int] = field(default_factory=_pairs)
     """(from, to, reason) triples known as the file is read: same-record chains
@@ -51,6 +54,7 @@ class DependencyCollector:
     needs: array[int] = field(default_factory=_pairs)
     """(operation, key) pairs, resolved against their providers at the end."""
     refs: dict[str, int] = field(default_factory=dict)
+    """`_ref` -> index, of movable operations only."""
     late: bool = False
     """Whether some operation needs a record that a later operation provides."""
 
@@ -62,7 +66,8 @@ class DependencyCollector:
         return key
 
     def add(self, index: int, intent: str, provides: Sequence[str], needs: Sequence[str]) -> None:
-        """What operation `index` provides and needs (called in file order)."""
+        """What operation `index` provides and needs (called in file order, and
+        before `link` of the same operation)."""
         if not provides and not needs:
             return
         self.intents[index] = intent
@@ -82,9 +87,8 @@ class DependencyCollector:
             producer = self.refs.get(name)
             if producer is not None and producer != index:
                 self.edges.extend((producer, index, _REF))
-                self.intents.setdefault(producer, "")
                 self.intents.setdefault(index, intent or "")
-        if ref is not None:
+        if ref is not None and index in self.intents:
             self.refs.setdefault(ref, index)
 
     def finish(self, total: int) -> tuple[list[int] | None, list[Problem]]:

@@ -191,15 +191,15 @@ def _merge_chunk(
     for problem in chunk.problems:
         report.add(problem)
     report.intents.update(chunk.intents)
+    if collector is not None:  # each operation's `add` before its `link`
+        for index, tag, provides, needs in chunk.dependencies:
+            collector.add(index, tag, provides, needs)
     for index, intent, ref, uses in chunk.links:
         references = [(where, Reference(name, field)) for where, name, field in uses]
         for problem in checker.check(index, intent, ref, references):
             report.add(problem)
         if collector is not None:
             collector.link(index, intent, ref, [name for _, name, _ in uses])
-    if collector is not None:
-        for index, intent, provides, needs in chunk.dependencies:
-            collector.add(index, intent, provides, needs)
     if spool is not None and report.ok:
         spool.add_frame(chunk.frame, chunk.count)
 
@@ -261,11 +261,11 @@ def _validate_sequential(
                 for problem in checker.check(index, checked.intent, checked.ref, checked.uses):
                     report.add(problem)
                 if collector is not None:
+                    if checked.intent in intents.ordered_intents and checked.op is not None:
+                        provides, needs = intents.dependencies(checked.op)
+                        collector.add(index, checked.intent, provides, needs)
                     reads = [reference.ref for _, reference in checked.uses]
                     collector.link(index, checked.intent, checked.ref, reads)
-                    if checked.op is not None:
-                        provides, needs = intents.dependencies(checked.op)
-                        collector.add(index, checked.op.__struct_config__.tag, provides, needs)
                 if spool is not None and report.ok and checked.op is not None:
                     templates = [(list(p), t) for p, t in checked.templates] or None
                     spool.add(intents.entry(checked.op, templates))
