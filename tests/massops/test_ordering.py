@@ -5,6 +5,8 @@ a file in any order ending with the store of the same file sorted by hand."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -16,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geode.app import App
-from geode.db.engine import reading
+from geode.db.engine import create_engine, reading
 from geode.errors import InvalidFileError
 from geode.massops import repository
 from geode.massops.ordering import DependencyCollector, describe
@@ -26,6 +28,8 @@ from geode.massops.validation import validate_file
 from geode.tenants.service import TenantInfo, create_tenant
 from tests.catalogue.files import logs, piece, piece_component, run, shape, stored
 from tests.cli.test_cli import geode, new_tenant, ok, one_json, write_ops
+from tests.conftest import Store
+from tests.massops import test_crash_resume as crash
 
 # -- the order itself, without a store ------------------------------------------------
 
@@ -410,3 +414,82 @@ def test_the_checkpoint_is_a_position_in_the_run_order(
             sa.text("select count(*) from massop_logs where task_id = :t"), {"t": task.id}
         ).scalar_one()
     assert rows == 4
+
+
+# -- killed and resumed ----------------------------------------------------------------
+
+
+def reversed_catalogue() -> list[dict[str, Any]]:
+    """1,000 shapes before the 200 pieces they hold, then 100 shapes reading the
+    pieces' `_ref`s: the pieces run first, though their indexes come later."""
+    return [
+        *(shape(f"s{i}", components=[piece_component("c", f"p{i % 200}")]) for i in range(1000)),
+        *({**piece(f"p{i}"), "_ref": f"p{i}"} for i in range(200)),
+        *({**shape(f"t{i}"), "name": f"{{{{ p{i}.name }}}} copy"} for i in range(100)),
+    ]
+
+
+def catalogue_snapshot(url: str, tenant: str) -> dict[str, Any]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tenant_id = connection.execute(
+                sa.text("select id from tenants where identifier = :t"), {"t": tenant}
+            ).scalar_one()
+            result: dict[str, Any] = {
+                table: connection.execute(
+                    sa.text(
+                        f"select identifier, name, components from {table} "
+                        "where tenant_id = :t order by identifier"
+                    ),
+                    {"t": tenant_id},
+                ).all()
+                for table in ("pieces", "shapes")
+            }
+            result["logs"] = connection.execute(
+                sa.text(
+                    "select l.idx, l.status, l.resource_id from massop_logs l "
+                    "join massop_tasks t on t.id = l.task_id where t.tenant_id = :t order by l.idx"
+                ),
+                {"t": tenant_id},
+            ).all()
+    finally:
+        engine.dispose()
+    return result
+
+
+@pytest.mark.integration
+def test_a_killed_run_of_a_reordered_file_resumes_to_the_same_store(
+    store: Store, tmp_path: Path
+) -> None:
+    env = crash.environment(store, tmp_path)
+    file = tmp_path / "catalogue.json"
+    file.write_text(json.dumps({"version": "0.0.1", "operations": reversed_catalogue()}))
+    suffix = uuid.uuid4().hex[:8]
+    reference, crashed = f"ref-{suffix}", f"crash-{suffix}"
+    crash.geode(env, "tenant", "create", reference)
+    crash.geode(env, "tenant", "create", crashed)
+    clean = json.loads(
+        crash.geode(env, "massop", "run", str(file), "--tenant", reference, "--json").stdout
+    )
+    assert clean["status"] == "complete"
+
+    process = subprocess.Popen(
+        [crash.GEODE, "massop", "run", str(file), "--tenant", crashed, "--json"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    crash.wait_for_progress(store.url, crashed, 300, process)
+    assert process.poll() is None, "the run finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    task_id = crash.task_of(store.url, crashed)
+    resumed = json.loads(crash.geode(env, "massop", "resume", task_id, "--json").stdout)
+    assert (resumed["status"], resumed["counts"]) == ("complete", clean["counts"])
+
+    expected = catalogue_snapshot(store.url, reference)
+    actual = catalogue_snapshot(store.url, crashed)
+    assert actual == expected
+    assert [row[0] for row in actual["logs"]] == list(range(1300))
+    assert {row[1] for row in actual["logs"]} == {"success"}
+    names = {row[0]: row[1] for row in actual["shapes"]}
+    assert names["t7"] == "P7 copy"
