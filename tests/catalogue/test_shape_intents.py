@@ -9,8 +9,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from geode.app import App
 from geode.massops.export import write_file
 from geode.tenants.service import TenantInfo, create_tenant
@@ -137,10 +135,6 @@ def test_a_shape_naming_a_missing_piece_fails_naming_where(
     assert stored(app, "shapes", tenant.id) == []
 
 
-@pytest.mark.skip(
-    reason="issue 11 point 4: ordering by dependency is not built yet; a piece after "
-    "the shape using it fails today"
-)
 def test_a_piece_later_in_the_file_than_the_shape_using_it(
     app: App, tenant: TenantInfo, ops_file: Any
 ) -> None:
@@ -149,7 +143,8 @@ def test_a_piece_later_in_the_file_than_the_shape_using_it(
         tenant,
         ops_file([shape("mug", components=[piece_component("seo", "seo")]), piece("seo")]),
     )
-    assert task.status == "complete"
+    assert task.status == "complete", logs(app, task.id)
+    assert [(e["idx"], e["status"]) for e in logs(app, task.id)] == [(0, "success"), (1, "success")]
 
 
 def test_validate_reports_bad_definitions_with_their_paths(app: App, ops_file: Any) -> None:

@@ -38,6 +38,7 @@ from geode.cli.validation_bar import ValidationBar
 from geode.db.engine import reading
 from geode.errors import InvalidInputError
 from geode.massops.lifecycle import needs_validation
+from geode.massops.ordering import describe
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import TaskCancelled
 from geode.massops.service import invalid_file
@@ -82,10 +83,13 @@ def validate(file: FileArgument, as_json: JsonOption = False) -> None:
                 "intents": dict(report.intents),
                 "problems": problems,
                 "omittedProblems": report.omitted_problems,
+                "order": report.order if report.ok else None,
             }
         )
     elif report.ok:
         out.print(f"valid: {report.total} operations ({_intent_list(report.intents)})")
+        if report.order is not None:
+            _print_order(report.order)
     else:
         err.print(invalid_file(report).message)
         for problem in problems:
@@ -118,9 +122,17 @@ def run(
             tenant_id = get_tenant(connection, tenant).id
         started = time.perf_counter()
         if dry_run:
+            order: list[list[int]] = []
             with _progress(as_json) as progress:
-                task = app.massops.dry_run(tenant_id, file, on_progress=progress)
-            _summary(task, time.perf_counter() - started, as_json, dry_run=True)
+                task = app.massops.dry_run(
+                    tenant_id, file, on_progress=progress, on_order=order.append
+                )
+            if order and not as_json:
+                _print_order(order[0])
+            _summary(
+                task, time.perf_counter() - started, as_json, dry_run=True,
+                order=order[0] if order else None,
+            )  # fmt: skip
             return
         with ValidationBar(file, as_json) as bar:
             task = app.massops.submit(tenant_id, file, on_validation_progress=bar)
@@ -278,14 +290,31 @@ class _progress:
         self.bar.update(self.task, completed=done, rate=rate)
 
 
-def _summary(task: TaskInfo, seconds: float, as_json: bool, *, dry_run: bool = False) -> None:
+def _print_order(order: list[int]) -> None:
+    """The run order, when operations depend on later ones (see massops.ordering)."""
+    out.print(
+        "operations run in dependency order (operation indexes of the file): " + describe(order),
+        markup=False,
+    )
+
+
+def _summary(
+    task: TaskInfo,
+    seconds: float,
+    as_json: bool,
+    *,
+    dry_run: bool = False,
+    order: list[int] | None = None,
+) -> None:
     if as_json:
+        extra: dict[str, Any] = {"order": order} if dry_run else {}
         print_json(
             {
                 "taskId": None if dry_run else task.id,
                 "retryOf": task.retry_of,
                 "status": task.status,
                 "dryRun": dry_run,
+                **extra,
                 "total": task.total,
                 "processed": task.processed,
                 "counts": task.counts,

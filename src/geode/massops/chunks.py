@@ -41,6 +41,8 @@ class ChunkReport(msgspec.Struct):
     links: list[tuple[int, str | None, str | None, list[tuple[str, str, str]]]] = msgspec.field(
         default_factory=list
     )
+    dependencies: list[tuple[int, str, list[str], list[str]]] = msgspec.field(default_factory=list)
+    """(index, intent, provides, needs) of operations declaring any (`massops.ordering`)."""
     framing_error: str | None = None
     stopped_at: int | None = None
     """The operation nested too deep to read: the pass ends there, as the
@@ -105,6 +107,7 @@ def validate_chunk(
             ref = op.ref if isinstance(op.ref, str) else None
             if ref is not None:
                 report.links.append((index, intent, ref, []))
+            _depend(index, op, report, intents)
             entries.append(intents.entry(op, None))
             continue
         # The shape's floats do for a valid operation (only its `_ref` is read);
@@ -148,4 +151,13 @@ def _add(
         report.links.append((index, checked.intent, checked.ref, uses))
     if checked.op is not None:
         templates = [(list(p), t) for p, t in checked.templates] or None
+        _depend(index, checked.op, report, intents)
         entries.append(intents.entry(checked.op, templates))
+
+
+def _depend(index: int, op: Any, report: ChunkReport, intents: IntentRegistry) -> None:
+    intent = str(op.__struct_config__.tag)
+    if intent in intents.ordered_intents:
+        provides, needs = intents.dependencies(op)
+        if provides or needs:
+            report.dependencies.append((index, intent, provides, needs))

@@ -155,6 +155,14 @@ class IntentFamily(ABC):
         """The tenant's records as operations that re-import to the same store."""
         return iter(())
 
+    def dependencies(self, op: Any) -> tuple[list[str], list[str]]:
+        """(records `op` provides, records it needs), as keys such as "shape:mug":
+        the run order puts an operation after every operation of the file that
+        provides what it needs (`massops.ordering`). A family whose records
+        never depend on each other keeps this default, and its files are never
+        reordered (nor is a graph built for them)."""
+        return [], []
+
 
 class SpoolEntry(msgspec.Struct, array_like=True):
     """A validated operation as spooled; the registry's own subclass types `op`
@@ -164,6 +172,9 @@ class SpoolEntry(msgspec.Struct, array_like=True):
     templates: Templates | None = None
     documents: dict[str, str] | None = None
     """Fields taken out of `op` as their stored JSON text (`spool_documents`)."""
+    index: int | None = None
+    """The operation's index in the file, when the spool is in another (run)
+    order (`massops.ordering`); None: its position in the spool."""
 
 
 class IntentRegistry:
@@ -236,6 +247,23 @@ class IntentRegistry:
             for intent, cls in self.intents.items()
             if isinstance(info := msgspec.inspect.type_info(cls), msgspec.inspect.StructType)
         }
+
+    @cached_property
+    def ordered_intents(self) -> frozenset[str]:
+        """The intents of families that declare dependencies (`IntentFamily.dependencies`)."""
+        return frozenset(
+            intent
+            for intent, family in self.family_of.items()
+            if type(family).dependencies is not IntentFamily.dependencies
+        )
+
+    @property
+    def ordered(self) -> bool:
+        """Whether some family declares dependencies, so files may need reordering."""
+        return bool(self.ordered_intents)
+
+    def dependencies(self, op: Any) -> tuple[list[str], list[str]]:
+        return self.family(op).dependencies(op)
 
     @cached_property
     def lookup_tables(self) -> tuple[str, ...]:

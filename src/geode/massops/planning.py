@@ -12,6 +12,11 @@ Two rules keep a parallel run equal to a sequential one:
   only known once a template is rendered, the family gives the whole kind one
   key: correct, if less parallel.
 
+The spool is in run order (`massops.ordering`): planning walks it in that
+order, so an operation depending on another one comes after it here too
+(catalogue operations share one key, so one chunk, in run order), and
+chunks carry each operation's index in the file.
+
 Within a wave, operations are spread over chunks by key hash. Chunks are
 stored in the database (frames of msgpack entries), so a worker on any
 machine can run any chunk. Memory stays small: three streaming passes over
@@ -32,7 +37,7 @@ import sqlalchemy as sa
 
 from geode.massops import repository
 from geode.massops.intents import IntentRegistry, KeyPlanner
-from geode.massops.spool import FRAME_HEADER, FRAME_SIZE
+from geode.massops.spool import FRAME_HEADER, FRAME_SIZE, is_reordered
 from geode.massops.templates import parse_template
 
 _NO_KEY = 0
@@ -51,11 +56,26 @@ class _Entry(msgspec.Struct, array_like=True):
     op: msgspec.Raw
     templates: list[tuple[list[str | int], str]] | None = None
     documents: dict[str, str] | None = None
+    index: int | None = None
+    """The operation's index in the file, when the spool is reordered."""
+
+
+_NIL = msgspec.Raw(b"\xc0")  # msgpack's nil
+
+
+class _Index(msgspec.Struct, array_like=True):
+    """Just the file index of a spooled entry (see `SpoolEntry.index`)."""
+
+    op: msgspec.Raw
+    templates: msgspec.Raw = _NIL  # any value, left encoded
+    documents: msgspec.Raw = _NIL
+    index: int | None = None
 
 
 _frames_decoder = msgspec.msgpack.Decoder(list[_Entry])
 _head_decoder = msgspec.msgpack.Decoder(_Head)
 _raw_decoder = msgspec.msgpack.Decoder(list[msgspec.Raw])
+_index_decoder = msgspec.msgpack.Decoder(_Index)
 
 
 def _read_frames(spool: Path, decoder: Any) -> Iterator[list[Any]]:
@@ -168,8 +188,9 @@ def plan(spool: Path, chunk_size: int, intents: IntentRegistry) -> Plan:
         sizes[wave] += 1
     result.chunks_per_wave = [max(1, -(-n // chunk_size)) for n in sizes]
     if read:
-        for index, (head, _) in enumerate(_entries(spool)):
+        for position, (head, entry) in enumerate(_entries(spool)):
             if head.ref is not None and head.ref in read:
+                index = position if entry.index is None else entry.index
                 result.ref_index[str(head.ref)] = index
     return result
 
@@ -212,11 +233,13 @@ def store_chunks(
     for index in range(len(layout.waves)):
         sizes[chunk(index)] += 1
     repository.insert_chunks(connection, task_id, list(zip(chunk_waves, sizes, strict=True)))
+    reordered = is_reordered(spool)
     index = 0
     for frame in _read_frames(spool, _raw_decoder):
         for entry in frame:  # copied as encoded: the runner decodes it
             seq = chunk(index)
-            buffers[seq].append((index, entry))
+            placed = _index_decoder.decode(entry).index if reordered else None
+            buffers[seq].append((index if placed is None else placed, entry))
             index += 1
             if len(buffers[seq]) >= FRAME_SIZE:
                 flush(seq)

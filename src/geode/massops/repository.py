@@ -315,11 +315,14 @@ def iter_logs(
         yield dict(row)
 
 
-def ref_logs(
-    connection: sa.Connection, task_id: str, before: int
-) -> Iterator[tuple[str, int, str, str | None]]:
-    """(ref, idx, status, output) of every named operation already run, for resume."""
+def ref_logs(connection: sa.Connection, task_id: str) -> Iterator[tuple[str, int, str, str | None]]:
+    """(ref, idx, status, output) of every named operation already run, for resume.
+
+    Not "idx below the checkpoint": the checkpoint is a position in the run
+    order, which may differ from the file's (`massops.ordering`). A batch's log
+    rows commit with its checkpoint move, so the logs are exactly those of the
+    operations before the checkpoint."""
     query = sa.select(_logs.c.ref, _logs.c.idx, _logs.c.status, _logs.c.output).where(
-        _logs.c.task_id == task_id, _logs.c.ref.is_not(None), _logs.c.idx < before
+        _logs.c.task_id == task_id, _logs.c.ref.is_not(None)
     )
     yield from connection.execute(query)

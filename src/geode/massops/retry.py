@@ -27,7 +27,7 @@ from geode.errors import ConflictError
 from geode.massops.intents import IntentRegistry, SpoolEntry
 from geode.massops.models import OperationLog
 from geode.massops.references import read_path
-from geode.massops.spool import FRAME_HEADER
+from geode.massops.spool import FRAME_HEADER, is_reordered, read_spool
 from geode.massops.templates import (
     Reference,
     TemplateError,
@@ -86,7 +86,13 @@ def keep_failed_inputs_from_frames(
 def spool_entries_at(
     spool: Path, indexes: list[int], intents: IntentRegistry
 ) -> Iterator[tuple[int, SpoolEntry]]:
-    """The spool's entries at `indexes` (ascending); other frames are passed over."""
+    """The spool's entries at `indexes` (ascending); other frames are passed over.
+    A spool in run order rather than file order (`massops.ordering`) is read whole."""
+    if is_reordered(spool):
+        wanted_set = set(indexes)
+        found = [(i, entry) for i, entry in read_spool(spool, intents) if i in wanted_set]
+        yield from sorted(found, key=lambda pair: pair[0])
+        return
     wanted = iter(indexes)
     target = next(wanted, None)
     position = 0

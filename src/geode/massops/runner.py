@@ -232,7 +232,7 @@ class TaskRunner:
         refs = ReferenceState(needed)
         load_builtins(connection, self.intents, self.task.tenant_id, refs)
         if processed:
-            refs.load_logs(repository.ref_logs(connection, self.task.id, processed))
+            refs.load_logs(repository.ref_logs(connection, self.task.id))
         return refs
 
     def _check_cancel(self, reader: sa.Connection | None) -> None:

@@ -28,7 +28,7 @@ from geode.massops.intents import IntentRegistry
 from geode.massops.problems import Problem
 from geode.massops.repository import TaskInfo
 from geode.massops.runner import ProgressCallback, TaskRunner, failure_message, needed_path
-from geode.massops.spool import SpoolWriter
+from geode.massops.spool import SpoolWriter, reorder_spool
 from geode.massops.validation import ValidationProgress, ValidationReport, validate_file
 from geode.timestamps import utcnow
 
@@ -260,6 +260,8 @@ class MassOperationService:
             writer.discard()
             return report
         writer.close()
+        if report.order is not None:
+            reorder_spool(spool_path, report.order)
         needed_path(spool_path).write_bytes(msgspec.msgpack.encode(report.needed))
         return report
 
@@ -324,15 +326,22 @@ class MassOperationService:
         ).run()
 
     def dry_run(
-        self, tenant_id: str, path: Path, on_progress: ProgressCallback | None = None
+        self,
+        tenant_id: str,
+        path: Path,
+        on_progress: ProgressCallback | None = None,
+        on_order: Callable[[list[int]], None] | None = None,
     ) -> TaskInfo:
-        """Everything a run does, inside one transaction that is rolled back."""
+        """Everything a run does, inside one transaction that is rolled back.
+        `on_order` is told the run order (file indexes) when it is not the file's."""
         scratch = self.spool_dir / f"dry-run-{new_id()}"
         try:
             with self.engine.connect() as connection:
                 outer = connection.begin()
                 try:
                     task_id, spool_path, report = self._spool(path, scratch)
+                    if report.order is not None and on_order is not None:
+                        on_order(report.order)
                     task = self._insert_task(
                         connection, task_id, tenant_id, spool_path, report, str(path)
                     )

@@ -4,6 +4,12 @@ The run reads typed operations back from here instead of parsing and
 validating the JSON file a second time, and `resume` needs nothing but the
 spool. Layout: a sequence of frames, each a header (payload length, number of
 entries: two 4-byte big-endian integers) and a msgpack array of `SpoolEntry`.
+
+The spool is in run order: the file's order, unless operations depend on
+later ones (`massops.ordering`); then it is rewritten in run order once
+validated (`reorder_spool`), each entry keeping its index in the file, which
+logs, outputs and retries speak of. A task's checkpoint is a position in the
+spool.
 """
 
 from __future__ import annotations
@@ -72,17 +78,71 @@ def encode_frame(entries: list[SpoolEntry]) -> bytes:
 def read_spool(
     path: Path, intents: IntentRegistry, start: int = 0
 ) -> Iterator[tuple[int, SpoolEntry]]:
-    """Entries with their operation index, from `start` on."""
+    """Entries with their operation index (in the file), from position `start` on."""
     decoder = intents.frame_decoder
-    index = 0
+    position = 0
     with open(path, "rb") as spool:
         while header := spool.read(FRAME_HEADER.size):
             length, count = FRAME_HEADER.unpack(header)
-            if index + count <= start:
+            if position + count <= start:
                 spool.seek(length, os.SEEK_CUR)
-                index += count
+                position += count
                 continue
             for entry in decoder.decode(spool.read(length)):
-                if index >= start:
-                    yield index, entry
-                index += 1
+                if position >= start:
+                    yield (position if entry.index is None else entry.index), entry
+                position += 1
+
+
+_NIL = msgspec.Raw(b"\xc0")  # msgpack's nil
+
+
+class _Placed(msgspec.Struct, array_like=True):
+    """A spooled entry left encoded but for its index."""
+
+    op: msgspec.Raw
+    templates: msgspec.Raw = _NIL  # any value, left encoded
+    documents: msgspec.Raw = _NIL
+    index: int | None = None
+
+
+def is_reordered(path: Path) -> bool:
+    """Whether the spool at `path` is in another order than its file's."""
+    with open(path, "rb") as spool:
+        header = spool.read(FRAME_HEADER.size)
+        if not header:
+            return False
+        length, _ = FRAME_HEADER.unpack(header)
+        first = msgspec.msgpack.decode(spool.read(length), type=list[_Placed])
+    return bool(first) and first[0].index is not None
+
+
+def reorder_spool(path: Path, order: list[int]) -> None:
+    """Rewrite the spool in `order` (file indexes), each entry keeping its index.
+
+    The entries are held encoded, so this takes about the spool's size in
+    memory; only files whose operations depend on later ones come here. The
+    new spool replaces the old one at once: a kill leaves one or the other."""
+    entries: list[_Placed] = []
+    decoder = msgspec.msgpack.Decoder(list[_Placed])
+    with open(path, "rb") as spool:
+        while header := spool.read(FRAME_HEADER.size):
+            length, _ = FRAME_HEADER.unpack(header)
+            entries.extend(decoder.decode(spool.read(length)))
+    if len(order) != len(entries):
+        raise ValueError(f"an order of {len(order)} operations for a spool of {len(entries)}")
+    encoder = msgspec.msgpack.Encoder()
+    temporary = path.with_name(path.name + ".ordering")
+    with open(temporary, "wb") as out:
+        for start in range(0, len(order), FRAME_SIZE):
+            frame = []
+            for index in order[start : start + FRAME_SIZE]:
+                entry = entries[index]
+                entry.index = index
+                frame.append(entry)
+            payload = encoder.encode(frame)
+            out.write(FRAME_HEADER.pack(len(payload), len(frame)))
+            out.write(payload)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)

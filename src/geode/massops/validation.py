@@ -41,6 +41,7 @@ from geode.massops.checks import ReferenceChecker, check_operation
 from geode.massops.chunks import ChunkReport
 from geode.massops.framing import Framer, NotFramed
 from geode.massops.intents import VERSION_PATTERN, IntentRegistry
+from geode.massops.ordering import DependencyCollector
 from geode.massops.problems import Problem
 from geode.massops.reading import NO_VERSION, OperationReader, Refused, duplicate_problem
 from geode.massops.spool import SpoolWriter
@@ -68,6 +69,8 @@ class ValidationReport:
     needed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     parallel: bool = False  # which path checked the file
     stopped: bool = False  # refused before the end: nothing after the problem was read
+    order: list[int] | None = None
+    """The run order (operation indexes) when it is not the file's (`massops.ordering`)."""
 
     @property
     def ok(self) -> bool:
@@ -151,6 +154,7 @@ def _validate_parallel(
 ) -> ValidationReport:
     report = ValidationReport()
     checker = _checker(intents)
+    collector = DependencyCollector() if intents.ordered else None
     with open(path, "rb") as raw:
         reader = _HashingReader(raw)
         framer = Framer(reader, chunk_size)
@@ -158,7 +162,7 @@ def _validate_parallel(
         pool = WorkerPool(workers, intents.locator, max_depth)
         try:
             for chunk_report in pool.map(framer.chunks()):
-                _merge_chunk(chunk_report, report, checker, spool)
+                _merge_chunk(chunk_report, report, checker, spool, collector)
                 if progress is not None:
                     progress(reader.offset, chunk_report.start + chunk_report.count)
                 if chunk_report.stopped_at is not None:
@@ -171,7 +175,7 @@ def _validate_parallel(
             report.sha256 = reader.finish()
             report.total = framer.total
     report.parallel = True
-    _finish(report, checker)
+    _finish(report, checker, collector)
     return report
 
 
@@ -180,16 +184,22 @@ def _merge_chunk(
     report: ValidationReport,
     checker: ReferenceChecker,
     spool: SpoolWriter | None,
+    collector: DependencyCollector | None = None,
 ) -> None:
     if chunk.framing_error is not None:
         raise NotFramed(chunk.framing_error)
     for problem in chunk.problems:
         report.add(problem)
     report.intents.update(chunk.intents)
+    if collector is not None:  # each operation's `add` before its `link`
+        for index, tag, provides, needs in chunk.dependencies:
+            collector.add(index, tag, provides, needs)
     for index, intent, ref, uses in chunk.links:
         references = [(where, Reference(name, field)) for where, name, field in uses]
         for problem in checker.check(index, intent, ref, references):
             report.add(problem)
+        if collector is not None:
+            collector.link(index, intent, ref, [name for _, name, _ in uses])
     if spool is not None and report.ok:
         spool.add_frame(chunk.frame, chunk.count)
 
@@ -220,6 +230,7 @@ def _validate_sequential(
 ) -> ValidationReport:
     report = ValidationReport()
     checker = _checker(intents)
+    collector = DependencyCollector() if intents.ordered else None
     # A NUL or a lone surrogate escape anywhere: every string is then looked at
     # (`limits.text_problems`), so each one is reported at its own path.
     scan_text = _may_hold_bad_text(path)
@@ -249,6 +260,12 @@ def _validate_sequential(
                     report.intents[checked.intent] += 1
                 for problem in checker.check(index, checked.intent, checked.ref, checked.uses):
                     report.add(problem)
+                if collector is not None:
+                    if checked.intent in intents.ordered_intents and checked.op is not None:
+                        provides, needs = intents.dependencies(checked.op)
+                        collector.add(index, checked.intent, provides, needs)
+                    reads = [reference.ref for _, reference in checked.uses]
+                    collector.link(index, checked.intent, checked.ref, reads)
                 if spool is not None and report.ok and checked.op is not None:
                     templates = [(list(p), t) for p, t in checked.templates] or None
                     spool.add(intents.entry(checked.op, templates))
@@ -270,7 +287,7 @@ def _validate_sequential(
             if operations.version is NO_VERSION:
                 _check_version(NO_VERSION, report)
     report.total = operations.count
-    _finish(report, checker)
+    _finish(report, checker, collector)
     return report
 
 
@@ -307,7 +324,9 @@ def _line_and_column(position: Position) -> str:
     return f"line {position.line}, column {position.column}"
 
 
-def _finish(report: ValidationReport, checker: ReferenceChecker) -> None:
+def _finish(
+    report: ValidationReport, checker: ReferenceChecker, collector: DependencyCollector | None
+) -> None:
     if report.total == 0 and report.ok:
         report.add(
             Problem(None, None, "$.operations", "the file has no operations", "invalid_file")
@@ -316,6 +335,11 @@ def _finish(report: ValidationReport, checker: ReferenceChecker) -> None:
         for problem in checker.finish():
             report.add(problem)
     report.needed = checker.needed_fields()
+    if collector is not None and not report.stopped:
+        # Also for a file with other problems: a cycle is one more thing to fix.
+        report.order, cycles = collector.finish(report.total)
+        for problem in cycles:
+            report.add(problem)
 
 
 def _check_version(version: object, report: ValidationReport) -> None:

@@ -263,6 +263,7 @@ def test_dry_run_answers_the_counts_and_stores_nothing(
         8,
     )
     assert summary["counts"]["customer/update"] == {"failed": 1}
+    assert summary["order"] is None  # customers and orders keep the file's order
     assert invalid.status_code == 422 and invalid.json()["code"] == "invalid_file"
     assert task_count(server, tenant) == 0
     assert store(server, tenant) == {"customers": [], "orders": []}

@@ -145,8 +145,10 @@ def _submit(app: App, tenant: str, path: Path, source_name: str) -> MassOpTask:
 
 def _dry_run(app: App, tenant: str, path: Path) -> MassOpDryRun:
     started = time.perf_counter()
-    task = app.massops.dry_run(tenant, path)
+    order: list[list[int]] = []
+    task = app.massops.dry_run(tenant, path, on_order=order.append)
     return MassOpDryRun(
+        order=order[0] if order else None,
         status=task.status,  # type: ignore[arg-type]
         total=task.total,
         processed=task.processed,

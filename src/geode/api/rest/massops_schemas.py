@@ -143,6 +143,11 @@ class MassOpDryRun(BaseModel):
     counts: Counts = Field(description=_COUNTS)
     error: str | None
     seconds: float = Field(description="How long the dry run took.")
+    order: list[int] | None = Field(
+        default=None,
+        description="The operations' indexes in the order they run, when it is not the "
+        "file's: an operation runs after what it depends on. Null: the file's order.",
+    )
 
 
 _DECIMAL_TEXT = {"type": "string", "format": "decimal"}

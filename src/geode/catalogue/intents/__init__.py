@@ -107,3 +107,7 @@ class CatalogueIntents(IntentFamily):
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         for kind in KINDS:
             yield from kind.export(connection, tenant_id)
+
+    def dependencies(self, op: Any) -> tuple[list[str], list[str]]:
+        kind = _kind(op)
+        return kind.provides(op), kind.needs(op)

@@ -5,7 +5,7 @@ declares, so that adding a kind is one module and one line in `KINDS`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
@@ -29,12 +29,6 @@ class Kind(Protocol):
     def outputs(self, intent: str) -> frozenset[str]:
         """What `{{ ref.field }}` may read from an operation of `intent`."""
 
-    def provides(self, op: Any) -> list[str]:
-        """Record keys (`"flow:<identifier>"`, ...) the operation writes (issue 11, point 4)."""
-
-    def needs(self, op: Any) -> list[str]:
-        """Record keys the operation names by identifier or literal id; templates left out."""
-
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         """Read, in a few queries, the records `ops` (all of this kind) name."""
 
@@ -43,3 +37,24 @@ class Kind(Protocol):
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         """The tenant's records of this kind as operations that re-import to
         the same store; kinds are exported in `KINDS` order."""
+
+    def provides(self, op: Any) -> list[str]:
+        """The records `op` creates or changes, as keys ("piece:<identifier>",
+        "shape:<identifier>", "item:<id>", ...): an operation needing one runs
+        after it (`massops.ordering`)."""
+
+    def needs(self, op: Any) -> list[str]:
+        """The records `op` names by identifier or literal id (a shape, piece,
+        parent, topic, ...), as keys; values that are templates are left out
+        (the `_ref` order holds for them already)."""
+
+
+def keys(prefix: str, values: Iterable[object]) -> list[str]:
+    """ "prefix:value" of each literal value (not a template, not unset), once each."""
+    found: list[str] = []
+    for value in values:
+        if isinstance(value, str) and value and "{{" not in value:
+            key = f"{prefix}:{value}"
+            if key not in found:
+                found.append(key)
+    return found

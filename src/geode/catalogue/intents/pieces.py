@@ -22,6 +22,7 @@ from geode.catalogue.intents.batch import (
     piece_references,
     referenced_pieces,
 )
+from geode.catalogue.intents.kinds import keys
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
 from geode.massops.intents import Ref, ref_field
@@ -101,12 +102,6 @@ class Pieces:
     def outputs(self, intent: str) -> frozenset[str]:
         return NAMED_OUTPUT
 
-    def provides(self, op: Any) -> list[str]:
-        return [f"piece:{op.identifier}"]
-
-    def needs(self, op: Any) -> list[str]:
-        return [f"piece:{identifier}" for identifier in sorted(referenced_pieces([op]))]
-
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.pieces.prefetch({op.identifier for op in ops} | referenced_pieces(ops))
 
@@ -115,3 +110,10 @@ class Pieces:
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         return piece_operations(connection, tenant_id)
+
+    def provides(self, op: Any) -> list[str]:
+        return keys("piece", [op.identifier])
+
+    def needs(self, op: Any) -> list[str]:
+        """The pieces its definitions hold (a piece naming itself needs nothing)."""
+        return keys("piece", sorted(referenced_pieces([op])))

@@ -19,6 +19,7 @@ from geode.catalogue.components.definitions import decode_definitions
 from geode.catalogue.components.shapes import ShapeFields, ShapeInput
 from geode.catalogue.documents import dump, dump_or_none, load_as
 from geode.catalogue.intents.batch import NAMED_OUTPUT, CatalogueBatch, referenced_pieces
+from geode.catalogue.intents.kinds import keys
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
 from geode.massops.intents import Ref, ref_field
@@ -100,12 +101,6 @@ class Shapes:
     def outputs(self, intent: str) -> frozenset[str]:
         return NAMED_OUTPUT
 
-    def provides(self, op: Any) -> list[str]:
-        return [f"shape:{op.identifier}"]
-
-    def needs(self, op: Any) -> list[str]:
-        return [f"piece:{identifier}" for identifier in sorted(referenced_pieces([op]))]
-
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.pieces.prefetch(referenced_pieces(ops))
         batch.shapes.prefetch([op.identifier for op in ops])
@@ -115,3 +110,12 @@ class Shapes:
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         return shape_operations(connection, tenant_id)
+
+    def provides(self, op: Any) -> list[str]:
+        return keys("shape", [op.identifier])
+
+    def needs(self, op: Any) -> list[str]:
+        """The pieces its definitions hold. Not the shapes its relations accept
+        (`acceptedShapeIdentifiers`): a constraint on items, checked when an item
+        is related, so two shapes may accept each other."""
+        return keys("piece", sorted(referenced_pieces([op])))
