@@ -57,7 +57,16 @@ class Update:
     conflict: str | None = None
 
 
-WriteStep = Insert | Update
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Each row holds the `key_columns` values of a row to remove (none there: no-op)."""
+
+    table: str
+    key_columns: Sequence[str]
+    rows: Sequence[Row]
+
+
+WriteStep = Insert | Update | Delete
 
 
 def row_counts(steps: Sequence[WriteStep]) -> dict[str, int]:
@@ -80,6 +89,9 @@ def sql_text(step: WriteStep, mark: str = "?") -> str:
         names = ", ".join(step.columns)
         marks = ", ".join([mark] * len(step.columns))
         return f"INSERT INTO {step.table} ({names}) VALUES ({marks})"
+    if isinstance(step, Delete):
+        condition = " AND ".join(f"{column} = {mark}" for column in step.key_columns)
+        return f"DELETE FROM {step.table} WHERE {condition}"
     assignments = ", ".join(f"{column} = {mark}" for column in step.set_columns)
     condition = " AND ".join(f"{column} = {mark}" for column in step.key_columns)
     return f"UPDATE {step.table} SET {assignments} WHERE {condition}"

@@ -16,15 +16,18 @@ import msgspec
 import sqlalchemy as sa
 
 from geode.catalogue.intents.batch import CatalogueBatch, CataloguePending
+from geode.catalogue.intents.item_paths import ItemPaths
+from geode.catalogue.intents.items import Items
 from geode.catalogue.intents.kinds import Kind
 from geode.catalogue.intents.pieces import Pieces
+from geode.catalogue.intents.publishing import Publishing
 from geode.catalogue.intents.shapes import Shapes
 from geode.massops.intents import BatchContext, IntentFamily
 from geode.outcomes import Applied
 
 __all__ = ["KINDS", "CatalogueIntents"]
 
-KINDS: tuple[Kind, ...] = (Pieces(), Shapes())
+KINDS: tuple[Kind, ...] = (Pieces(), Shapes(), Items(), ItemPaths(), Publishing())
 _KIND_OF: dict[str, Kind] = {
     struct.__struct_config__.tag: kind for kind in KINDS for struct in kind.operations
 }

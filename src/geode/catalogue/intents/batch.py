@@ -24,12 +24,14 @@ from geode.catalogue.components.definitions import (
     MultipleChoicesConfig,
     PieceConfig,
 )
+from geode.catalogue.intents.item_writer import ItemsPending, ItemWriter
 from geode.db import bulk
 from geode.db.base import Base
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
 from geode.massops.intents import BatchContext
 from geode.outcomes import OperationFailed
 from geode.pending import Pending
+from geode.tenants.settings import TenantSettings, read_settings
 
 NAMED_OUTPUT = frozenset({"identifier", "name"})
 """What `{{ ref.field }}` reads from a shape or piece operation."""
@@ -45,10 +47,12 @@ class CataloguePending:
 
     pieces: Pending[Row] = field(default_factory=Pending)
     shapes: Pending[Row] = field(default_factory=Pending)
+    items: ItemsPending = field(default_factory=ItemsPending)
 
     def committed(self, batch: int) -> None:
         self.pieces.committed(batch)
         self.shapes.committed(batch)
+        self.items.committed(batch)
 
 
 class CatalogueBatch:
@@ -79,6 +83,25 @@ class CatalogueBatch:
             meta=None,
         )
         self.writers: tuple[IdentifierKeyedWriter, ...] = (self.pieces, self.shapes)
+        self.context = context
+        self._settings: TenantSettings | None = None
+        self.items = ItemWriter(context, pending.items, self.settings.root_item_id)
+
+    @property
+    def settings(self) -> TenantSettings:
+        """The tenant's languages, VAT types, ...: read once per batch."""
+        if self._settings is None:
+            self._settings = read_settings(self.context.connection, self.context.tenant_id)
+        return self._settings
+
+    def require_language(self, language: str, at: str = "language") -> None:
+        codes = [x.code for x in self.settings.languages]
+        if language not in codes:
+            raise OperationFailed(
+                "unknown_language",
+                f"`{at}` is {language!r}, which is not a language of this tenant "
+                f"({', '.join(codes)}); add it with `geode tenant configure`",
+            )
 
     def require_pieces(self, definitions: Any, field_name: str) -> None:
         """Every piece the definitions name exists (stored, pending, or written
@@ -97,9 +120,11 @@ class CatalogueBatch:
     def record(self, batch: int) -> None:
         for writer in self.writers:
             writer.record(batch)
+        self.items.record(batch)
 
     def plan(self) -> list[bulk.WriteStep]:
-        return [step for writer in self.writers for step in writer.plan()]
+        steps = [step for writer in self.writers for step in writer.plan()]
+        return steps + self.items.plan()
 
 
 def piece_references(

@@ -34,6 +34,13 @@ class Kind(Protocol):
 
     def apply(self, batch: CatalogueBatch, op: Any) -> Applied: ...
 
+    def provides(self, op: Any) -> list[str]:
+        """Record keys (`"item:<id>"`, `"shape:<identifier>"`, ...) `op` creates or is."""
+
+    def needs(self, op: Any) -> list[str]:
+        """Record keys `op` names by identifier or literal id (templates left out),
+        which an operation of the same file providing them must precede."""
+
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         """The tenant's records of this kind as operations that re-import to
         the same store; kinds are exported in `KINDS` order."""

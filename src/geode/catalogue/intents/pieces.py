@@ -107,5 +107,11 @@ class Pieces:
     def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
         return apply_piece(batch, op)
 
+    def provides(self, op: Any) -> list[str]:
+        return [f"piece:{op.identifier}"]
+
+    def needs(self, op: Any) -> list[str]:
+        return sorted({f"piece:{identifier}" for identifier in referenced_pieces([op])})
+
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         return piece_operations(connection, tenant_id)

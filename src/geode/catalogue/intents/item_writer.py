@@ -1,0 +1,340 @@
+"""The item tree of one batch: finding items, placing them, and their paths.
+
+Items are loaded whole (`item_state`) the first time the batch names them: from
+the rows of batches not committed yet (`ItemsPending`), else from the store.
+Lookups that are not by id (resourceIdentifier, a name under a parent, who owns a
+path, the last position under a parent) look in the batch, then in the pending
+batches, then in the store, and what the batch changes it records for the next.
+
+Paths: an item's canonical path in a language is `<parent's path>/<slug(name)>`
+(`/<slug>` at the top level), made unique per tenant and language with `-2`,
+`-3`, ... When it changes (the item moved or was renamed) the old path is kept
+as history, so old links still resolve, and the descendants' paths follow.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from geode.catalogue.intents.item_state import (
+    CANONICAL,
+    DRAFT,
+    HISTORY,
+    ITEMS,
+    PATHS,
+    ItemState,
+    load_items,
+    plan_items,
+)
+from geode.db import bulk
+from geode.massops.intents import BatchContext
+from geode.outcomes import OperationFailed
+from geode.pending import MISSING, Pending
+
+NOBODY = ""
+"""A path or name key no item holds any more (pending entries cannot hold None)."""
+
+
+@dataclass
+class ItemsPending:
+    items: Pending[ItemState | None] = field(default_factory=Pending)
+    resource_identifiers: Pending[str] = field(default_factory=Pending)
+    paths: Pending[str] = field(default_factory=Pending)
+    last_positions: Pending[int] = field(default_factory=Pending)
+
+    def committed(self, batch: int) -> None:
+        self.items.committed(batch)
+        self.resource_identifiers.committed(batch)
+        self.paths.committed(batch)
+        self.last_positions.committed(batch)
+
+
+def slug(name: str) -> str:
+    """Lowercase words joined by `-`, accents dropped; other scripts' letters kept."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    return re.sub(r"[\W_]+", "-", text).strip("-")
+
+
+def _path_key(language: str, path: str) -> str:
+    return f"{language}\x00{path}"
+
+
+class ItemWriter:
+    def __init__(self, context: BatchContext, pending: ItemsPending, root_id: str) -> None:
+        self.connection = context.connection
+        self.tenant_id = context.tenant_id
+        self.now = context.now
+        self.pending = pending
+        self.root_id = root_id
+        self._loaded: dict[str, ItemState | None] = {}
+        self._states: dict[str, ItemState | None] = {}
+        self._touched: list[str] = []
+        self._ri: dict[str, str] = {}
+        self._paths: dict[tuple[str, str], str] = {}
+        self._last: dict[str, int] = {}
+
+    # -- finding ---------------------------------------------------------------------
+
+    def prefetch(self, item_ids: set[str], resource_identifiers: set[str]) -> None:
+        for ri in resource_identifiers - self._ri.keys():
+            found = self.pending.resource_identifiers.get(ri)
+            if found is not MISSING:
+                self._ri[ri] = str(found)
+        wanted_ri = resource_identifiers - self._ri.keys()
+        if wanted_ri:
+            for chunk in bulk.chunked(sorted(wanted_ri)):
+                for ri, item_id in self.connection.execute(
+                    sa.select(ITEMS.c.resource_identifier, ITEMS.c.id).where(
+                        ITEMS.c.tenant_id == self.tenant_id,
+                        ITEMS.c.resource_identifier.in_(list(chunk)),
+                    )
+                ):
+                    self._ri[ri] = item_id
+                    item_ids.add(item_id)
+            for ri in wanted_ri - self._ri.keys():
+                self._ri[ri] = NOBODY
+        self._load(item_ids)
+
+    def _load(self, item_ids: set[str]) -> None:
+        wanted = set()
+        for item_id in item_ids - self._states.keys():
+            found = self.pending.items.get(item_id)
+            if found is MISSING:
+                wanted.add(item_id)
+            else:
+                state = found if isinstance(found, ItemState) else None
+                self._loaded[item_id] = state
+                self._states[item_id] = None if state is None else state.copy()
+        stored = load_items(self.connection, self.tenant_id, wanted)
+        for item_id in wanted:
+            state = stored.get(item_id)
+            self._loaded[item_id] = state
+            self._states[item_id] = None if state is None else state.copy()
+
+    def get(self, item_id: str) -> ItemState | None:
+        """The item as the batch sees it now (change it through `touch`)."""
+        if item_id not in self._states:
+            self._load({item_id})
+        return self._states[item_id]
+
+    def exists(self, item_id: str) -> bool:
+        return item_id == self.root_id or self.get(item_id) is not None
+
+    def by_resource_identifier(self, ri: str) -> ItemState | None:
+        if ri not in self._ri:
+            self.prefetch(set(), {ri})
+        item_id = self._ri[ri]
+        state = self.get(item_id) if item_id else None
+        return state if state is not None and state.row["resource_identifier"] == ri else None
+
+    def by_name(self, parent_id: str, language: str, name: str) -> ItemState | None:
+        """An item named `name` in `language` (its draft) directly under `parent_id`."""
+        for item_id in self.child_ids(parent_id):
+            state = self.get(item_id)
+            if state is not None:
+                draft = state.versions.get((language, DRAFT))
+                if draft is not None and draft["name"] == name:
+                    return state
+        return None
+
+    def child_ids(self, parent_id: str) -> list[str]:
+        """Items placed directly under `parent_id`: stored, pending and in the batch."""
+        ids = list(
+            self.connection.execute(
+                sa.select(ITEMS.c.id)
+                .where(ITEMS.c.tenant_id == self.tenant_id, ITEMS.c.parent_id == parent_id)
+                .order_by(ITEMS.c.position, ITEMS.c.id)
+            ).scalars()
+        )
+        for state in self.pending.items.values():
+            if state is not None and state.row["parent_id"] == parent_id:
+                ids.append(state.id)
+        for item_id, current in self._states.items():
+            if current is not None and current.row["parent_id"] == parent_id:
+                ids.append(item_id)
+        self._load(set(ids))
+        result: list[str] = []
+        for item_id in dict.fromkeys(ids):
+            state = self._states.get(item_id)
+            if state is not None and state.row["parent_id"] == parent_id:
+                result.append(item_id)
+        return result
+
+    def descendants(self, item_id: str) -> Iterator[ItemState]:
+        """Every item below `item_id`, parents before their children."""
+        for child_id in self.child_ids(item_id):
+            child = self.get(child_id)
+            if child is not None:
+                yield child
+                yield from self.descendants(child_id)
+
+    # -- changing --------------------------------------------------------------------
+
+    def touch(self, state: ItemState) -> None:
+        """`state` (new, or got from `get` and changed) is the item now."""
+        item_id = state.id
+        if item_id not in self._loaded:
+            self._loaded[item_id] = None
+        self._states[item_id] = state
+        state.row["updated_at"] = self.now
+        self._touched.append(item_id)
+        ri = state.row["resource_identifier"]
+        if ri is not None:
+            self._ri[ri] = item_id
+
+    def remove(self, state: ItemState) -> None:
+        for (language, path), _ in state.paths.items():
+            self._paths[(language, path)] = NOBODY
+        if state.row["resource_identifier"] is not None:
+            self._ri[state.row["resource_identifier"]] = NOBODY
+        self._states[state.id] = None
+        self._touched.append(state.id)
+
+    def next_position(self, parent_id: str) -> int:
+        """One past the last position under `parent_id`."""
+        if parent_id not in self._last:
+            found = self.pending.last_positions.get(parent_id)
+            if found is MISSING:
+                stored = self.connection.execute(
+                    sa.select(sa.func.max(ITEMS.c.position)).where(
+                        ITEMS.c.tenant_id == self.tenant_id, ITEMS.c.parent_id == parent_id
+                    )
+                ).scalar()
+                found = -1 if stored is None else int(stored)
+            self._last[parent_id] = int(found)  # type: ignore[call-overload]
+        return self._last[parent_id] + 1
+
+    def placed(self, parent_id: str, position: int) -> None:
+        self._last[parent_id] = max(self.next_position(parent_id) - 1, position)
+
+    def check_parent(self, item_id: str, parent_id: str, at: str) -> None:
+        """The parent exists and is not the item or below it."""
+        if parent_id == self.root_id:
+            return
+        ancestor: str | None = parent_id
+        seen: set[str] = set()
+        while ancestor is not None and ancestor != self.root_id and ancestor not in seen:
+            if ancestor == item_id:
+                raise OperationFailed(
+                    "tree_cycle",
+                    f"`{at}` names {parent_id}, which is this item or one of its descendants; "
+                    "an item cannot be placed below itself",
+                    key=item_id,
+                )
+            seen.add(ancestor)
+            state = self.get(ancestor)
+            if state is None:
+                raise OperationFailed(
+                    "unknown_parent",
+                    f"`{at}` names {parent_id}, which is no item of this tenant; use "
+                    "{{ defaults.rootItemId }} for the top level or create the parent first",
+                    key=item_id,
+                )
+            if ancestor == parent_id and state.row["type"] == "product":
+                raise OperationFailed(
+                    "invalid_parent",
+                    f"`{at}` names the product {parent_id}; a product cannot hold other items",
+                    key=item_id,
+                )
+            ancestor = state.row["parent_id"]
+
+    # -- paths -----------------------------------------------------------------------
+
+    def path_owner(self, language: str, path: str) -> str:
+        """The item holding `path` in `language` (any kind), or NOBODY."""
+        key = (language, path)
+        if key not in self._paths:
+            found = self.pending.paths.get(_path_key(language, path))
+            if found is MISSING:
+                p = PATHS.c
+                stored = self.connection.execute(
+                    sa.select(p.item_id).where(
+                        p.tenant_id == self.tenant_id, p.language == language, p.path == path
+                    )
+                ).scalar()
+                found = NOBODY if stored is None else str(stored)
+            self._paths[key] = str(found)
+        owner = self._paths[key]
+        if owner and self.get(owner) is None:
+            return NOBODY  # removed in this batch
+        return owner
+
+    def claim_path(self, state: ItemState, language: str, path: str, kind: str) -> None:
+        state.paths[(language, path)] = kind
+        self._paths[(language, path)] = state.id
+
+    def release_path(self, state: ItemState, language: str, path: str) -> None:
+        if state.paths.pop((language, path), None) is not None:
+            self._paths[(language, path)] = NOBODY
+
+    def parent_path(self, parent_id: str, language: str) -> str:
+        if parent_id == self.root_id:
+            return ""
+        parent = self.get(parent_id)
+        if parent is None:
+            return ""
+        canonical = parent.canonical(language)
+        if canonical is not None:
+            return canonical
+        return f"{self.parent_path(parent.row['parent_id'], language)}/{parent.id}"
+
+    def rebuild_path(self, state: ItemState, language: str) -> bool:
+        """Give the item its canonical path in `language` from its parent and draft name;
+        the former one becomes history. True when it changed (descendants follow)."""
+        draft = state.versions.get((language, DRAFT))
+        if draft is None:
+            return False
+        base = f"{self.parent_path(state.row['parent_id'], language)}/"
+        stem = slug(draft["name"]) or state.id
+        current = state.canonical(language)
+        candidate, number = base + stem, 1
+        while True:
+            if candidate == current:
+                return False
+            owner = self.path_owner(language, candidate)
+            if owner in (NOBODY, state.id):
+                break
+            number += 1
+            candidate = f"{base}{stem}-{number}"
+        if current is not None:
+            state.paths[(language, current)] = HISTORY
+        self.claim_path(state, language, candidate, CANONICAL)
+        return True
+
+    def rebuild_paths(self, state: ItemState, languages: list[str] | None = None) -> None:
+        """The item's canonical paths, and its descendants' where its own changed."""
+        changed = [
+            language
+            for language in (languages or state.languages())
+            if self.rebuild_path(state, language)
+        ]
+        if not changed:
+            return
+        self.touch(state)  # before the children, whose paths start with its own
+        for child_id in self.child_ids(state.id):
+            child = self.get(child_id)
+            if child is not None:
+                self.rebuild_paths(child, changed)
+
+    # -- the batch -------------------------------------------------------------------
+
+    def record(self, batch: int) -> None:
+        for item_id in dict.fromkeys(self._touched):
+            state = self._states[item_id]
+            self.pending.items.put(batch, item_id, None if state is None else state.copy())
+        for ri, item_id in self._ri.items():
+            self.pending.resource_identifiers.put(batch, ri, item_id)
+        for (language, path), owner in self._paths.items():
+            self.pending.paths.put(batch, _path_key(language, path), owner)
+        for parent_id, last in self._last.items():
+            self.pending.last_positions.put(batch, parent_id, last)
+
+    def plan(self) -> list[bulk.WriteStep]:
+        touched = [(self._loaded[i], self._states[i]) for i in dict.fromkeys(self._touched)]
+        return plan_items(touched)
