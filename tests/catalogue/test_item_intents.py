@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from geode.app import App
 from geode.tenants.service import TenantInfo
 from tests.catalogue.files import logs, run, shape, single_line
@@ -184,3 +186,29 @@ def test_a_language_the_tenant_lacks_and_a_missing_parent_fail(
         "unknown_language",
         "unknown_parent",
     ]
+
+
+def test_topics_must_exist_and_are_replaced_when_listed(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    topic_id = "7" * 24
+    task = run(
+        app,
+        tenant,
+        ops_file(
+            [
+                *SHAPES,
+                {"intent": "topic/upsert", "language": "en", "name": "Red", "topicId": topic_id},
+                item("Tagged", "folder/upsert", shape="folder", topicIds=[topic_id]),
+                item("Bad", "folder/upsert", shape="folder", topicIds=["8" * 24]),
+            ]
+        ),
+    )
+    entries = logs(app, task.id)
+    assert [e["error_code"] for e in entries[3:]] == [None, "unknown_topic"]
+    assert entries[4]["message"].startswith("`topicIds[0]`")
+    with app.engine.connect() as connection:
+        linked = connection.execute(
+            sa.text("SELECT topic_id FROM item_topics WHERE tenant_id = :t"), {"t": tenant.id}
+        ).scalars()
+        assert list(linked) == [topic_id]

@@ -3,7 +3,7 @@
 The bulk path skips the ORM and SQLAlchemy's per-row processing: SQLite gets
 `executemany`, PostgreSQL gets `COPY` for inserts. Parameters are canonical
 text (money, timestamps) that both databases accept, so rows are built once.
-The plan's vocabulary (`Insert`, `Update`) lives in `db.write_plan`.
+The plan's vocabulary (`Insert`, `Update`, `Delete`) lives in `db.write_plan`.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ from geode.catalogue.components.definitions import (
     PieceConfig,
 )
 from geode.catalogue.intents.item_writer import ItemsPending, ItemWriter
+from geode.catalogue.intents.topic_tree import TopicPending
+from geode.catalogue.intents.topic_writer import TopicWriter
 from geode.db import bulk
 from geode.db.base import Base
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
@@ -47,11 +49,13 @@ class CataloguePending:
 
     pieces: Pending[Row] = field(default_factory=Pending)
     shapes: Pending[Row] = field(default_factory=Pending)
+    topics: TopicPending = field(default_factory=TopicPending)
     items: ItemsPending = field(default_factory=ItemsPending)
 
     def committed(self, batch: int) -> None:
         self.pieces.committed(batch)
         self.shapes.committed(batch)
+        self.topics.committed(batch)
         self.items.committed(batch)
 
 
@@ -83,6 +87,9 @@ class CatalogueBatch:
             meta=None,
         )
         self.writers: tuple[IdentifierKeyedWriter, ...] = (self.pieces, self.shapes)
+        self.topics = TopicWriter(
+            context.connection, context.tenant_id, context.now, pending.topics
+        )
         self.context = context
         self._settings: TenantSettings | None = None
         self.items = ItemWriter(context, pending.items, self.settings.root_item_id)
@@ -120,11 +127,12 @@ class CatalogueBatch:
     def record(self, batch: int) -> None:
         for writer in self.writers:
             writer.record(batch)
+        self.topics.record(batch)
         self.items.record(batch)
 
     def plan(self) -> list[bulk.WriteStep]:
         steps = [step for writer in self.writers for step in writer.plan()]
-        return steps + self.items.plan()
+        return [*steps, *self.topics.plan(), *self.items.plan()]
 
 
 def piece_references(

@@ -26,7 +26,7 @@ from geode.catalogue.documents import dump
 from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.item_inputs import ItemCreateInput, ItemUpdateInput
 from geode.catalogue.intents.item_state import DRAFT, ItemState
-from geode.catalogue.queries import existing_topic_ids, variant_ids_by_sku
+from geode.catalogue.queries import variant_ids_by_sku
 from geode.ids import new_id
 from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.schemas import UNSET
@@ -115,10 +115,9 @@ def components_text(
 
 
 def check_topics(batch: CatalogueBatch, topic_ids: list[str], key: str) -> None:
-    c = batch.context
-    found = existing_topic_ids(c.connection, c.tenant_id, topic_ids)
+    batch.topics.prefetch_ids(topic_ids)
     for index, topic_id in enumerate(topic_ids):
-        if topic_id not in found:
+        if not batch.topics.exists(topic_id):
             raise OperationFailed(
                 "unknown_topic",
                 f"`topicIds[{index}]` is {topic_id}, which is no topic of this tenant; "

@@ -93,7 +93,9 @@ def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
     ids: set[str] = set()
     ris: set[str] = set()
     shapes: set[str] = set()
+    topics: set[str] = set()
     for op in ops:
+        topics.update(getattr(op, "topicIds", None) or [])
         if isinstance(item_id := getattr(op, "itemId", UNSET), str):
             ids.add(item_id)
         if isinstance(ri := getattr(op, "resourceIdentifier", UNSET), str):
@@ -104,4 +106,5 @@ def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         if tree is not UNSET and tree is not None:
             ids.add(tree.parentId)
     batch.shapes.prefetch(shapes)
+    batch.topics.prefetch_ids(topics)
     batch.items.prefetch(ids, ris)
