@@ -119,20 +119,23 @@ def _shapes() -> list[Intent]:
 def _variants() -> list[Intent]:
     create = {"productId": ID, "language": "en", **_VARIANT}
     extra = {k: v for k, v in _VARIANT_FULL.items() if k not in _VARIANT}
-    wrong = {"productId": "tee", "priceVariants.0.price": "25", "attributes.0.value": 5}
+    wrong = {"productId": "tee", "priceVariants.0.price": True, "attributes.0.value": 5}
+    money_text = [("a price as a decimal string", "invalid",
+                   {"priceVariants": [{"identifier": "default", "price": "25"}]},
+                   "money-as-string")]  # fmt: skip
     stock = {"sku": "tee-m", "stockLocationIdentifier": "main", "operation": "increase",
              "quantity": 5}  # fmt: skip
     price = {"sku": "tee-m", "priceVariantIdentifier": "default", "price": 10}
     return [
         Intent("product/variant/create", create, extra, ("productId", "language", "sku", "name"),
-               wrong=wrong),
+               wrong=wrong, cases=money_text),
         Intent("product/variant/update", {"sku": "tee-m", "language": "en"},
                {k: v for k, v in extra.items() if k != "isDefault"}, ("sku", "language"),
                wrong={"sku": "", "stockLocations.0.stock": "ten"},
                cases=[("isDefault, which the reference's update drops", "valid",
-                       {"isDefault": True}, None)]),
+                       {"isDefault": True}, "unknown-keys")]),
         Intent("product/variant/upsert", create, extra, ("productId", "language", "sku", "name"),
-               wrong=wrong),
+               wrong=wrong, cases=money_text),
         Intent("product/variant/delete", {"sku": "tee-m"}, {"_ref": "gone"}, ("sku",),
                wrong={"sku": ""}),
         Intent("product/variant/stock/modify", stock, {}, tuple(stock),

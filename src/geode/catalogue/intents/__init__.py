@@ -23,12 +23,21 @@ from geode.catalogue.intents.pieces import Pieces
 from geode.catalogue.intents.publishing import Publishing
 from geode.catalogue.intents.shapes import Shapes
 from geode.catalogue.intents.topics import Topics
+from geode.catalogue.intents.variants import Variants
 from geode.massops.intents import BatchContext, IntentFamily
 from geode.outcomes import Applied
 
 __all__ = ["KINDS", "CatalogueIntents"]
 
-KINDS: tuple[Kind, ...] = (Pieces(), Shapes(), Topics(), Items(), ItemPaths(), Publishing())
+KINDS: tuple[Kind, ...] = (
+    Pieces(),
+    Shapes(),
+    Topics(),
+    Items(),
+    Variants(),
+    ItemPaths(),
+    Publishing(),
+)
 _KIND_OF: dict[str, Kind] = {
     struct.__struct_config__.tag: kind for kind in KINDS for struct in kind.operations
 }

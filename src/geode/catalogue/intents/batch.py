@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import sqlalchemy as sa
@@ -27,6 +27,8 @@ from geode.catalogue.components.definitions import (
 from geode.catalogue.intents.item_writer import ItemsPending, ItemWriter
 from geode.catalogue.intents.topic_tree import TopicPending
 from geode.catalogue.intents.topic_writer import TopicWriter
+from geode.catalogue.intents.variant_content import VariantContent
+from geode.catalogue.intents.variant_writer import VariantPending, VariantWriter
 from geode.db import bulk
 from geode.db.base import Base
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
@@ -51,12 +53,19 @@ class CataloguePending:
     shapes: Pending[Row] = field(default_factory=Pending)
     topics: TopicPending = field(default_factory=TopicPending)
     items: ItemsPending = field(default_factory=ItemsPending)
+    variants: VariantPending = field(default_factory=VariantPending)
 
     def committed(self, batch: int) -> None:
         self.pieces.committed(batch)
         self.shapes.committed(batch)
         self.topics.committed(batch)
         self.items.committed(batch)
+
+
+class BatchWriter(Protocol):
+    def record(self, batch: int) -> None: ...
+
+    def plan(self) -> list[bulk.WriteStep]: ...
 
 
 class CatalogueBatch:
@@ -86,23 +95,32 @@ class CatalogueBatch:
             variant_components=None,
             meta=None,
         )
-        self.writers: tuple[IdentifierKeyedWriter, ...] = (self.pieces, self.shapes)
+        self.context = context
+        self._settings: TenantSettings | None = None
         self.topics = TopicWriter(
             context.connection, context.tenant_id, context.now, pending.topics
         )
-        self.context = context
-        self._settings: TenantSettings | None = None
-        self.items = ItemWriter(context, pending.items, self.settings.root_item_id)
+        self.items = ItemWriter(context, pending.items, self.settings().root_item_id)
+        self.variants = VariantWriter(
+            context.connection, context.tenant_id, context.now, pending.variants, self.settings
+        )
+        self.variants.content = VariantContent(self)
+        self.writers: tuple[BatchWriter, ...] = (
+            self.pieces,
+            self.shapes,
+            self.topics,
+            self.items,
+            self.variants,
+        )
 
-    @property
     def settings(self) -> TenantSettings:
-        """The tenant's languages, VAT types, ...: read once per batch."""
+        """The tenant's languages, price variants, ...: read once per batch."""
         if self._settings is None:
             self._settings = read_settings(self.context.connection, self.context.tenant_id)
         return self._settings
 
     def require_language(self, language: str, at: str = "language") -> None:
-        codes = [x.code for x in self.settings.languages]
+        codes = [x.code for x in self.settings().languages]
         if language not in codes:
             raise OperationFailed(
                 "unknown_language",
@@ -127,12 +145,10 @@ class CatalogueBatch:
     def record(self, batch: int) -> None:
         for writer in self.writers:
             writer.record(batch)
-        self.topics.record(batch)
-        self.items.record(batch)
 
     def plan(self) -> list[bulk.WriteStep]:
-        steps = [step for writer in self.writers for step in writer.plan()]
-        return [*steps, *self.topics.plan(), *self.items.plan()]
+        """In `writers` order: rows a foreign key points at come first."""
+        return [step for writer in self.writers for step in writer.plan()]
 
 
 def piece_references(

@@ -26,11 +26,10 @@ from geode.catalogue.documents import dump
 from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.item_inputs import ItemCreateInput, ItemUpdateInput
 from geode.catalogue.intents.item_state import DRAFT, ItemState
-from geode.catalogue.queries import variant_ids_by_sku
 from geode.ids import new_id
 from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.schemas import UNSET
-from geode.timestamps import parse_timestamp
+from geode.timestamps import canonical_timestamp
 
 ITEM_OUTPUT = frozenset({"id", "path", "name", "language", "type", "shapeIdentifier"})
 ItemInput = ItemCreateInput | ItemUpdateInput
@@ -63,8 +62,7 @@ class BatchContent:
         return None if state is None else str(state.row["shape_identifier"])
 
     def sku_exists(self, sku: str) -> bool:
-        c = self.batch.context
-        return bool(variant_ids_by_sku(c.connection, c.tenant_id, [sku]))
+        return self.batch.variants.get(sku) is not None
 
 
 def _fail_content(problems: list[ContentProblem], key: str) -> None:
@@ -219,7 +217,7 @@ def edit_item(
     if op.externalReference is not UNSET:
         row["external_reference"] = op.externalReference
     if isinstance(op.createdAt, str):
-        row["created_at"] = parse_timestamp(op.createdAt)
+        row["created_at"] = canonical_timestamp(op.createdAt)
     for column, value in (extra or {}).items():
         row[column] = value
     if op.topicIds is not UNSET:

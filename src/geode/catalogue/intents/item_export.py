@@ -49,16 +49,26 @@ def _children(connection: sa.Connection, tenant_id: str, parent_id: str) -> Iter
         last = (rows[-1].position, rows[-1].id)
 
 
+ROOT = "{{ defaults.rootItemId }}"
+"""How a file names the tenant's root folder: the export imports into any tenant."""
+
+
 def _upsert(
-    build: ItemUpsert, state: ItemState, language: str, version: dict[str, Any], extra: Any
+    build: ItemUpsert,
+    state: ItemState,
+    language: str,
+    version: dict[str, Any],
+    extra: Any,
+    root: str,
 ) -> Any:
     row = state.row
+    parent = ROOT if row["parent_id"] == root else row["parent_id"]
     fields: dict[str, Any] = {
         "itemId": state.id,
         "language": language,
         "name": version["name"],
         "shapeIdentifier": row["shape_identifier"],
-        "tree": {"parentId": row["parent_id"], "position": row["position"]},
+        "tree": {"parentId": parent, "position": row["position"]},
         "components": decode_components(version["components"]),
         "topicIds": state.topics,
         "createdAt": row["created_at"],
@@ -75,7 +85,7 @@ def _op(operations: dict[str, type[Any]], intent: str, **fields: Any) -> Any:
 
 
 def item_state_operations(
-    state: ItemState, build: ItemUpsert, operations: dict[str, type[Any]]
+    state: ItemState, build: ItemUpsert, operations: dict[str, type[Any]], root: str
 ) -> Iterator[Any]:
     """One item's upserts, publishing and paths, every language."""
     for language in state.languages():
@@ -86,9 +96,9 @@ def item_state_operations(
             draft["components"],
         )
         if published is not None and not same:
-            yield _upsert(build, state, language, published, "published")
+            yield _upsert(build, state, language, published, "published", root)
             yield _op(operations, "item/publish", itemId=state.id, language=language)
-        yield _upsert(build, state, language, draft, "draft")
+        yield _upsert(build, state, language, draft, "draft", root)
         if same:
             yield _op(operations, "item/publish", itemId=state.id, language=language)
         for kind, intent in ((ALIAS, "item/paths/setAliases"), (HISTORY, "item/paths/setHistory")):
@@ -116,7 +126,8 @@ def tree_operations(
     operations: dict[str, type[Any]],
 ) -> Iterator[Any]:
     """Every item of the tenant, parents first (depth first from the root)."""
-    stack = [root_item_id(connection, tenant_id)]
+    root = root_item_id(connection, tenant_id)
+    stack = [root]
     while stack:
         parent_id = stack.pop()
         below: list[str] = []
@@ -125,6 +136,6 @@ def tree_operations(
             for item_id in page:
                 state = states.get(item_id)
                 if state is not None:
-                    yield from item_state_operations(state, build, operations)
+                    yield from item_state_operations(state, build, operations, root)
                     below.append(item_id)
         stack.extend(reversed(below))

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from geode.catalogue import models
 from geode.db import bulk
 from geode.db.base import Base
+from geode.timestamps import stored_timestamp
 
 Row = dict[str, Any]
 VersionKey = tuple[str, str]
@@ -85,7 +86,10 @@ def load_items(
         for mapping in connection.execute(
             sa.select(ITEMS).where(ITEMS.c.tenant_id == tenant_id, ITEMS.c.id.in_(ids))
         ).mappings():
-            found[mapping["id"]] = ItemState(dict(mapping))
+            values = dict(mapping)
+            values["created_at"] = stored_timestamp(values["created_at"])
+            values["updated_at"] = stored_timestamp(values["updated_at"])
+            found[mapping["id"]] = ItemState(values)
         ids = [i for i in ids if i in found]
         if not ids:
             continue
@@ -98,7 +102,7 @@ def load_items(
             found[row.item_id].versions[(row.language, row.version)] = {
                 "name": row.name,
                 "components": row.components,
-                "updated_at": row.updated_at,
+                "updated_at": stored_timestamp(row.updated_at),
             }
         p = PATHS.c
         for path_row in connection.execute(

@@ -54,6 +54,15 @@ class ItemsPending:
         self.last_positions.committed(batch)
 
 
+@dataclass
+class Savepoint:
+    touched: int
+    states: dict[str, ItemState | None]
+    ri: dict[str, str]
+    paths: dict[tuple[str, str], str]
+    last: dict[str, int]
+
+
 def slug(name: str) -> str:
     """Lowercase words joined by `-`, accents dropped; other scripts' letters kept."""
     text = unicodedata.normalize("NFKD", name)
@@ -321,6 +330,27 @@ class ItemWriter:
             child = self.get(child_id)
             if child is not None:
                 self.rebuild_paths(child, changed)
+
+    def savepoint(self) -> Savepoint:
+        """What `rollback` restores: the batch's view of items before an operation
+        that may fail after changing an item (a product whose variants fail)."""
+        return Savepoint(
+            len(self._touched),
+            {i: self._states[i] for i in self._touched},
+            dict(self._ri),
+            dict(self._paths),
+            dict(self._last),
+        )
+
+    def rollback(self, point: Savepoint) -> None:
+        for item_id in self._touched[point.touched :]:
+            if item_id in point.states:
+                self._states[item_id] = point.states[item_id]
+            else:
+                loaded = self._loaded[item_id]
+                self._states[item_id] = None if loaded is None else loaded.copy()
+        del self._touched[point.touched :]
+        self._ri, self._paths, self._last = point.ri, point.paths, point.last
 
     # -- the batch -------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""`document/*` and `folder/*` (create, update, upsert): items of the tree.
+"""`document/*`, `folder/*` and `product/*` (create, update, upsert): items of the tree.
 
 An item is found by `itemId`, else `resourceIdentifier`, else (upserts) by its
 name under the same parent in the operation's language, so re-running a file
@@ -25,7 +25,14 @@ from geode.catalogue.intents.item_inputs import (
 from geode.catalogue.intents.item_needs import item_needs, item_provides, prefetch_items
 from geode.catalogue.intents.item_paths import PATH_INTENTS
 from geode.catalogue.intents.item_state import ItemState
+from geode.catalogue.intents.products import (
+    PRODUCT_INTENTS,
+    ProductUpsert,
+    apply_product,
+    product_export_fields,
+)
 from geode.catalogue.intents.publishing import PUBLISHING_INTENTS
+from geode.catalogue.intents.variant_store import load_variants
 from geode.massops.intents import Ref, ref_field
 from geode.outcomes import Applied, OperationFailed
 from geode.schemas import UnsetType
@@ -62,6 +69,7 @@ ITEM_INTENTS: tuple[type[Any], ...] = (
     FolderCreate,
     FolderUpdate,
     FolderUpsert,
+    *PRODUCT_INTENTS,
 )
 
 
@@ -103,6 +111,8 @@ class Items:
         prefetch_items(batch, ops)
 
     def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
+        if isinstance(op, PRODUCT_INTENTS):
+            return apply_product(batch, op, apply_item)
         return apply_item(batch, op)[0]
 
     def provides(self, op: Any) -> list[str]:
@@ -112,20 +122,21 @@ class Items:
         return item_needs(op)
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
-        return tree_operations(connection, tenant_id, export_upsert, EXPORT_INTENTS)
+        def upsert(fields: dict[str, Any], state: ItemState, language: str, version: str) -> Any:
+            if state.row["type"] != "product":
+                return msgspec.convert(fields, UPSERTS[state.row["type"]])
+            variants = load_variants(connection, tenant_id, products=[state.id])
+            variants.sort(key=lambda v: (v.row["position"], v.id))
+            names = {
+                v.sku: str(v.versions[language]["name"]) for v in variants if language in v.versions
+            }
+            fields = product_export_fields(fields, state, [v.sku for v in variants], names)
+            return msgspec.convert(fields, ProductUpsert)
+
+        return tree_operations(connection, tenant_id, upsert, EXPORT_INTENTS)
 
 
 EXPORT_INTENTS: dict[str, type[Any]] = {
     struct.__struct_config__.tag: struct for struct in (*PUBLISHING_INTENTS, *PATH_INTENTS)
 }
 UPSERTS: dict[str, type[Any]] = {"document": DocumentUpsert, "folder": FolderUpsert}
-"""Item type -> its upsert; products add theirs (`products`)."""
-PRODUCT_FIELDS: list[Any] = []
-"""Hooks adding a product's own fields to its exported upsert."""
-
-
-def export_upsert(fields: dict[str, Any], state: ItemState, language: str, version: str) -> Any:
-    item_type = state.row["type"]
-    for hook in PRODUCT_FIELDS:
-        fields = hook(fields, state, language, version)
-    return msgspec.convert(fields, UPSERTS[item_type])
