@@ -150,3 +150,27 @@ def test_items_provide_and_need_record_keys() -> None:
         f"item:{B}",
         "sku:mug-1",
     ]
+
+
+def test_many_batches_see_each_other_and_a_rerun_changes_nothing(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    """Test settings write 50 operations a batch: later batches see earlier ones
+    while those are still pending."""
+    operations: list[dict[str, Any]] = [*BASE]
+    for n in range(60):
+        operations.append(item("Same", "folder/upsert", shape="folder", itemId=f"{n:024x}"))
+        operations.append(item(f"Child {n}", parent=f"{n:024x}"))
+    first = run(app, tenant, ops_file(operations))
+    assert first.status == "complete", [e for e in logs(app, first.id) if e["error_code"]][:3]
+    assert paths(app, tenant.id, f"{0:024x}") == {"canonical": ["/same"]}
+    assert paths(app, tenant.id, f"{59:024x}") == {"canonical": ["/same-60"]}
+    assert paths(app, tenant.id, f"{1:024x}") == {"canonical": ["/same-2"]}
+    again = run(app, tenant, ops_file(operations, name="again.json"))
+    assert again.counts["document/upsert"] == {"unchanged": 62}
+    assert again.counts["folder/upsert"] == {"unchanged": 61}
+    with app.engine.connect() as connection:
+        count = connection.execute(
+            sa.text("SELECT count(*) FROM items WHERE tenant_id = :t"), {"t": tenant.id}
+        ).scalar()
+    assert count == 123

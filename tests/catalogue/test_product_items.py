@@ -164,3 +164,17 @@ def _same_but_time(app: App, a: str, b: str, item_id: str, kind: str) -> bool:
             two.components,
         )
     )
+
+
+def test_deleting_a_product_deletes_its_variants_in_the_same_batch_too(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    delete = {"intent": "item/delete", "itemId": PRODUCT}
+    task = run(app, tenant, ops_file([shape("mug"), mug(app, tenant), delete]))
+    assert task.status == "complete", logs(app, task.id)
+    assert variants(app, tenant) == {}
+    run(app, tenant, ops_file([mug(app, tenant)], name="b.json"))
+    assert list(variants(app, tenant)) == ["mug-1"]
+    task = run(app, tenant, ops_file([delete, mug(app, tenant)], name="c.json"))
+    assert task.counts == {"item/delete": {"deleted": 1}, "product/upsert": {"created": 1}}
+    assert list(variants(app, tenant)) == ["mug-1"]

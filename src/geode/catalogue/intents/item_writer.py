@@ -27,6 +27,7 @@ from geode.catalogue.intents.item_state import (
     HISTORY,
     ITEMS,
     PATHS,
+    VERSIONS,
     ItemState,
     load_items,
     plan_items,
@@ -46,8 +47,11 @@ class ItemsPending:
     resource_identifiers: Pending[str] = field(default_factory=Pending)
     paths: Pending[str] = field(default_factory=Pending)
     last_positions: Pending[int] = field(default_factory=Pending)
+    names: Pending[str] = field(default_factory=Pending)
+    """(parent, language, draft name) -> the item named so (see `by_name`)."""
 
     def committed(self, batch: int) -> None:
+        self.names.committed(batch)
         self.items.committed(batch)
         self.resource_identifiers.committed(batch)
         self.paths.committed(batch)
@@ -61,6 +65,7 @@ class Savepoint:
     ri: dict[str, str]
     paths: dict[tuple[str, str], str]
     last: dict[str, int]
+    names: dict[str, str]
 
 
 def slug(name: str) -> str:
@@ -68,6 +73,10 @@ def slug(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(char for char in text if not unicodedata.combining(char)).lower()
     return re.sub(r"[\W_]+", "-", text).strip("-")
+
+
+def _name_key(parent_id: str, language: str, name: str) -> str:
+    return f"{parent_id}\x00{language}\x00{name}"
 
 
 def _path_key(language: str, path: str) -> str:
@@ -87,6 +96,7 @@ class ItemWriter:
         self._ri: dict[str, str] = {}
         self._paths: dict[tuple[str, str], str] = {}
         self._last: dict[str, int] = {}
+        self._names: dict[str, str] = {}
 
     # -- finding ---------------------------------------------------------------------
 
@@ -143,14 +153,40 @@ class ItemWriter:
         return state if state is not None and state.row["resource_identifier"] == ri else None
 
     def by_name(self, parent_id: str, language: str, name: str) -> ItemState | None:
-        """An item named `name` in `language` (its draft) directly under `parent_id`."""
-        for item_id in self.child_ids(parent_id):
-            state = self.get(item_id)
-            if state is not None:
-                draft = state.versions.get((language, DRAFT))
-                if draft is not None and draft["name"] == name:
-                    return state
+        """An item named `name` in `language` (its draft) directly under `parent_id`:
+        one the batch or a pending batch named so, else one the store holds."""
+        key = _name_key(parent_id, language, name)
+        candidates = [self._names.get(key, NOBODY)]
+        pending = self.pending.names.get(key)
+        if pending is not MISSING:
+            candidates.append(str(pending))
+        for item_id in candidates:
+            if item_id and self._named(item_id, parent_id, language, name):
+                return self.get(item_id)
+        v = VERSIONS.c
+        stored = self.connection.execute(
+            sa.select(ITEMS.c.id)
+            .join(VERSIONS, sa.and_(v.tenant_id == ITEMS.c.tenant_id, v.item_id == ITEMS.c.id))
+            .where(
+                ITEMS.c.tenant_id == self.tenant_id,
+                ITEMS.c.parent_id == parent_id,
+                v.language == language,
+                v.version == DRAFT,
+                v.name == name,
+            )
+            .order_by(ITEMS.c.position, ITEMS.c.id)
+        ).scalars()
+        for item_id in stored:
+            if self._named(item_id, parent_id, language, name):
+                return self.get(item_id)
         return None
+
+    def _named(self, item_id: str, parent_id: str, language: str, name: str) -> bool:
+        state = self.get(item_id)
+        if state is None or state.row["parent_id"] != parent_id:
+            return False
+        draft = state.versions.get((language, DRAFT))
+        return draft is not None and draft["name"] == name
 
     def child_ids(self, parent_id: str) -> list[str]:
         """Items placed directly under `parent_id`: stored, pending and in the batch."""
@@ -196,6 +232,9 @@ class ItemWriter:
         ri = state.row["resource_identifier"]
         if ri is not None:
             self._ri[ri] = item_id
+        for (language, version), row in state.versions.items():
+            if version == DRAFT:
+                self._names[_name_key(state.row["parent_id"], language, row["name"])] = item_id
 
     def remove(self, state: ItemState) -> None:
         for (language, path), _ in state.paths.items():
@@ -340,6 +379,7 @@ class ItemWriter:
             dict(self._ri),
             dict(self._paths),
             dict(self._last),
+            dict(self._names),
         )
 
     def rollback(self, point: Savepoint) -> None:
@@ -351,6 +391,7 @@ class ItemWriter:
                 self._states[item_id] = None if loaded is None else loaded.copy()
         del self._touched[point.touched :]
         self._ri, self._paths, self._last = point.ri, point.paths, point.last
+        self._names = point.names
 
     # -- the batch -------------------------------------------------------------------
 
@@ -364,6 +405,8 @@ class ItemWriter:
             self.pending.paths.put(batch, _path_key(language, path), owner)
         for parent_id, last in self._last.items():
             self.pending.last_positions.put(batch, parent_id, last)
+        for key, item_id in self._names.items():
+            self.pending.names.put(batch, key, item_id)
 
     def plan(self) -> list[bulk.WriteStep]:
         touched = [(self._loaded[i], self._states[i]) for i in dict.fromkeys(self._touched)]

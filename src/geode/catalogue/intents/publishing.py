@@ -127,6 +127,9 @@ def apply_delete(batch: CatalogueBatch, op: ItemDelete) -> Applied:
     if state is None:  # deleted already: a re-run changes nothing
         return Applied("unchanged", named, named, {"id": named})
     for item in [*batch.items.descendants(state.id), state]:
+        if item.row["type"] == "product":  # its variants go with it, in this batch's view too
+            for sku in batch.variants.skus_of(item.id):
+                batch.variants.delete(sku)
         batch.items.remove(item)
     return Applied("deleted", state.id, state.id, {"id": state.id})
 
