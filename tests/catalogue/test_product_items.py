@@ -134,6 +134,8 @@ def test_the_exported_tree_reimports_to_the_same_store(
         return out.getvalue().decode()
 
     text = exported(tenant.id)
+    own = tmp_path / "own.json"
+    own.write_text(text)
     with app.engine.begin() as connection:
         other = create_tenant(connection, f"t-{uuid.uuid4().hex[:12]}")
     # VAT type ids are unique per database: the other tenant's default stands in.
@@ -151,6 +153,16 @@ def test_the_exported_tree_reimports_to_the_same_store(
                 app, tenant.id, item_id, kind=kind
             ) or _same_but_time(app, tenant.id, other.id, item_id, kind)
         assert paths(app, other.id, item_id) == paths(app, tenant.id, item_id)
+    # Into the tenant it came from, the export leaves the store as it was (the product's
+    # draft is rewritten with its published content, published, then restored).
+    before = [version(app, tenant.id, PRODUCT, kind=kind) for kind in ("draft", "published")]
+    rerun = run(app, tenant, own)
+    assert rerun.counts["product/upsert"] == {"updated": 2}
+    assert rerun.counts["item/publish"] == {"unchanged": 2}
+    after = [version(app, tenant.id, PRODUCT, kind=kind) for kind in ("draft", "published")]
+    assert [(v.name, v.components) for v in after if v] == [
+        (v.name, v.components) for v in before if v
+    ]
 
 
 def _same_but_time(app: App, a: str, b: str, item_id: str, kind: str) -> bool:

@@ -104,12 +104,18 @@ def components_text(
     if stored is None:
         contents = incoming or []
         _fail_content(check_content(contents, definitions, context), key)
-        return dump(contents)
+        return content_text(contents)
     problems = check_content(incoming or [], definitions, context, complete=False)
     _fail_content(problems, key)
     merged = merge_content(decode_components(stored), incoming or [])
     _fail_content(check_required(merged, definitions), key)
-    return dump(merged)
+    return content_text(merged)
+
+
+def content_text(contents: Sequence[ComponentContent]) -> str:
+    """What is stored: a component whose content is null is cleared, so it is left
+    out (one form per content; an export can clear a component with null)."""
+    return dump([content for content in contents if content.value is not None])
 
 
 def check_topics(batch: CatalogueBatch, topic_ids: list[str], key: str) -> None:

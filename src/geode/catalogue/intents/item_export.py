@@ -60,6 +60,7 @@ def _upsert(
     version: dict[str, Any],
     extra: Any,
     root: str,
+    cleared: list[dict[str, Any]] | None = None,
 ) -> Any:
     row = state.row
     parent = ROOT if row["parent_id"] == root else row["parent_id"]
@@ -69,7 +70,7 @@ def _upsert(
         "name": version["name"],
         "shapeIdentifier": row["shape_identifier"],
         "tree": {"parentId": parent, "position": row["position"]},
-        "components": decode_components(version["components"]),
+        "components": [*decode_components(version["components"]), *(cleared or [])],
         "topicIds": state.topics,
         "createdAt": row["created_at"],
     }
@@ -78,6 +79,15 @@ def _upsert(
     if row["resource_identifier"] is not None:
         fields["resourceIdentifier"] = row["resource_identifier"]
     return build(fields, state, language, extra)
+
+
+def _cleared(draft: str, published: str) -> list[dict[str, Any]]:
+    kept = {content.componentId for content in decode_components(published)}
+    return [
+        {"componentId": content.componentId, content.type: None}
+        for content in decode_components(draft)
+        if content.componentId not in kept
+    ]
 
 
 def _op(operations: dict[str, type[Any]], intent: str, **fields: Any) -> Any:
@@ -96,7 +106,10 @@ def item_state_operations(
             draft["components"],
         )
         if published is not None and not same:
-            yield _upsert(build, state, language, published, "published", root)
+            # Components only the draft has are cleared (null), so that the published
+            # version comes back as it was when the file re-imports into this store too.
+            cleared = _cleared(draft["components"], published["components"])
+            yield _upsert(build, state, language, published, "published", root, cleared)
             yield _op(operations, "item/publish", itemId=state.id, language=language)
         yield _upsert(build, state, language, draft, "draft", root)
         if same:

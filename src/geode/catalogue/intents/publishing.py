@@ -15,12 +15,12 @@ from typing import Any
 from geode.catalogue.components.check import check_component, check_required, merge_content
 from geode.catalogue.components.content import ComponentContent, decode_components
 from geode.catalogue.components.definitions import decode_definitions
-from geode.catalogue.documents import dump
 from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.item_edit import (
     ITEM_OUTPUT,
     BatchContent,
     _fail_content,
+    content_text,
     item_output,
     locate,
 )
@@ -153,7 +153,7 @@ def apply_update_component(batch: CatalogueBatch, op: ItemUpdateComponent) -> Ap
         decode_components(draft["components"]), [op.component]
     )
     _fail_content(check_required(merged, definitions), state.id)
-    text = dump(merged)
+    text = content_text(merged)
     if text == draft["components"]:
         return Applied("unchanged", state.id, state.id, item_output(state, op.language))
     changed = state.copy()
