@@ -174,3 +174,24 @@ def test_many_batches_see_each_other_and_a_rerun_changes_nothing(
             sa.text("SELECT count(*) FROM items WHERE tenant_id = :t"), {"t": tenant.id}
         ).scalar()
     assert count == 123
+
+
+def test_only_creating_upserting_and_deleting_provide_the_item() -> None:
+    by_tag = {
+        struct.__struct_config__.tag: (kind, struct) for kind in KINDS for struct in kind.operations
+    }
+    locator = {"itemId": A, "language": "en"}
+    cases = {
+        "item/delete": ({"itemId": A}, [f"item:{A}"], []),
+        "item/publish": (locator, [], [f"item:{A}"]),
+        "document/update": ({**locator, "tree": {"parentId": B}}, [], [f"item:{A}", f"item:{B}"]),
+        "item/paths/addShortcuts": (
+            {"itemId": A, "shortcuts": [{"parentId": B}]},
+            [],
+            [f"item:{A}", f"item:{B}"],
+        ),
+    }
+    for tag, (fields, provides, needs) in cases.items():
+        kind, struct = by_tag[tag]
+        op = msgspec.convert(fields, struct)
+        assert (kind.provides(op), kind.needs(op)) == (provides, needs), tag

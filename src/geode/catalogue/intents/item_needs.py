@@ -28,10 +28,17 @@ def item_key(op: Any) -> list[str]:
     return keys
 
 
+_MAKERS = ("create", "upsert", "delete")
+
+
 def item_provides(op: Any) -> list[str]:
-    """create and upsert make the item; every other item intent needs it."""
+    """create, upsert and delete make or unmake the item, and keep their file order
+    among themselves. Other item intents only need it: were they providers, a child
+    naming its parent would wait for the parent's last publish or update (the
+    dependency order runs a need after the record's last provider), and a publish
+    with `includeDescendants` would miss children placed before it in the file."""
     action = op.__struct_config__.tag.rpartition("/")[2]
-    return item_key(op) if action in ("create", "upsert") else []
+    return item_key(op) if action in _MAKERS else []
 
 
 def _relations(contents: Any) -> Iterator[str]:
@@ -65,7 +72,7 @@ def _relations(contents: Any) -> Iterator[str]:
 def item_needs(op: Any) -> list[str]:
     found: list[str] = []
     action = op.__struct_config__.tag.rpartition("/")[2]
-    if action not in ("create", "upsert"):
+    if action not in _MAKERS:
         found.extend(item_key(op))
     if (shape := _literal(getattr(op, "shapeIdentifier", UNSET))) is not None:
         found.append(f"shape:{shape}")
