@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.item_writer import slug
 from geode.schemas import UNSET
 
 
@@ -96,13 +97,16 @@ def item_needs(op: Any) -> list[str]:
 
 
 def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
-    """The items, parents and shapes of a batch, in a few queries."""
+    """The items, parents, shapes, topics and skus a batch names, in a few queries;
+    then, for items it may create, who holds their names and first-choice paths."""
     ids: set[str] = set()
     ris: set[str] = set()
     shapes: set[str] = set()
     topics: set[str] = set()
+    skus: set[str] = set()
     for op in ops:
         topics.update(getattr(op, "topicIds", None) or [])
+        skus.update(variant.sku for variant in getattr(op, "variants", None) or [])
         if isinstance(item_id := getattr(op, "itemId", UNSET), str):
             ids.add(item_id)
         if isinstance(ri := getattr(op, "resourceIdentifier", UNSET), str):
@@ -114,4 +118,23 @@ def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
             ids.add(tree.parentId)
     batch.shapes.prefetch(shapes)
     batch.topics.prefetch_ids(topics)
-    batch.items.prefetch(ids, ris)
+    batch.variants.prefetch_skus(skus)
+    items = batch.items
+    items.prefetch(ids, ris)
+    names: set[tuple[str, str, str]] = set()
+    paths: set[tuple[str, str]] = set()
+    for op in ops:
+        tree = getattr(op, "tree", UNSET)
+        if not isinstance(getattr(op, "shapeIdentifier", UNSET), str) or tree is UNSET:
+            continue  # not a create or an upsert
+        if isinstance(op.itemId, str) and items.get(op.itemId) is not None:
+            continue
+        parent = tree.parentId
+        names.add((parent, op.language, op.name))
+        base = "" if parent == items.root_id else None
+        if base is None and (state := items.get(parent)) is not None:
+            base = state.canonical(op.language)
+        if base is not None:
+            paths.add((op.language, f"{base}/{slug(op.name) or op.itemId}"))
+    items.prefetch_names(names)
+    items.prefetch_paths(paths)

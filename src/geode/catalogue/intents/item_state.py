@@ -11,7 +11,6 @@ never meets a unique index twice.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,7 +63,14 @@ class ItemState:
         return str(self.row["id"])
 
     def copy(self) -> ItemState:
-        return copy.deepcopy(self)
+        """Deep enough: rows hold strings, numbers and None only."""
+        return ItemState(
+            dict(self.row),
+            {key: dict(version) for key, version in self.versions.items()},
+            dict(self.paths),
+            list(self.topics),
+            dict(self.shortcuts),
+        )
 
     def canonical(self, language: str) -> str | None:
         for (lang, path), kind in self.paths.items():

@@ -97,6 +97,10 @@ class ItemWriter:
         self._paths: dict[tuple[str, str], str] = {}
         self._last: dict[str, int] = {}
         self._names: dict[str, str] = {}
+        self._kids: dict[str, list[str]] = {}
+        """parent id -> items the batch placed under it (verify: they may have moved)."""
+        self._names_read: set[str] = set()
+        """Name keys `prefetch_names` read from the store (absent from `_names`: none)."""
 
     # -- finding ---------------------------------------------------------------------
 
@@ -163,6 +167,8 @@ class ItemWriter:
         for item_id in candidates:
             if item_id and self._named(item_id, parent_id, language, name):
                 return self.get(item_id)
+        if key in self._names_read:
+            return None
         v = VERSIONS.c
         stored = self.connection.execute(
             sa.select(ITEMS.c.id)
@@ -181,6 +187,57 @@ class ItemWriter:
                 return self.get(item_id)
         return None
 
+    def prefetch_names(self, wanted: set[tuple[str, str, str]]) -> None:
+        """Read which items are named (parent, language, name), for the upserts of a
+        batch that name neither itemId nor a stored resourceIdentifier: one query per
+        5,000 names, a superset (any parent of the set) checked by `by_name`."""
+        keys = {_name_key(*w): w for w in wanted}
+        todo = [w for k, w in keys.items() if k not in self._names_read]
+        v = VERSIONS.c
+        for chunk in bulk.chunked(todo):
+            rows = self.connection.execute(
+                sa.select(ITEMS.c.id, ITEMS.c.parent_id, v.language, v.name)
+                .join(VERSIONS, sa.and_(v.tenant_id == ITEMS.c.tenant_id, v.item_id == ITEMS.c.id))
+                .where(
+                    ITEMS.c.tenant_id == self.tenant_id,
+                    ITEMS.c.parent_id.in_({w[0] for w in chunk}),
+                    v.name.in_({w[2] for w in chunk}),
+                    v.version == DRAFT,
+                )
+                .order_by(ITEMS.c.position, ITEMS.c.id)
+            )
+            for item_id, parent_id, language, name in rows:
+                key = _name_key(parent_id, language, name)
+                if key in keys and self.pending.names.get(key) is MISSING:
+                    self._names.setdefault(key, item_id)
+            self._names_read.update(_name_key(*w) for w in chunk)
+
+    def prefetch_paths(self, wanted: set[tuple[str, str]]) -> None:
+        """Read who holds these (language, path)s, one query per 5,000 paths."""
+        todo: list[tuple[str, str]] = []
+        for language, path in wanted:
+            if (language, path) in self._paths:
+                continue
+            found = self.pending.paths.get(_path_key(language, path))
+            if found is MISSING:
+                todo.append((language, path))
+                self._paths[(language, path)] = NOBODY
+            else:
+                self._paths[(language, path)] = str(found)
+        p = PATHS.c
+        for chunk in bulk.chunked(todo):
+            rows = self.connection.execute(
+                sa.select(p.language, p.path, p.item_id).where(
+                    p.tenant_id == self.tenant_id,
+                    p.language.in_({w[0] for w in chunk}),
+                    p.path.in_({w[1] for w in chunk}),
+                )
+            )
+            asked = set(chunk)
+            for language, path, item_id in rows:
+                if (language, path) in asked:  # the query's superset aside
+                    self._paths[(language, path)] = item_id
+
     def _named(self, item_id: str, parent_id: str, language: str, name: str) -> bool:
         state = self.get(item_id)
         if state is None or state.row["parent_id"] != parent_id:
@@ -190,19 +247,20 @@ class ItemWriter:
 
     def child_ids(self, parent_id: str) -> list[str]:
         """Items placed directly under `parent_id`: stored, pending and in the batch."""
-        ids = list(
-            self.connection.execute(
-                sa.select(ITEMS.c.id)
-                .where(ITEMS.c.tenant_id == self.tenant_id, ITEMS.c.parent_id == parent_id)
-                .order_by(ITEMS.c.position, ITEMS.c.id)
-            ).scalars()
-        )
-        for state in self.pending.items.values():
-            if state is not None and state.row["parent_id"] == parent_id:
-                ids.append(state.id)
-        for item_id, current in self._states.items():
-            if current is not None and current.row["parent_id"] == parent_id:
-                ids.append(item_id)
+        ids: list[str] = []
+        if parent_id not in self._loaded or self._loaded[parent_id] is not None:
+            # (An item new in this batch has children of this batch only.)
+            ids.extend(
+                self.connection.execute(
+                    sa.select(ITEMS.c.id)
+                    .where(ITEMS.c.tenant_id == self.tenant_id, ITEMS.c.parent_id == parent_id)
+                    .order_by(ITEMS.c.position, ITEMS.c.id)
+                ).scalars()
+            )
+            for state in self.pending.items.values():
+                if state is not None and state.row["parent_id"] == parent_id:
+                    ids.append(state.id)
+        ids.extend(self._kids.get(parent_id, ()))
         self._load(set(ids))
         result: list[str] = []
         for item_id in dict.fromkeys(ids):
@@ -229,6 +287,9 @@ class ItemWriter:
         self._states[item_id] = state
         state.row["updated_at"] = self.now
         self._touched.append(item_id)
+        kids = self._kids.setdefault(state.row["parent_id"], [])
+        if item_id not in kids[-1:]:
+            kids.append(item_id)
         ri = state.row["resource_identifier"]
         if ri is not None:
             self._ri[ri] = item_id
