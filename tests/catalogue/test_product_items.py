@@ -9,6 +9,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from geode.app import App
 from geode.massops.export import write_file
 from geode.tenants.service import TenantInfo, create_tenant
@@ -121,6 +123,12 @@ def test_the_exported_tree_reimports_to_the_same_store(
             "component": {"componentId": "title", "singleLine": {"text": "draft only"}},
         },
         {"intent": "item/paths/addAliases", "itemId": PRODUCT, "language": "en", "paths": ["/m"]},
+        item("Later", "folder/upsert", shape="folder", itemId="e" * 24),
+        {
+            "intent": "item/paths/addShortcuts",
+            "itemId": PRODUCT,
+            "shortcuts": [{"parentId": "e" * 24}],
+        },
     ]
     task = run(app, tenant, ops_file(operations))
     assert task.status == "complete", logs(app, task.id)
@@ -153,6 +161,7 @@ def test_the_exported_tree_reimports_to_the_same_store(
                 app, tenant.id, item_id, kind=kind
             ) or _same_but_time(app, tenant.id, other.id, item_id, kind)
         assert paths(app, other.id, item_id) == paths(app, tenant.id, item_id)
+    assert shortcuts(app, other.id) == shortcuts(app, tenant.id) == [(PRODUCT, "e" * 24)]
     # Into the tenant it came from, the export leaves the store as it was (the product's
     # draft is rewritten with its published content, published, then restored).
     before = [version(app, tenant.id, PRODUCT, kind=kind) for kind in ("draft", "published")]
@@ -190,3 +199,12 @@ def test_deleting_a_product_deletes_its_variants_in_the_same_batch_too(
     task = run(app, tenant, ops_file([delete, mug(app, tenant)], name="c.json"))
     assert task.counts == {"item/delete": {"deleted": 1}, "product/upsert": {"created": 1}}
     assert list(variants(app, tenant)) == ["mug-1"]
+
+
+def shortcuts(app: App, tenant_id: str) -> list[tuple[str, str]]:
+    with app.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT item_id, parent_id FROM item_shortcuts WHERE tenant_id = :t"),
+            {"t": tenant_id},
+        )
+        return [(row.item_id, row.parent_id) for row in rows]

@@ -120,16 +120,18 @@ def item_state_operations(
             )
             if paths:
                 yield _op(operations, intent, itemId=state.id, language=language, paths=paths)
-    if state.shortcuts:
-        yield _op(
-            operations,
-            "item/paths/setShortcuts",
-            itemId=state.id,
-            shortcuts=[
-                {"parentId": parent, "position": position}
-                for parent, position in sorted(state.shortcuts.items())
-            ],
-        )
+
+
+def _shortcuts(state: ItemState, operations: dict[str, type[Any]], root: str) -> Any:
+    return _op(
+        operations,
+        "item/paths/setShortcuts",
+        itemId=state.id,
+        shortcuts=[
+            {"parentId": ROOT if parent == root else parent, "position": position}
+            for parent, position in sorted(state.shortcuts.items())
+        ],
+    )
 
 
 def tree_operations(
@@ -138,9 +140,11 @@ def tree_operations(
     build: ItemUpsert,
     operations: dict[str, type[Any]],
 ) -> Iterator[Any]:
-    """Every item of the tenant, parents first (depth first from the root)."""
+    """Every item of the tenant, parents first (depth first from the root); shortcuts
+    last, since they may name any item."""
     root = root_item_id(connection, tenant_id)
     stack = [root]
+    shortcuts: list[Any] = []
     while stack:
         parent_id = stack.pop()
         below: list[str] = []
@@ -151,4 +155,7 @@ def tree_operations(
                 if state is not None:
                     yield from item_state_operations(state, build, operations, root)
                     below.append(item_id)
+                    if state.shortcuts:
+                        shortcuts.append(_shortcuts(state, operations, root))
         stack.extend(reversed(below))
+    yield from shortcuts
