@@ -29,6 +29,10 @@ class Pending(Generic[V]):
         self._entries[key] = (batch, value)
         self._keys.setdefault(batch, []).append(key)
 
+    def values(self) -> list[V]:
+        """Every pending value (a few batches' worth), for lookups by other than the key."""
+        return [value for _, value in self._entries.values()]
+
     def committed(self, batch: int) -> None:
         """Batches up to `batch` are in the database now."""
         for done in [b for b in self._keys if b <= batch]:

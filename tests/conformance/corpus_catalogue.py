@@ -50,7 +50,11 @@ def _items(kind: str) -> list[Intent]:
     cases = [("a component with a wrong content type", "invalid",
               {"components.0.singleLine": {"text": 5}}, None)]  # fmt: skip
     if kind == "product":
-        wrong |= {"variants": [], "vatTypeId": "standard", "variants.0.priceVariants.0.price": "25"}
+        wrong |= {"variants": [], "vatTypeId": "standard", "variants.0.priceVariants.0.price": True}
+        cases += [("a variant price as a decimal string", "invalid",
+                   {"variants": [_VARIANT | {"priceVariants": [{"identifier": "default",
+                                                                "price": "25"}]}]},
+                   "money-as-string")]  # fmt: skip
     update_id = {"language": "en", "itemId": ID}
     return [
         Intent(f"{kind}/create", minimal, extra, required, wrong=wrong, cases=cases),

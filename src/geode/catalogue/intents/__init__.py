@@ -18,9 +18,12 @@ import sqlalchemy as sa
 from geode.catalogue.intents.batch import CatalogueBatch, CataloguePending
 from geode.catalogue.intents.flows import Flows
 from geode.catalogue.intents.images import Images
+from geode.catalogue.intents.item_paths import ItemPaths
+from geode.catalogue.intents.items import Items
 from geode.catalogue.intents.kinds import Kind
 from geode.catalogue.intents.pieces import Pieces
 from geode.catalogue.intents.pricelists import PriceLists
+from geode.catalogue.intents.publishing import Publishing
 from geode.catalogue.intents.shapes import Shapes
 from geode.catalogue.intents.subscriptions import Contracts
 from geode.catalogue.intents.topics import Topics
@@ -34,7 +37,10 @@ KINDS: tuple[Kind, ...] = (
     Pieces(),
     Shapes(),
     Topics(),
+    Items(),
     Variants(),
+    ItemPaths(),
+    Publishing(),
     Flows(),
     PriceLists(),
     Contracts(),

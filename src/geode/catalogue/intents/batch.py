@@ -27,6 +27,7 @@ from geode.catalogue.components.definitions import (
 from geode.catalogue.intents.contract_store import ContractPending, ContractStore
 from geode.catalogue.intents.flow_store import FlowPending, FlowStore
 from geode.catalogue.intents.grouped_rows import Group, GroupedRows, normalise_timestamps
+from geode.catalogue.intents.item_writer import ItemsPending, ItemWriter
 from geode.catalogue.intents.topic_tree import TopicPending
 from geode.catalogue.intents.topic_writer import TopicWriter
 from geode.catalogue.intents.variant_content import VariantContent
@@ -54,6 +55,7 @@ class CataloguePending:
     pieces: Pending[Row] = field(default_factory=Pending)
     shapes: Pending[Row] = field(default_factory=Pending)
     topics: TopicPending = field(default_factory=TopicPending)
+    items: ItemsPending = field(default_factory=ItemsPending)
     variants: VariantPending = field(default_factory=VariantPending)
     flows: FlowPending = field(default_factory=FlowPending)
     pricelists: Pending[Row] = field(default_factory=Pending)
@@ -65,6 +67,7 @@ class CataloguePending:
         self.pieces.committed(batch)
         self.shapes.committed(batch)
         self.topics.committed(batch)
+        self.items.committed(batch)
         self.variants.committed(batch)
         self.flows.committed(batch)
         self.pricelists.committed(batch)
@@ -110,10 +113,11 @@ class CatalogueBatch:
             meta=None,
         )
         self.context = context
+        self._settings: TenantSettings | None = None
         self.topics = TopicWriter(
             context.connection, context.tenant_id, context.now, pending.topics
         )
-        self._settings: TenantSettings | None = None
+        self.items = ItemWriter(context, pending.items, self.settings().root_item_id)
         self.variants = VariantWriter(
             context.connection, context.tenant_id, context.now, pending.variants, self.settings
         )
@@ -143,6 +147,7 @@ class CatalogueBatch:
             self.pieces,
             self.shapes,
             self.topics,
+            self.items,
             self.variants,
             self.flows,
             self.pricelists,
@@ -157,7 +162,7 @@ class CatalogueBatch:
             self._settings = read_settings(self.context.connection, self.context.tenant_id)
         return self._settings
 
-    def require_language(self, language: str, at: str) -> None:
+    def require_language(self, language: str, at: str = "language") -> None:
         codes = [x.code for x in self.settings().languages]
         if language not in codes:
             raise OperationFailed(
@@ -194,6 +199,7 @@ class CatalogueBatch:
             writer.record(batch)
 
     def plan(self) -> list[bulk.WriteStep]:
+        """In `writers` order: rows a foreign key points at come first."""
         return [step for writer in self.writers for step in writer.plan()]
 
 

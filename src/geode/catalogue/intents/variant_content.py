@@ -2,8 +2,7 @@
 to, the variant components of its shape, and the `ContentContext` a content check
 asks (pieces, related items' shapes, skus).
 
-Products are read from the store, cached per batch. TODO(items): once the items
-writer is on `CatalogueBatch`, `product` should ask it first, so that a product
+Products are read through the batch's items writer (`batch.items`), so a product
 created earlier in the same batch (or pending) is seen.
 """
 
@@ -13,13 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
 from geode.catalogue.components.check import ContentProblem
 from geode.catalogue.components.definitions import ComponentDefinition, decode_definitions
 from geode.catalogue.intents.variant_store import _table
 from geode.catalogue.models import Item
-from geode.db import bulk
 from geode.outcomes import OperationFailed
 
 if TYPE_CHECKING:
@@ -42,22 +38,13 @@ class VariantContent:
         self._items: dict[str, ItemKind | None] = {}
 
     def prefetch_items(self, item_ids: Iterable[str]) -> None:
-        wanted = sorted({i for i in item_ids if i not in self._items})
-        connection = self.batch.context.connection
-        for chunk in bulk.chunked(wanted):
-            self._items.update(dict.fromkeys(chunk))
-            rows = connection.execute(
-                sa.select(ITEMS.c.id, ITEMS.c.type, ITEMS.c.shape_identifier).where(
-                    ITEMS.c.tenant_id == self.batch.context.tenant_id, ITEMS.c.id.in_(chunk)
-                )
-            )
-            for row in rows:
-                self._items[row.id] = ItemKind(row.type, row.shape_identifier)
+        self.batch.items.prefetch(set(item_ids), set())
 
     def item(self, item_id: str) -> ItemKind | None:
-        if item_id not in self._items:
-            self.prefetch_items([item_id])
-        return self._items[item_id]
+        state = self.batch.items.get(item_id)
+        if state is None:
+            return None
+        return ItemKind(state.row["type"], state.row["shape_identifier"])
 
     def product(self, product_id: str, at: str = "productId") -> ItemKind:
         """The product, which must exist; else the operation fails naming `at`."""

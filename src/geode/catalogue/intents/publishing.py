@@ -1,0 +1,199 @@
+"""`item/publish`, `item/unpublish`, `item/delete` and `item/updateComponent/item`.
+
+Every edit changes an item's `draft` version of a language; publishing copies
+it to the `published` version (with `includeDescendants`, the whole subtree's
+drafts in that language), unpublishing removes the published version. Deleting
+an item removes its subtree, with versions, paths and variants (the rows go
+with their item: foreign keys cascade).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from geode.catalogue.components.check import check_component, check_required, merge_content
+from geode.catalogue.components.content import ComponentContent, decode_components
+from geode.catalogue.components.definitions import decode_definitions
+from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.item_edit import (
+    ITEM_OUTPUT,
+    BatchContent,
+    _fail_content,
+    content_text,
+    item_output,
+    locate,
+)
+from geode.catalogue.intents.item_inputs import ItemLocator, Language, require_locator
+from geode.catalogue.intents.item_needs import item_needs, item_provides, prefetch_items
+from geode.catalogue.intents.item_state import DRAFT, PUBLISHED, ItemState
+from geode.massops.intents import Ref, ref_field
+from geode.outcomes import Applied, OperationFailed, Outcome
+from geode.schemas import UNSET, UnsetType
+
+
+class _Publishing(ItemLocator, kw_only=True):
+    language: Language
+    includeDescendants: bool | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        require_locator(self)
+
+
+class ItemPublish(_Publishing, tag_field="intent", tag="item/publish", kw_only=True):
+    ref: Ref | UnsetType = ref_field()
+
+
+class ItemUnpublish(_Publishing, tag_field="intent", tag="item/unpublish", kw_only=True):
+    ref: Ref | UnsetType = ref_field()
+
+
+class ItemDelete(ItemLocator, tag_field="intent", tag="item/delete", kw_only=True):
+    ref: Ref | UnsetType = ref_field()
+
+    def __post_init__(self) -> None:
+        require_locator(self)
+
+
+class ItemUpdateComponent(
+    ItemLocator, tag_field="intent", tag="item/updateComponent/item", kw_only=True
+):
+    ref: Ref | UnsetType = ref_field()
+    language: Language
+    component: ComponentContent
+
+    def __post_init__(self) -> None:
+        require_locator(self)
+
+
+PUBLISHING_INTENTS: tuple[type[Any], ...] = (
+    ItemPublish,
+    ItemUnpublish,
+    ItemDelete,
+    ItemUpdateComponent,
+)
+PUBLISH_OUTPUT = frozenset({"id", "language"})
+
+
+def _found(batch: CatalogueBatch, op: Any) -> ItemState:
+    state, named = locate(batch, op)
+    if state is None:
+        raise OperationFailed("not_found", f"no item {named} exists", key=named)
+    return state
+
+
+def _publish(batch: CatalogueBatch, state: ItemState, language: str, publish: bool) -> bool:
+    """Publish or unpublish one item in `language`; True if that changed it."""
+    draft = state.versions.get((language, DRAFT))
+    published = state.versions.get((language, PUBLISHED))
+    if publish:
+        if draft is None or (
+            published is not None
+            and (published["name"], published["components"]) == (draft["name"], draft["components"])
+        ):
+            return False
+        changed = state.copy()
+        changed.versions[(language, PUBLISHED)] = {**draft, "updated_at": batch.context.now}
+    else:
+        if published is None:
+            return False
+        changed = state.copy()
+        del changed.versions[(language, PUBLISHED)]
+    batch.items.touch(changed)
+    return True
+
+
+def apply_publishing(batch: CatalogueBatch, op: ItemPublish | ItemUnpublish) -> Applied:
+    batch.require_language(op.language)
+    state = _found(batch, op)
+    publish = isinstance(op, ItemPublish)
+    if publish and (op.language, DRAFT) not in state.versions:
+        raise OperationFailed(
+            "no_version",
+            f"item {state.id} has no {op.language!r} version to publish; "
+            "write one with its upsert intent first",
+            key=state.id,
+        )
+    subtree = [state]
+    if op.includeDescendants is True:
+        subtree.extend(batch.items.descendants(state.id))
+    changed = [_publish(batch, item, op.language, publish) for item in subtree]
+    outcome: Outcome = "updated" if any(changed) else "unchanged"
+    return Applied(outcome, state.id, state.id, {"id": state.id, "language": op.language})
+
+
+def apply_delete(batch: CatalogueBatch, op: ItemDelete) -> Applied:
+    state, named = locate(batch, op)
+    if state is None:  # deleted already: a re-run changes nothing
+        return Applied("unchanged", named, named, {"id": named})
+    for item in [*batch.items.descendants(state.id), state]:
+        if item.row["type"] == "product":  # its variants go with it, in this batch's view too
+            for sku in batch.variants.skus_of(item.id):
+                batch.variants.delete(sku)
+        batch.items.remove(item)
+    return Applied("deleted", state.id, state.id, {"id": state.id})
+
+
+def apply_update_component(batch: CatalogueBatch, op: ItemUpdateComponent) -> Applied:
+    batch.require_language(op.language)
+    state = _found(batch, op)
+    draft = state.versions.get((op.language, DRAFT))
+    if draft is None:
+        raise OperationFailed(
+            "no_version",
+            f"item {state.id} has no {op.language!r} version; write one with its upsert "
+            "intent first",
+            key=state.id,
+        )
+    shape = batch.shapes.get(state.row["shape_identifier"])
+    definitions = decode_definitions(shape["components"]) if shape else []
+    content = BatchContent(batch)
+    _fail_content(check_component(op.component, definitions, content), state.id)
+    merged: Sequence[ComponentContent] = merge_content(
+        decode_components(draft["components"]), [op.component]
+    )
+    _fail_content(check_required(merged, definitions), state.id)
+    text = content_text(merged)
+    if text == draft["components"]:
+        return Applied("unchanged", state.id, state.id, item_output(state, op.language))
+    changed = state.copy()
+    changed.versions[(op.language, DRAFT)] = {
+        **draft,
+        "components": text,
+        "updated_at": batch.context.now,
+    }
+    batch.items.touch(changed)
+    return Applied("updated", state.id, state.id, item_output(changed, op.language))
+
+
+class Publishing:
+    name: str = "item/publishing"
+    operations: tuple[type[Any], ...] = PUBLISHING_INTENTS
+    key_fields: frozenset[str] = frozenset({"itemId", "resourceIdentifier"})
+    lookup_tables: tuple[str, ...] = ()
+
+    def outputs(self, intent: str) -> frozenset[str]:
+        if intent == "item/delete":
+            return frozenset({"id"})
+        if intent == "item/updateComponent/item":
+            return ITEM_OUTPUT
+        return PUBLISH_OUTPUT
+
+    def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
+        prefetch_items(batch, ops)
+
+    def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
+        if isinstance(op, ItemDelete):
+            return apply_delete(batch, op)
+        if isinstance(op, ItemUpdateComponent):
+            return apply_update_component(batch, op)
+        return apply_publishing(batch, op)
+
+    def provides(self, op: Any) -> list[str]:
+        return item_provides(op)
+
+    def needs(self, op: Any) -> list[str]:
+        return item_needs(op)
+
+    def export(self, connection: Any, tenant_id: str) -> Any:
+        return iter(())  # items export their publishing themselves
