@@ -48,6 +48,7 @@ class DependencyCollector:
     intents: dict[int, str] = field(default_factory=dict)
     """Intent of each movable operation (for cycle messages)."""
     last_provider: dict[int, int] = field(default_factory=dict)
+    first_provider: dict[int, int] = field(default_factory=dict)
     edges: array[int] = field(default_factory=_pairs)
     """(from, to, reason) triples known as the file is read: same-record chains
     and `_ref` links (reason: `_SAME`/`_REF`)."""
@@ -72,14 +73,23 @@ class DependencyCollector:
             return
         self.intents[index] = intent
         own = set(provides)
+        for name in set(needs) - own:
+            key = self._key(name)
+            earlier = self.last_provider.get(key)
+            if earlier is not None:
+                # Provided earlier in the file: it waits for that operation only, so
+                # a later operation on the same record cannot pull it past its place.
+                self.edges.extend((earlier, index, key))
+            else:
+                self.needs.extend((index, key))  # for the first provider after it
         for name in own:
             key = self._key(name)
             previous = self.last_provider.get(key)
             if previous is not None and previous != index:
                 self.edges.extend((previous, index, _SAME))
+            else:
+                self.first_provider.setdefault(key, index)
             self.last_provider[key] = index
-        for name in set(needs) - own:
-            self.needs.extend((index, self._key(name)))
 
     def link(self, index: int, intent: str | None, ref: str | None, reads: Iterable[str]) -> None:
         """Operation `index` declares `ref` and reads the `_ref`s `reads`."""
@@ -97,11 +107,10 @@ class DependencyCollector:
         resolved = _pairs()
         for position in range(0, len(needs), 2):
             index, key = needs[position], needs[position + 1]
-            provider = self.last_provider.get(key)
+            provider = self.first_provider.get(key)
             if provider is None:
                 continue  # stored already, or not at all: the operation will say
-            if provider > index:
-                self.late = True
+            self.late = True  # no provider came before it: it waits for the first after
             resolved.extend((provider, index, key))
         if not self.late:
             return None, []

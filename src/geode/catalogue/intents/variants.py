@@ -250,17 +250,19 @@ class Variants:
         return apply_variant(batch, op)
 
     def provides(self, op: Any) -> list[str]:
-        if isinstance(op, VariantCreate | VariantUpsert):
+        """Create, upsert and delete make or end the record: they keep their file
+        order among themselves (a variant deleted then created again in one file
+        stays so). The others change a variant that must exist: they need it."""
+        if isinstance(op, VariantCreate | VariantUpsert | VariantDelete):
             return _plain([f"sku:{op.sku}"])
         return []
 
     def needs(self, op: Any) -> list[str]:
-        keys = []
         if isinstance(op, VariantCreate | VariantUpsert):
-            keys.append(f"item:{op.productId}")
-        else:
-            keys.append(f"sku:{op.sku}")
-        return _plain(keys)
+            return _plain([f"item:{op.productId}"])
+        if isinstance(op, VariantDelete):
+            return []
+        return _plain([f"sku:{op.sku}"])
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         return variant_operations(connection, tenant_id)
