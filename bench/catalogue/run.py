@@ -94,9 +94,11 @@ def run_database(
                 break
         rerun = run.steps[-1]
         if rerun.name == "re-run" and rerun.ok and isinstance(rerun.output, dict):
-            counts = rerun.output.get("counts") or {}
-            changed = {k: v for k, v in counts.items() if k != "unchanged" and v}
-            if changed:
+            counts = rerun.output.get("counts") or {}  # {intent: {outcome: n}}
+            outcomes = {
+                o for by in counts.values() if isinstance(by, dict) for o, n in by.items() if n
+            }
+            if outcomes - {"unchanged"}:
                 run.error = f"the re-run was not all `unchanged`: {json.dumps(counts)}"
     return run
 
