@@ -64,6 +64,7 @@ def run_database(
     env: dict[str, str],
     geode: str,
     floor_batch: int,
+    floor_only: bool = False,
 ) -> DatabaseRun:
     """The floor and Geode each in a database of their own: VAT type ids are unique
     across tenants, and the file names the settings file's fixed VAT type id."""
@@ -83,6 +84,8 @@ def run_database(
         floor += [floor_url, "--tenant-id", str(shown["id"])]
         floor += ["--root-item-id", str(shown["rootItemId"]), "--batch-ops", str(floor_batch)]
         run.steps.append(measure("raw floor", floor, floor_env))
+        if floor_only:
+            return run
         geode_env = {**env, "GEODE_DATABASE_URL": geode_url}
         if not _setup(run, "bench", settings_file, geode_env, geode):
             return run
@@ -146,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-admin-url", default=DEFAULT_PG_ADMIN)
     parser.add_argument("--geode", default=default_geode(), help="the geode executable")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument(
+        "--floor-only", action="store_true", help="measure the raw floor, not Geode"
+    )
     args = parser.parse_args(argv)
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = set(databases) - {"sqlite", "postgresql"}
@@ -180,7 +186,15 @@ def main(argv: list[str] | None = None) -> int:
         ):
             urls, files = (floor_url, geode_url), (ops_file, settings_file)
             runs.append(
-                run_database(database, urls, files, base_env, args.geode, args.floor_batch_ops)
+                run_database(
+                    database,
+                    urls,
+                    files,
+                    base_env,
+                    args.geode,
+                    args.floor_batch_ops,
+                    args.floor_only,
+                )
             )
 
     table = report(runs, counts.total)
