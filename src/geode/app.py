@@ -12,6 +12,7 @@ from geode.assembly.dispatch import Dispatcher, NoWorkers
 from geode.assembly.intents import intent_registry
 from geode.batches.handler import BatchHandler
 from geode.batches.service import BatchJobService
+from geode.catalogue.usage import catalogue_usage
 from geode.db.engine import create_engine
 from geode.db.migrate import ensure_schema
 from geode.massops.service import MassOperationService
@@ -72,4 +73,5 @@ def create_app(
         # Only there can several workers write at once; SQLite runs tasks whole.
         app.massops.chunk_size = settings.massop_chunk_size
     app.batches = BatchJobService(engine, handlers or default_handlers, enqueue_job)
+    app.setting_usages.append(catalogue_usage)
     return app

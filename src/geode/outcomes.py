@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from geode.errors import GeodeError
 
-Outcome = Literal["created", "updated", "unchanged"]
+Outcome = Literal["created", "updated", "unchanged", "deleted"]
 
 
 @dataclass(slots=True)

@@ -91,9 +91,10 @@ def _item_actions() -> list[Intent]:
 
 def _shapes() -> list[Intent]:
     components = [
-        {"id": "title", "type": "singleLine", "name": "Title", "config": {"required": True}},
+        {"id": "title", "type": "singleLine", "name": "Title",
+         "config": {"singleLine": {"required": True}}},
         {"id": "size", "type": "selection", "name": "Size",
-         "config": {"options": [{"key": "m", "value": "M"}]}},
+         "config": {"selection": {"options": [{"key": "m", "value": "M"}]}}},
     ]  # fmt: skip
     extra = {"components": components, "variantComponents": components[:1],
              "meta": {"key": "owner", "value": "web"}}  # fmt: skip
@@ -119,20 +120,23 @@ def _shapes() -> list[Intent]:
 def _variants() -> list[Intent]:
     create = {"productId": ID, "language": "en", **_VARIANT}
     extra = {k: v for k, v in _VARIANT_FULL.items() if k not in _VARIANT}
-    wrong = {"productId": "tee", "priceVariants.0.price": "25", "attributes.0.value": 5}
+    wrong = {"productId": "tee", "priceVariants.0.price": True, "attributes.0.value": 5}
+    money_text = [("a price as a decimal string", "invalid",
+                   {"priceVariants": [{"identifier": "default", "price": "25"}]},
+                   "money-as-string")]  # fmt: skip
     stock = {"sku": "tee-m", "stockLocationIdentifier": "main", "operation": "increase",
              "quantity": 5}  # fmt: skip
     price = {"sku": "tee-m", "priceVariantIdentifier": "default", "price": 10}
     return [
         Intent("product/variant/create", create, extra, ("productId", "language", "sku", "name"),
-               wrong=wrong),
+               wrong=wrong, cases=money_text),
         Intent("product/variant/update", {"sku": "tee-m", "language": "en"},
                {k: v for k, v in extra.items() if k != "isDefault"}, ("sku", "language"),
                wrong={"sku": "", "stockLocations.0.stock": "ten"},
                cases=[("isDefault, which the reference's update drops", "valid",
-                       {"isDefault": True}, None)]),
+                       {"isDefault": True}, "unknown-keys")]),
         Intent("product/variant/upsert", create, extra, ("productId", "language", "sku", "name"),
-               wrong=wrong),
+               wrong=wrong, cases=money_text),
         Intent("product/variant/delete", {"sku": "tee-m"}, {"_ref": "gone"}, ("sku",),
                wrong={"sku": ""}),
         Intent("product/variant/stock/modify", stock, {}, tuple(stock),
@@ -230,12 +234,14 @@ def _pricelists() -> list[Intent]:
     required = ("identifier", "name", "modifierType", "priceVariants",
                 "selectedProductVariants", "targetAudience", "selectedProductVariants.type")  # fmt: skip
     enums = {"modifierType": "FIXED", "targetAudience.type": "SOMEONE"}
-    wrong = {"priceVariants": [], "priceVariants.0.modifier": "-10", "startDate": "soon"}
+    wrong = {"priceVariants": [], "startDate": "soon"}
+    cases = [("a modifier as a decimal string", "invalid", {"priceVariants.0.modifier": "-10"},
+              "money-as-string")]  # fmt: skip
     return [
-        Intent("pricelist/create", create, extra, required, enums, wrong),
+        Intent("pricelist/create", create, extra, required, enums, wrong, cases=cases),
         Intent("pricelist/update", {"identifier": "vip"}, {"name": "VIP 2"}, ("identifier",),
                {"modifierType": "FIXED"}, {"name": ""}),
-        Intent("pricelist/upsert", create, extra, required, enums, wrong),
+        Intent("pricelist/upsert", create, extra, required, enums, wrong, cases=cases),
         Intent("pricelist/selectedProductVariants/upsert",
                {"identifier": "vip", "variants": [{"sku": "tee-m"}]}, {},
                ("identifier", "variants", "variants.0.sku"), wrong={"variants.0.sku": ""}),

@@ -50,7 +50,16 @@ massop_app = typer.Typer(
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
-OUTCOMES = ("created", "updated", "unchanged", "failed", "skipped")
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "failed", "skipped")
+
+
+def _outcomes(counts: dict[str, dict[str, int]]) -> tuple[str, ...]:
+    """The outcome columns to show: `deleted` only for a task that deleted something."""
+    if any("deleted" in by_outcome for by_outcome in counts.values()):
+        return OUTCOMES
+    return tuple(o for o in OUTCOMES if o != "deleted")
+
+
 STATUS_PROBLEMS = 200
 EXIT_BY_STATUS = {
     "complete": EXIT_OK,
@@ -287,10 +296,11 @@ def _summary(task: TaskInfo, seconds: float, as_json: bool, *, dry_run: bool = F
     else:
         table = Table(title="dry run: nothing was written" if dry_run else None)
         table.add_column("intent")
-        for outcome in OUTCOMES:
+        outcomes = _outcomes(task.counts)
+        for outcome in outcomes:
             table.add_column(outcome, justify="right")
         for intent, counts in sorted(task.counts.items()):
-            table.add_row(intent, *(str(counts.get(o, 0)) for o in OUTCOMES))
+            table.add_row(intent, *(str(counts.get(o, 0)) for o in outcomes))
         out.print(table)
         rate = task.total / seconds if seconds > 0 else 0.0
         label = "dry run" if dry_run else f"task {task.id}"
@@ -322,8 +332,9 @@ def status(task_id: str, as_json: JsonOption = False) -> None:
         out.print(f"  retry of task {task.retry_of}")
     if task.status == "validating":
         out.print(f"  validating: {_validation_progress(task)}")
+    outcomes = _outcomes(task.counts)
     for intent, counts in sorted(task.counts.items()):
-        out.print(f"  {intent}: " + ", ".join(f"{o} {counts.get(o, 0)}" for o in OUTCOMES))
+        out.print(f"  {intent}: " + ", ".join(f"{o} {counts.get(o, 0)}" for o in outcomes))
     if task.error_message:
         out.print(f"  error: {task.error_message}", markup=False, highlight=False)
     for problem in (task.problems or [])[:STATUS_PROBLEMS]:

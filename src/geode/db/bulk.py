@@ -3,7 +3,7 @@
 The bulk path skips the ORM and SQLAlchemy's per-row processing: SQLite gets
 `executemany`, PostgreSQL gets `COPY` for inserts. Parameters are canonical
 text (money, timestamps) that both databases accept, so rows are built once.
-The plan's vocabulary (`Insert`, `Update`) lives in `db.write_plan`.
+The plan's vocabulary (`Insert`, `Update`, `Delete`) lives in `db.write_plan`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from geode.db.redact import redact_driver_error
 from geode.db.write_plan import (
     BulkConflict,
     BulkRefused,
+    Delete,
     Insert,
     Row,
     Update,
     WriteStep,
+    conflict_of,
     execute_sqlite,
     first_line,
     row_counts,
@@ -35,6 +37,7 @@ from geode.errors import ConflictError
 __all__ = [
     "BulkConflict",
     "BulkRefused",
+    "Delete",
     "Insert",
     "Row",
     "Update",
@@ -133,10 +136,10 @@ def _execute_postgresql(driver: psycopg.Connection[Any], step: WriteStep) -> Non
             with cursor.copy(f"COPY {step.table} ({names}) FROM STDIN") as copy:
                 for row in step.rows:
                     copy.write_row(row)
-        elif step.conflict is not None:
+        elif (conflict := conflict_of(step)) is not None:
             for row in step.rows:
                 cursor.execute(sql_text(step, "%s"), row)
                 if cursor.rowcount != 1:
-                    raise ConflictError(step.conflict)
+                    raise ConflictError(conflict)
         else:
             cursor.executemany(sql_text(step, "%s"), step.rows)

@@ -1,6 +1,6 @@
 """A write plan: the set-based steps a bulk path builds before it talks to the database.
 
-Domains build plans (`Insert`, `Update`) from rows of canonical text; the caller
+Domains build plans (`Insert`, `Update`, `Delete`) from rows of canonical text; the caller
 runs them inside its own transaction (`db.bulk.execute`). The SQLite half of
 this module needs nothing but the standard library, so that the writer process
 (`db.sqlite_writer`) can run plans without importing SQLAlchemy.
@@ -57,11 +57,21 @@ class Update:
     conflict: str | None = None
 
 
-WriteStep = Insert | Update
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Each row holds the `key_columns` values of the rows to remove; a key
+    that matches nothing is no error (the record may be gone already)."""
+
+    table: str
+    key_columns: Sequence[str]
+    rows: Sequence[Row]
+
+
+WriteStep = Insert | Update | Delete
 
 
 def row_counts(steps: Sequence[WriteStep]) -> dict[str, int]:
-    """Rows each table gains or changes."""
+    """Rows each table gains, changes or loses."""
     counts: dict[str, int] = {}
     for step in steps:
         if step.rows:
@@ -80,8 +90,10 @@ def sql_text(step: WriteStep, mark: str = "?") -> str:
         names = ", ".join(step.columns)
         marks = ", ".join([mark] * len(step.columns))
         return f"INSERT INTO {step.table} ({names}) VALUES ({marks})"
-    assignments = ", ".join(f"{column} = {mark}" for column in step.set_columns)
     condition = " AND ".join(f"{column} = {mark}" for column in step.key_columns)
+    if isinstance(step, Delete):
+        return f"DELETE FROM {step.table} WHERE {condition}"
+    assignments = ", ".join(f"{column} = {mark}" for column in step.set_columns)
     return f"UPDATE {step.table} SET {assignments} WHERE {condition}"
 
 

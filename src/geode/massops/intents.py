@@ -238,6 +238,11 @@ class IntentRegistry:
             forbid_unknown_fields=True,
         )
         schema: dict[str, Any] = finish_json_schema(msgspec.json.schema(envelope))
+        # What `{{ ref.field }}` may read from each intent, beside its fields.
+        for intent, struct in self.intents.items():
+            definition = schema.get("$defs", {}).get(struct.__name__)
+            if definition is not None:
+                definition["x-geode-ref-outputs"] = sorted(self.outputs[intent])
         return schema
 
 

@@ -150,23 +150,35 @@ _DECIMAL_TEXT = {"type": "string", "format": "decimal"}
 
 def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
     """The file format's JSON Schema with its `$defs` inlined, to sit in OpenAPI
-    (whose `#/` is the whole document). The format has no recursive types."""
+    (whose `#/` is the whole document).
+
+    Component definitions are recursive (a chunk or a choice holds definitions):
+    a definition met again inside itself is described as an object there, which
+    the file's validation, not this document, checks in full.
+    """
     defs: dict[str, Any] = schema.get("$defs", {})
 
-    def walk(node: Any) -> Any:
+    def walk(node: Any, expanding: frozenset[str]) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return walk(defs[ref.removeprefix("#/$defs/")])
+                name = ref.removeprefix("#/$defs/")
+                if name in expanding:
+                    return {"type": "object", "description": f"A {name}, as above."}
+                return walk(defs[name], expanding | {name})
             if node == _DECIMAL_TEXT:  # money is read from JSON numbers, exactly
                 return {"anyOf": [{"type": "number"}, node]}
             # The discriminator's mapping names `$defs` entries that are now inlined.
-            return {k: walk(v) for k, v in node.items() if k not in ("$defs", "discriminator")}
+            return {
+                k: walk(v, expanding)
+                for k, v in node.items()
+                if k not in ("$defs", "discriminator")
+            }
         if isinstance(node, list):
-            return [walk(v) for v in node]
+            return [walk(v, expanding) for v in node]
         return node
 
-    inlined: dict[str, Any] = walk(schema)
+    inlined: dict[str, Any] = walk(schema, frozenset())
     inlined["properties"]["operations"]["minItems"] = 1  # a file without any is refused
     # The reader streams `version` and `operations` and passes over any other key.
     inlined.pop("additionalProperties", None)

@@ -16,15 +16,30 @@ import msgspec
 import sqlalchemy as sa
 
 from geode.catalogue.intents.batch import CatalogueBatch, CataloguePending
+from geode.catalogue.intents.flows import Flows
+from geode.catalogue.intents.images import Images
 from geode.catalogue.intents.kinds import Kind
 from geode.catalogue.intents.pieces import Pieces
+from geode.catalogue.intents.pricelists import PriceLists
 from geode.catalogue.intents.shapes import Shapes
+from geode.catalogue.intents.subscriptions import Contracts
+from geode.catalogue.intents.topics import Topics
+from geode.catalogue.intents.variants import Variants
 from geode.massops.intents import BatchContext, IntentFamily
 from geode.outcomes import Applied
 
 __all__ = ["KINDS", "CatalogueIntents"]
 
-KINDS: tuple[Kind, ...] = (Pieces(), Shapes())
+KINDS: tuple[Kind, ...] = (
+    Pieces(),
+    Shapes(),
+    Topics(),
+    Variants(),
+    Flows(),
+    PriceLists(),
+    Contracts(),
+    Images(),
+)
 _KIND_OF: dict[str, Kind] = {
     struct.__struct_config__.tag: kind for kind in KINDS for struct in kind.operations
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import sqlalchemy as sa
@@ -24,12 +24,20 @@ from geode.catalogue.components.definitions import (
     MultipleChoicesConfig,
     PieceConfig,
 )
+from geode.catalogue.intents.contract_store import ContractPending, ContractStore
+from geode.catalogue.intents.flow_store import FlowPending, FlowStore
+from geode.catalogue.intents.grouped_rows import Group, GroupedRows, normalise_timestamps
+from geode.catalogue.intents.topic_tree import TopicPending
+from geode.catalogue.intents.topic_writer import TopicWriter
+from geode.catalogue.intents.variant_content import VariantContent
+from geode.catalogue.intents.variant_writer import VariantPending, VariantWriter
 from geode.db import bulk
 from geode.db.base import Base
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
 from geode.massops.intents import BatchContext
 from geode.outcomes import OperationFailed
 from geode.pending import Pending
+from geode.tenants.settings import TenantSettings, read_settings
 
 NAMED_OUTPUT = frozenset({"identifier", "name"})
 """What `{{ ref.field }}` reads from a shape or piece operation."""
@@ -45,14 +53,37 @@ class CataloguePending:
 
     pieces: Pending[Row] = field(default_factory=Pending)
     shapes: Pending[Row] = field(default_factory=Pending)
+    topics: TopicPending = field(default_factory=TopicPending)
+    variants: VariantPending = field(default_factory=VariantPending)
+    flows: FlowPending = field(default_factory=FlowPending)
+    pricelists: Pending[Row] = field(default_factory=Pending)
+    pricelist_variants: Pending[Group] = field(default_factory=Pending)
+    contracts: ContractPending = field(default_factory=ContractPending)
+    images: Pending[Group] = field(default_factory=Pending)
 
     def committed(self, batch: int) -> None:
         self.pieces.committed(batch)
         self.shapes.committed(batch)
+        self.topics.committed(batch)
+        self.variants.committed(batch)
+        self.flows.committed(batch)
+        self.pricelists.committed(batch)
+        self.pricelist_variants.committed(batch)
+        self.contracts.committed(batch)
+        self.images.committed(batch)
+
+
+class BatchWriter(Protocol):
+    def record(self, batch: int) -> None: ...
+
+    def plan(self) -> list[bulk.WriteStep]: ...
 
 
 class CatalogueBatch:
     def __init__(self, context: BatchContext, pending: CataloguePending) -> None:
+        self.context = context
+        self.now = context.now
+
         def writer(
             model: type[Base], noun: str, kind: Pending[Row], **defaults: Any
         ) -> IdentifierKeyedWriter:
@@ -78,7 +109,71 @@ class CatalogueBatch:
             variant_components=None,
             meta=None,
         )
-        self.writers: tuple[IdentifierKeyedWriter, ...] = (self.pieces, self.shapes)
+        self.context = context
+        self.topics = TopicWriter(
+            context.connection, context.tenant_id, context.now, pending.topics
+        )
+        self._settings: TenantSettings | None = None
+        self.variants = VariantWriter(
+            context.connection, context.tenant_id, context.now, pending.variants, self.settings
+        )
+        self.variants.content = VariantContent(self)
+
+        def grouped(model: type[Base], kind: Pending[Group], group: str, **kw: Any) -> GroupedRows:
+            table = model.__table__
+            assert isinstance(table, sa.Table)
+            return GroupedRows(
+                context.connection, table, context.tenant_id, group=group, pending=kind, **kw
+            )
+
+        self.flows = FlowStore(context, pending.flows)
+        self.pricelists = writer(
+            models.PriceList, "price list", pending.pricelists, start_date=None, end_date=None
+        )
+        self.pricelist_variants = grouped(
+            models.PriceListVariant,
+            pending.pricelist_variants,
+            "price_list_identifier",
+            key=["sku"],
+        )
+        self.contracts = ContractStore(context, pending.contracts)
+        self.images = grouped(models.Image, pending.images, "key", normalise=normalise_timestamps)
+        # In dependency order, which is also the order `plan` writes them in.
+        self.writers: tuple[BatchWriter, ...] = (
+            self.pieces,
+            self.shapes,
+            self.topics,
+            self.variants,
+            self.flows,
+            self.pricelists,
+            self.pricelist_variants,
+            self.contracts,
+            self.images,
+        )
+
+    def settings(self) -> TenantSettings:
+        """The tenant's languages, price variants, ...: read once per batch."""
+        if self._settings is None:
+            self._settings = read_settings(self.context.connection, self.context.tenant_id)
+        return self._settings
+
+    def require_language(self, language: str, at: str) -> None:
+        codes = [x.code for x in self.settings().languages]
+        if language not in codes:
+            raise OperationFailed(
+                "unknown_language",
+                f"`{at}` is {language!r}, which is not a language of this tenant "
+                f"({', '.join(codes)}); add it with `geode tenant configure`",
+            )
+
+    def require_price_variant(self, identifier: str, at: str) -> None:
+        known = [x.identifier for x in self.settings().price_variants]
+        if identifier not in known:
+            raise OperationFailed(
+                "unknown_price_variant",
+                f"`{at}` is {identifier!r}, which is not a price variant of this tenant "
+                f"({', '.join(known)}); add it with `geode tenant configure`",
+            )
 
     def require_pieces(self, definitions: Any, field_name: str) -> None:
         """Every piece the definitions name exists (stored, pending, or written

@@ -29,6 +29,12 @@ class Kind(Protocol):
     def outputs(self, intent: str) -> frozenset[str]:
         """What `{{ ref.field }}` may read from an operation of `intent`."""
 
+    def provides(self, op: Any) -> list[str]:
+        """Record keys (`"flow:<identifier>"`, ...) the operation writes (issue 11, point 4)."""
+
+    def needs(self, op: Any) -> list[str]:
+        """Record keys the operation names by identifier or literal id; templates left out."""
+
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         """Read, in a few queries, the records `ops` (all of this kind) name."""
 

@@ -101,6 +101,12 @@ class Pieces:
     def outputs(self, intent: str) -> frozenset[str]:
         return NAMED_OUTPUT
 
+    def provides(self, op: Any) -> list[str]:
+        return [f"piece:{op.identifier}"]
+
+    def needs(self, op: Any) -> list[str]:
+        return [f"piece:{identifier}" for identifier in sorted(referenced_pieces([op]))]
+
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.pieces.prefetch({op.identifier for op in ops} | referenced_pieces(ops))
 

@@ -100,6 +100,12 @@ class Shapes:
     def outputs(self, intent: str) -> frozenset[str]:
         return NAMED_OUTPUT
 
+    def provides(self, op: Any) -> list[str]:
+        return [f"shape:{op.identifier}"]
+
+    def needs(self, op: Any) -> list[str]:
+        return [f"piece:{identifier}" for identifier in sorted(referenced_pieces([op]))]
+
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.pieces.prefetch(referenced_pieces(ops))
         batch.shapes.prefetch([op.identifier for op in ops])

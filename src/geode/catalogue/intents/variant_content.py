@@ -1,0 +1,106 @@
+"""What the variant intents read besides variants: the product a variant belongs
+to, the variant components of its shape, and the `ContentContext` a content check
+asks (pieces, related items' shapes, skus).
+
+Products are read from the store, cached per batch. TODO(items): once the items
+writer is on `CatalogueBatch`, `product` should ask it first, so that a product
+created earlier in the same batch (or pending) is seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from geode.catalogue.components.check import ContentProblem
+from geode.catalogue.components.definitions import ComponentDefinition, decode_definitions
+from geode.catalogue.intents.variant_store import _table
+from geode.catalogue.models import Item
+from geode.db import bulk
+from geode.outcomes import OperationFailed
+
+if TYPE_CHECKING:
+    from geode.catalogue.intents.batch import CatalogueBatch
+
+ITEMS = _table(Item)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemKind:
+    type: str
+    shape_identifier: str
+
+
+class VariantContent:
+    """A `ContentContext` over one batch, plus the products variants belong to."""
+
+    def __init__(self, batch: CatalogueBatch) -> None:
+        self.batch = batch
+        self._items: dict[str, ItemKind | None] = {}
+
+    def prefetch_items(self, item_ids: Iterable[str]) -> None:
+        wanted = sorted({i for i in item_ids if i not in self._items})
+        connection = self.batch.context.connection
+        for chunk in bulk.chunked(wanted):
+            self._items.update(dict.fromkeys(chunk))
+            rows = connection.execute(
+                sa.select(ITEMS.c.id, ITEMS.c.type, ITEMS.c.shape_identifier).where(
+                    ITEMS.c.tenant_id == self.batch.context.tenant_id, ITEMS.c.id.in_(chunk)
+                )
+            )
+            for row in rows:
+                self._items[row.id] = ItemKind(row.type, row.shape_identifier)
+
+    def item(self, item_id: str) -> ItemKind | None:
+        if item_id not in self._items:
+            self.prefetch_items([item_id])
+        return self._items[item_id]
+
+    def product(self, product_id: str, at: str = "productId") -> ItemKind:
+        """The product, which must exist; else the operation fails naming `at`."""
+        found = self.item(product_id)
+        if found is None:
+            raise OperationFailed(
+                "unknown_product",
+                f"`{at}`: no product has the id {product_id}; create it with product/create "
+                "before its variants",
+                key=product_id,
+            )
+        if found.type != "product":
+            raise OperationFailed(
+                "not_a_product",
+                f"`{at}`: item {product_id} is a {found.type}; only a product has variants",
+                key=product_id,
+            )
+        return found
+
+    def variant_definitions(self, product_id: str) -> list[ComponentDefinition]:
+        """The variant components of the product's shape ([] when it declares none)."""
+        shape = self.batch.shapes.get(self.product(product_id).shape_identifier)
+        if shape is None or shape["variant_components"] is None:
+            return []
+        return decode_definitions(shape["variant_components"])
+
+    # -- ContentContext -----------------------------------------------------------------
+
+    def piece(self, identifier: str) -> Sequence[ComponentDefinition] | None:
+        row = self.batch.pieces.get(identifier)
+        return None if row is None else decode_definitions(row["components"])
+
+    def item_shape(self, item_id: str) -> str | None:
+        found = self.item(item_id)
+        return None if found is None else found.shape_identifier
+
+    def sku_exists(self, sku: str) -> bool:
+        return self.batch.variants.get(sku) is not None
+
+
+def fail_on(problems: Sequence[ContentProblem]) -> None:
+    """The first problem of a content check as the operation's failure."""
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise OperationFailed(first.code, f"`{first.path}`: {first.message}{more}")

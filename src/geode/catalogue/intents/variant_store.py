@@ -1,0 +1,254 @@
+"""Product variants as one record each (`VariantState`: the `variants` row with its
+draft names per language, prices and stock), read in a few queries per batch and
+written back as the difference between what was read and what the batch left.
+
+A variant spans four tables; reading it whole and diffing at the end keeps the
+operations simple (they edit dicts) and the writes set-based: one step per table
+and kind of change, whatever the number of operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from geode.catalogue import models
+from geode.catalogue.queries import stored_price
+from geode.db import bulk
+from geode.db.base import Base
+from geode.db.key_lookup import KeyLookup
+from geode.money import money_text
+
+Row = dict[str, Any]
+
+DRAFT = "draft"
+VERSION_FIELDS = ("name", "attributes", "images", "videos", "components", "subscription_plans")
+"""The columns of a `variant_versions` row that a variant input sets (JSON text but
+`name`)."""
+ROW_FIELDS = ("product_id", "sku", "is_default", "position", "external_reference", "updated_at")
+
+
+def _table(model: type[Base]) -> sa.Table:
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table
+
+
+VARIANTS = _table(models.Variant)
+VERSIONS = _table(models.VariantVersion)
+PRICES = _table(models.VariantPrice)
+STOCK = _table(models.VariantStock)
+
+_TENANT: sa.BindParameter[str] = sa.bindparam("tenant_id")
+_BY_SKU = KeyLookup.of(sa.select(VARIANTS).where(VARIANTS.c.tenant_id == _TENANT), VARIANTS.c.sku)
+_BY_PRODUCT = KeyLookup.of(
+    sa.select(VARIANTS).where(VARIANTS.c.tenant_id == _TENANT), VARIANTS.c.product_id
+)
+_VERSIONS = KeyLookup.of(
+    sa.select(VERSIONS).where(VERSIONS.c.tenant_id == _TENANT, VERSIONS.c.version == DRAFT),
+    VERSIONS.c.variant_id,
+)
+_PRICES = KeyLookup.of(sa.select(PRICES).where(PRICES.c.tenant_id == _TENANT), PRICES.c.variant_id)
+_STOCK = KeyLookup.of(sa.select(STOCK).where(STOCK.c.tenant_id == _TENANT), STOCK.c.variant_id)
+
+
+def price_text(value: object) -> str:
+    """One text per amount (no exponent, no trailing zeros), so equal prices compare
+    equal whichever database or file they came from."""
+    return money_text(stored_price(value))
+
+
+@dataclass
+class VariantState:
+    row: Row
+    """The `variants` row."""
+    versions: dict[str, Row] = field(default_factory=dict)
+    """language -> the draft `VERSION_FIELDS`."""
+    prices: dict[str, str] = field(default_factory=dict)
+    """price variant identifier -> price text (`price_text`)."""
+    stock: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    """stock location identifier -> (units, meta JSON)."""
+
+    @property
+    def id(self) -> str:
+        return str(self.row["id"])
+
+    @property
+    def sku(self) -> str:
+        return str(self.row["sku"])
+
+    def copy(self) -> VariantState:
+        return VariantState(
+            dict(self.row),
+            {language: dict(values) for language, values in self.versions.items()},
+            dict(self.prices),
+            dict(self.stock),
+        )
+
+    def name(self, language: str | None = None) -> str:
+        """The name in `language`, else in the first language it has one in."""
+        if language is not None and language in self.versions:
+            return str(self.versions[language]["name"])
+        return next((str(v["name"]) for v in self.versions.values()), "")
+
+    def same_content(self, other: VariantState) -> bool:
+        """Equal but for `updated_at`: what `unchanged` means."""
+        mine = {k: v for k, v in self.row.items() if k != "updated_at"}
+        theirs = {k: v for k, v in other.row.items() if k != "updated_at"}
+        return (
+            mine == theirs
+            and self.versions == other.versions
+            and self.prices == other.prices
+            and self.stock == other.stock
+        )
+
+
+def _chunks(
+    connection: sa.Connection, lookup: KeyLookup, tenant_id: str, keys: Iterable[str]
+) -> Iterator[sa.Row[Any]]:
+    for chunk in bulk.chunked(sorted(set(keys))):
+        yield from lookup.execute(connection, {"tenant_id": tenant_id, "keys": list(chunk)})
+
+
+def load_variants(
+    connection: sa.Connection,
+    tenant_id: str,
+    *,
+    skus: Iterable[str] = (),
+    products: Iterable[str] = (),
+) -> list[VariantState]:
+    """The stored variants having one of `skus` or belonging to one of `products`."""
+    rows: dict[str, Row] = {}
+    for lookup, keys in ((_BY_SKU, skus), (_BY_PRODUCT, products)):
+        for row in _chunks(connection, lookup, tenant_id, keys):
+            found = dict(row._mapping)
+            found["is_default"] = bool(found["is_default"])
+            rows[found["id"]] = found
+    states = {variant_id: VariantState(row) for variant_id, row in rows.items()}
+    if not states:
+        return []
+    for row in _chunks(connection, _VERSIONS, tenant_id, states):
+        states[row.variant_id].versions[row.language] = {f: getattr(row, f) for f in VERSION_FIELDS}
+    for row in _chunks(connection, _PRICES, tenant_id, states):
+        states[row.variant_id].prices[row.price_variant_identifier] = price_text(row.price)
+    for row in _chunks(connection, _STOCK, tenant_id, states):
+        states[row.variant_id].stock[row.stock_location_identifier] = (int(row.stock), row.meta)
+    return list(states.values())
+
+
+@dataclass
+class _Plan:
+    tenant_id: str
+    deleted: list[VariantState] = field(default_factory=list)
+    cleared: list[VariantState] = field(default_factory=list)
+    inserted: list[VariantState] = field(default_factory=list)
+    updated: list[VariantState] = field(default_factory=list)
+    version_rows: dict[str, list[tuple[Any, ...]]] = field(
+        default_factory=lambda: {"insert": [], "update": [], "delete": []}
+    )
+    price_rows: dict[str, list[tuple[Any, ...]]] = field(
+        default_factory=lambda: {"insert": [], "update": [], "delete": []}
+    )
+    stock_rows: dict[str, list[tuple[Any, ...]]] = field(
+        default_factory=lambda: {"insert": [], "update": [], "delete": []}
+    )
+
+    def children(self, before: VariantState | None, after: VariantState) -> None:
+        """Rows of the versions, prices and stock that differ between the two."""
+        t, v = self.tenant_id, after.id
+        old_versions = before.versions if before else {}
+        for language, values in after.versions.items():
+            fields = tuple(values[f] for f in VERSION_FIELDS)
+            if language not in old_versions:
+                self.version_rows["insert"].append((t, v, language, DRAFT, *fields))
+            elif old_versions[language] != values:
+                self.version_rows["update"].append((*fields, t, v, language, DRAFT))
+        for language in old_versions.keys() - after.versions.keys():
+            self.version_rows["delete"].append((t, v, language, DRAFT))
+        old_prices = before.prices if before else {}
+        for identifier, price in after.prices.items():
+            if identifier not in old_prices:
+                self.price_rows["insert"].append((t, v, identifier, price))
+            elif old_prices[identifier] != price:
+                self.price_rows["update"].append((price, t, v, identifier))
+        for identifier in old_prices.keys() - after.prices.keys():
+            self.price_rows["delete"].append((t, v, identifier))
+        old_stock = before.stock if before else {}
+        for identifier, (units, meta) in after.stock.items():
+            if identifier not in old_stock:
+                self.stock_rows["insert"].append((t, v, identifier, units, meta))
+            elif old_stock[identifier] != (units, meta):
+                self.stock_rows["update"].append((units, meta, t, v, identifier))
+        for identifier in old_stock.keys() - after.stock.keys():
+            self.stock_rows["delete"].append((t, v, identifier))
+
+    def steps(self) -> list[bulk.WriteStep]:
+        variant_columns = [c.name for c in VARIANTS.columns]
+        variant_key = ("tenant_id", "id")
+        child_key = ("tenant_id", "variant_id")
+        gone = [(self.tenant_id, state.id) for state in self.deleted]
+        version_key = (*child_key, "language", "version")
+        price_key = (*child_key, "price_variant_identifier")
+        stock_key = (*child_key, "stock_location_identifier")
+        return [
+            # Children first, then the variants (their foreign keys point at them).
+            bulk.Delete(VERSIONS.name, child_key, gone),
+            bulk.Delete(PRICES.name, child_key, gone),
+            bulk.Delete(STOCK.name, child_key, gone),
+            bulk.Delete(VARIANTS.name, variant_key, gone),
+            # A product has at most one default (a unique index): clear before setting.
+            bulk.Update(
+                VARIANTS.name,
+                ["is_default"],
+                variant_key,
+                [(False, self.tenant_id, state.id) for state in self.cleared],
+            ),
+            bulk.Update(
+                VARIANTS.name,
+                list(ROW_FIELDS),
+                variant_key,
+                [(*(s.row[c] for c in ROW_FIELDS), self.tenant_id, s.id) for s in self.updated],
+            ),
+            bulk.Insert(
+                VARIANTS.name,
+                variant_columns,
+                [tuple(s.row[c] for c in variant_columns) for s in self.inserted],
+            ),
+            bulk.Delete(VERSIONS.name, version_key, self.version_rows["delete"]),
+            bulk.Update(VERSIONS.name, VERSION_FIELDS, version_key, self.version_rows["update"]),
+            bulk.Insert(
+                VERSIONS.name, (*version_key, *VERSION_FIELDS), self.version_rows["insert"]
+            ),
+            bulk.Delete(PRICES.name, price_key, self.price_rows["delete"]),
+            bulk.Update(PRICES.name, ["price"], price_key, self.price_rows["update"]),
+            bulk.Insert(PRICES.name, (*price_key, "price"), self.price_rows["insert"]),
+            bulk.Delete(STOCK.name, stock_key, self.stock_rows["delete"]),
+            bulk.Update(STOCK.name, ["stock", "meta"], stock_key, self.stock_rows["update"]),
+            bulk.Insert(STOCK.name, (*stock_key, "stock", "meta"), self.stock_rows["insert"]),
+        ]
+
+
+def write_plan(
+    tenant_id: str, changes: Iterable[tuple[VariantState | None, VariantState | None]]
+) -> list[bulk.WriteStep]:
+    """The set-based writes taking the store from each `before` to its `after`
+    (None: no such variant)."""
+    plan = _Plan(tenant_id)
+    for before, after in changes:
+        if before is not None and (after is None or after.id != before.id):
+            plan.deleted.append(before)
+            before = None
+        if after is None:
+            continue
+        if before is None:
+            plan.inserted.append(after)
+        else:
+            if before.row["is_default"] and not after.row["is_default"]:
+                plan.cleared.append(after)
+            if any(before.row[c] != after.row[c] for c in ROW_FIELDS):
+                plan.updated.append(after)
+        plan.children(before, after)
+    return plan.steps()
