@@ -6,7 +6,7 @@ VENV   := .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: quickstart setup test lint typecheck pytest bench
+.PHONY: quickstart setup test lint typecheck pytest bench bench-catalogue
 
 quickstart: setup
 	@$(BIN)/geode tenant show demo >/dev/null 2>&1 || $(BIN)/geode tenant create demo
@@ -34,3 +34,8 @@ test: lint typecheck pytest
 
 bench: setup
 	$(BIN)/python -m bench.run --ops 1000000 --databases sqlite,postgresql
+
+# The catalogue benchmark (issue 11): `make bench-catalogue SCALE=0.01` for a small run.
+SCALE ?= 1
+bench-catalogue: setup
+	$(BIN)/python -m bench.catalogue.run --scale $(SCALE) --databases sqlite,postgresql

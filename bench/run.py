@@ -167,7 +167,7 @@ def fresh_database(database: str, stamp: str, admin_url: str, keep: bool) -> Ite
             yield f"sqlite:///{path}"
         finally:
             if not keep:
-                for suffix in ("", "-wal", "-shm", "-journal"):
+                for suffix in ("", "-wal", "-shm", "-journal", "-turns"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     name = f"geode_bench_{secrets.token_hex(4)}"
