@@ -72,7 +72,9 @@ def _document_batch_objects(api: FastAPI, app: App) -> None:
             schemas.update(schema.pop("$defs", {}))
             schemas[handler.schema.__name__] = schema
         upload = spec["paths"][massops.PREFIX]["post"]["requestBody"]["content"]
-        upload["application/json"]["schema"] = file_schema(app.massops.intents)
+        body, definitions = file_schema(app.massops.intents)
+        upload["application/json"]["schema"] = body
+        schemas.update(definitions)
         _require_both_token_headers(spec)
         api.openapi_schema = spec
         return spec

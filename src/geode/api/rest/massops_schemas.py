@@ -110,7 +110,7 @@ class MassOpLogEntry(BaseModel):
     ref: str | None = Field(alias="_ref", description="The operation's `_ref`, if named.")
     status: LogStatusValue
     outcome: str | None = Field(
-        description="What a success did: `created`, `updated` or `unchanged`; else null."
+        description="What a success did: `created`, `updated`, `unchanged` or `deleted`; else null."
     )
     resourceId: str | None = Field(description="The record written, when one was.")
     key: str | None = Field(description="The natural key the operation addressed.")
@@ -153,43 +153,41 @@ class MassOpDryRun(BaseModel):
 _DECIMAL_TEXT = {"type": "string", "format": "decimal"}
 
 
-def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
-    """The file format's JSON Schema with its `$defs` inlined, to sit in OpenAPI
-    (whose `#/` is the whole document).
+COMPONENT_PREFIX = "file."
+"""Names the file format's definitions in the OpenAPI components (`file.OrderUpsert`)."""
 
-    Component definitions are recursive (a chunk or a choice holds definitions):
-    a definition met again inside itself is described as an object there, which
-    the file's validation, not this document, checks in full.
+
+def file_schema(intents: IntentRegistry) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The upload's request body schema and the definitions it refers to, for
+    OpenAPI's `components/schemas`: the file format of the app's intents.
+
+    Referenced, not inlined: component definitions are recursive (a chunk or a
+    choice holds definitions) and shared by many intents, so inlining them made
+    the document 20 times larger and slow for every client that reads it.
     """
-    defs: dict[str, Any] = schema.get("$defs", {})
+    schema = intents.json_schema()
+    prefix = f"#/components/schemas/{COMPONENT_PREFIX}"
 
-    def walk(node: Any, expanding: frozenset[str]) -> Any:
+    def walk(node: Any) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                name = ref.removeprefix("#/$defs/")
-                if name in expanding:
-                    return {"type": "object", "description": f"A {name}, as above."}
-                return walk(defs[name], expanding | {name})
+                return {"$ref": prefix + ref.removeprefix("#/$defs/")}
             if node == _DECIMAL_TEXT:  # money is read from JSON numbers, exactly
                 return {"anyOf": [{"type": "number"}, node]}
-            # The discriminator's mapping names `$defs` entries that are now inlined.
-            return {
-                k: walk(v, expanding)
-                for k, v in node.items()
-                if k not in ("$defs", "discriminator")
-            }
+            # The discriminator's mapping names `$defs` entries: `intent`'s enum says it.
+            return {k: walk(v) for k, v in node.items() if k not in ("$defs", "discriminator")}
         if isinstance(node, list):
-            return [walk(v, expanding) for v in node]
+            return [walk(v) for v in node]
         return node
 
-    inlined: dict[str, Any] = walk(schema, frozenset())
-    inlined["properties"]["operations"]["minItems"] = 1  # a file without any is refused
+    defs: dict[str, Any] = dict(schema.get("$defs", {}))
+    top = schema.get("$ref", "")
+    # msgspec names the envelope itself as a definition: it is the body here.
+    envelope = defs.pop(top.removeprefix("#/$defs/")) if top.startswith("#/$defs/") else schema
+    definitions = {COMPONENT_PREFIX + name: walk(node) for name, node in defs.items()}
+    body: dict[str, Any] = walk(envelope)
+    body["properties"]["operations"]["minItems"] = 1  # a file without any is refused
     # The reader streams `version` and `operations` and passes over any other key.
-    inlined.pop("additionalProperties", None)
-    return inlined
-
-
-def file_schema(intents: IntentRegistry) -> dict[str, Any]:
-    """The upload's request body schema: the file format of the app's intents."""
-    return _inlined(intents.json_schema())
+    body.pop("additionalProperties", None)
+    return body, definitions
