@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -231,6 +231,27 @@ def report(runs: list[DatabaseRun], ops: int) -> str:
     return "\n".join(lines + (["", *notes] if notes else [])) + "\n"
 
 
+def ensure_file(path: Path, make: Callable[[], object]) -> float | None:
+    """Make the benchmark's data file unless it exists; the seconds it took, if made."""
+    if path.exists():
+        return None
+    print(f"generating {path} ...")
+    started = time.perf_counter()
+    make()
+    seconds = time.perf_counter() - started
+    print(f"  generated in {seconds:.1f} s")
+    return seconds
+
+
+def bench_env(batch_size: int | None) -> dict[str, str]:
+    """The environment of the geode processes: each run names its own database."""
+    env = dict(os.environ)
+    env.pop("GEODE_DATABASE_URL", None)
+    if batch_size:
+        env["GEODE_BATCH_SIZE"] = str(batch_size)
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Raw floor vs. Geode mass-operation import.")
     parser.add_argument("--ops", type=int, default=1_000_000)
@@ -251,17 +272,8 @@ def main(argv: list[str] | None = None) -> int:
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     ops_file = DATA / f"ops-{args.ops}-{args.seed}.json"
-    generation: float | None = None
-    if not ops_file.exists():
-        print(f"generating {ops_file} ...")
-        started = time.perf_counter()
-        generate(ops_file, args.ops, args.seed)
-        generation = time.perf_counter() - started
-        print(f"  generated in {generation:.1f} s")
-    base_env = dict(os.environ)
-    base_env.pop("GEODE_DATABASE_URL", None)
-    if args.batch_size:
-        base_env["GEODE_BATCH_SIZE"] = str(args.batch_size)
+    generation = ensure_file(ops_file, lambda: generate(ops_file, args.ops, args.seed))
+    base_env = bench_env(args.batch_size)
 
     runs: list[DatabaseRun] = []
     for database in databases:

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
-import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +28,9 @@ from bench.run import (
     RESULTS,
     DatabaseRun,
     _fmt,
+    bench_env,
     default_geode,
+    ensure_file,
     environment_info,
     fresh_database,
     measure,
@@ -164,17 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     settings_file = DATA / "catalogue-settings.json"
     counts = Counts.at(args.scale)
     write_settings(settings_file)
-    generation: float | None = None
-    if not ops_file.exists():
-        print(f"generating {ops_file} ...")
-        started = time.perf_counter()
-        generate(ops_file, args.scale, args.seed)
-        generation = time.perf_counter() - started
-        print(f"  generated in {generation:.1f} s")
-    base_env = dict(os.environ)
-    base_env.pop("GEODE_DATABASE_URL", None)
-    if args.batch_size:
-        base_env["GEODE_BATCH_SIZE"] = str(args.batch_size)
+    generation = ensure_file(ops_file, lambda: generate(ops_file, args.scale, args.seed))
+    base_env = bench_env(args.batch_size)
 
     runs: list[DatabaseRun] = []
     for database in databases:
