@@ -204,7 +204,7 @@ class _Checker:
                 f"write its content under `{definition.type}`",
             )
             return
-        value = content.value
+        value = getattr(content, key)
         if is_empty(key, value):
             return
         at = f"{path}.{key}"

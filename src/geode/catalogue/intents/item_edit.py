@@ -21,7 +21,7 @@ from geode.catalogue.components.check import (
     merge_content,
 )
 from geode.catalogue.components.content import ComponentContent, decode_components
-from geode.catalogue.components.definitions import ComponentDefinition, decode_definitions
+from geode.catalogue.components.definitions import ComponentDefinition
 from geode.catalogue.documents import dump
 from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.item_inputs import ItemCreateInput, ItemUpdateInput
@@ -55,7 +55,7 @@ class BatchContent:
 
     def piece(self, identifier: str) -> Sequence[ComponentDefinition] | None:
         row = self.batch.pieces.get(identifier)
-        return None if row is None else decode_definitions(row["components"])
+        return None if row is None else self.batch.definitions(row["components"])
 
     def item_shape(self, item_id: str) -> str | None:
         state = self.batch.items.get(item_id)
@@ -99,7 +99,7 @@ def components_text(
     key: str,
 ) -> str:
     """The draft's components after the edit, checked against the shape."""
-    definitions = decode_definitions(shape["components"])
+    definitions = batch.definitions(shape["components"])
     context = BatchContent(batch)
     if stored is None:
         contents = incoming or []

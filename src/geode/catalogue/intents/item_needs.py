@@ -12,6 +12,7 @@ from typing import Any
 
 from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.item_writer import slug
+from geode.catalogue.intents.products import PRODUCT_INTENTS
 from geode.schemas import UNSET
 
 
@@ -121,20 +122,38 @@ def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
     batch.variants.prefetch_skus(skus)
     items = batch.items
     items.prefetch(ids, ris)
+    products = [
+        op.itemId for op in ops if isinstance(op, PRODUCT_INTENTS) and isinstance(op.itemId, str)
+    ]
+    batch.variants.prefetch_products(products)
     names: set[tuple[str, str, str]] = set()
     paths: set[tuple[str, str]] = set()
+    placed: dict[str, str] = {}
+    """item id -> parent, of the items this batch's operations place."""
     for op in ops:
-        tree = getattr(op, "tree", UNSET)
-        if not isinstance(getattr(op, "shapeIdentifier", UNSET), str) or tree is UNSET:
-            continue  # not a create or an upsert
-        if isinstance(op.itemId, str) and items.get(op.itemId) is not None:
+        name = getattr(op, "name", UNSET)
+        if not isinstance(name, str):
             continue
-        parent = tree.parentId
-        names.add((parent, op.language, op.name))
+        tree = getattr(op, "tree", UNSET)
+        item_id = op.itemId if isinstance(getattr(op, "itemId", UNSET), str) else None
+        state = items.get(item_id) if item_id is not None else None
+        if tree is not UNSET and tree is not None:
+            parent = tree.parentId
+            if state is None and isinstance(getattr(op, "shapeIdentifier", UNSET), str):
+                names.add((parent, op.language, name))  # an upsert may find it by name
+        elif state is not None:
+            parent = state.row["parent_id"]
+        elif item_id is not None and item_id in placed:
+            parent = placed[item_id]  # placed by an earlier operation of the batch
+        else:
+            continue
+        if item_id is not None:
+            placed[item_id] = parent
+        # The path the item's name takes in this language (renamed, created or moved).
         base = "" if parent == items.root_id else None
-        if base is None and (state := items.get(parent)) is not None:
-            base = state.canonical(op.language)
+        if base is None and (parent_state := items.get(parent)) is not None:
+            base = parent_state.canonical(op.language)
         if base is not None:
-            paths.add((op.language, f"{base}/{slug(op.name) or op.itemId}"))
+            paths.add((op.language, f"{base}/{slug(name) or item_id}"))
     items.prefetch_names(names)
     items.prefetch_paths(paths)

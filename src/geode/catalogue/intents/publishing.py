@@ -14,7 +14,6 @@ from typing import Any
 
 from geode.catalogue.components.check import check_component, check_required, merge_content
 from geode.catalogue.components.content import ComponentContent, decode_components
-from geode.catalogue.components.definitions import decode_definitions
 from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.item_edit import (
     ITEM_OUTPUT,
@@ -146,7 +145,7 @@ def apply_update_component(batch: CatalogueBatch, op: ItemUpdateComponent) -> Ap
             key=state.id,
         )
     shape = batch.shapes.get(state.row["shape_identifier"])
-    definitions = decode_definitions(shape["components"]) if shape else []
+    definitions = batch.definitions(shape["components"]) if shape else []
     content = BatchContent(batch)
     _fail_content(check_component(op.component, definitions, content), state.id)
     merged: Sequence[ComponentContent] = merge_content(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from geode.catalogue.components.check import ContentProblem
-from geode.catalogue.components.definitions import ComponentDefinition, decode_definitions
+from geode.catalogue.components.definitions import ComponentDefinition
 from geode.catalogue.intents.variant_store import _table
 from geode.catalogue.models import Item
 from geode.outcomes import OperationFailed
@@ -69,13 +69,13 @@ class VariantContent:
         shape = self.batch.shapes.get(self.product(product_id).shape_identifier)
         if shape is None or shape["variant_components"] is None:
             return []
-        return decode_definitions(shape["variant_components"])
+        return self.batch.definitions(shape["variant_components"])
 
     # -- ContentContext -----------------------------------------------------------------
 
     def piece(self, identifier: str) -> Sequence[ComponentDefinition] | None:
         row = self.batch.pieces.get(identifier)
-        return None if row is None else decode_definitions(row["components"])
+        return None if row is None else self.batch.definitions(row["components"])
 
     def item_shape(self, item_id: str) -> str | None:
         found = self.item(item_id)
