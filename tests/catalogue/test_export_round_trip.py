@@ -230,8 +230,9 @@ def _commerce() -> list[dict[str, Any]]:
     ]
 
 
-def catalogue_file(path: Path) -> Path:
-    ops = [*operations(Counts.at(SCALE), SEED), *_documents(), *_items(), *_commerce()]
+def catalogue_file(path: Path, scale: float = SCALE) -> Path:
+    """The file imported into the first tenant (at least 4 products: `_commerce`)."""
+    ops = [*operations(Counts.at(scale), SEED), *_documents(), *_items(), *_commerce()]
     path.write_bytes(_encode({"version": "0.0.1", "operations": ops}))
     return path
 
