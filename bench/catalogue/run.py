@@ -66,8 +66,8 @@ def run_database(
     floor_batch: int,
     floor_only: bool = False,
 ) -> DatabaseRun:
-    """The floor and Geode each in a database of their own: VAT type ids are unique
-    across tenants, and the file names the settings file's fixed VAT type id."""
+    """The floor and Geode each in a database of their own, so that neither run
+    measures against the other's rows."""
     ops_file, settings_file = files
     floor_url, geode_url = urls
     run = DatabaseRun(database, geode_url)

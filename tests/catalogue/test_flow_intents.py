@@ -233,3 +233,29 @@ def test_export_then_import_gives_the_same_flows(
         "flow/upsert": {"unchanged": 1},
         "item/flow/stage/addItems": {"unchanged": 1},
     }
+
+
+def test_an_item_created_or_deleted_earlier_in_the_same_batch_is_seen(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    """As an exported catalogue has it: the items, then the flows naming them, in
+    one batch (the items writer answers, not the store)."""
+    new, gone = new_id(), new_id()
+    page = {"intent": "shape/upsert", "identifier": "page", "name": "Page", "type": "document"}
+    ops = [
+        page,
+        *[
+            {"intent": "document/upsert", "language": "en", "itemId": item_id,
+             "name": name, "shapeIdentifier": "page",
+             "tree": {"parentId": "{{ defaults.rootItemId }}"}}
+            for item_id, name in ((new, "New"), (gone, "Gone"))
+        ],
+        {"intent": "item/delete", "itemId": gone},
+        flow("editorial", "draft"),
+        add("draft", new),
+        add("draft", gone),
+    ]  # fmt: skip
+    task = run(app, tenant, ops_file(ops))
+    entries = logs(app, task.id)
+    assert [e["error_code"] for e in entries] == [None] * 6 + ["unknown_item"], entries
+    assert placed(app, tenant.id) == [("draft", new, "en", "draft")]

@@ -12,9 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from geode.app import App
+from geode.jsontext import encode_for_file
 from geode.massops.export import write_file
+from geode.tenants.configure import configure
 from geode.tenants.service import TenantInfo, create_tenant
-from geode.tenants.settings import default_vat_type_id
+from geode.tenants.settings import default_vat_type_id, read_settings
+from geode.tenants.settings_schemas import parse_settings
 from tests.catalogue.files import logs, run, shape, single_line
 from tests.catalogue.items import item, item_ids, paths, version
 from tests.catalogue.variants import variants
@@ -146,8 +149,11 @@ def test_the_exported_tree_reimports_to_the_same_store(
     own.write_text(text)
     with app.engine.begin() as connection:
         other = create_tenant(connection, f"t-{uuid.uuid4().hex[:12]}")
-    # VAT type ids are unique per database: the other tenant's default stands in.
-    text = text.replace(vat(app, tenant.id), vat(app, other.id))
+    # The other tenant takes this one's VAT types, ids included (they are per tenant).
+    with app.engine.begin() as connection:
+        vat_types = read_settings(connection, tenant.id).as_json()["vatTypes"]
+        wanted = parse_settings(encode_for_file({"vatTypes": vat_types}), 32)
+        configure(connection, other.id, wanted)
     trees = [op["tree"] for op in json.loads(text)["operations"] if "tree" in op]
     assert trees[0]["parentId"] == "{{ defaults.rootItemId }}"
     path = tmp_path / "export.json"

@@ -228,3 +228,23 @@ def test_dependencies_name_the_product_and_the_sku() -> None:
     # file, it stays first.
     delete = VariantDelete(sku="a")
     assert (kind.provides(delete), kind.needs(delete)) == (["sku:a"], [])
+
+
+def test_the_export_lists_variants_by_sku_not_by_their_ids(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    """A variant's id is not exported (another tenant finds it by sku and gives it an
+    id of its own), so ordering by id would write another tenant's export in another
+    order. Created here against sku order, so their ids run the other way."""
+    mug = product(app, tenant)
+    created = ["mug-3", "mug-1", "mug-2"]
+    task = run(app, tenant, ops_file([variant(sku, mug) for sku in created]))
+    assert task.status == "complete", logs(app, task.id)
+    family = app.massops.intents.family_of["product/variant/upsert"]
+    with app.engine.connect() as connection:
+        exported = [
+            op.sku
+            for op in family.export(connection, tenant.id)
+            if op.__struct_config__.tag == "product/variant/upsert"
+        ]
+    assert exported == sorted(created)

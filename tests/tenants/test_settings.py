@@ -59,7 +59,7 @@ def shown(app: App, tenant: TenantInfo) -> TenantSettings:
 
 
 def fresh_ids(count: int) -> list[str]:
-    """Ids no test has used: VAT type ids are unique across tenants."""
+    """Ids the tenant has no VAT type with yet."""
     return [new_id() for _ in range(count)]
 
 
@@ -303,11 +303,30 @@ def test_a_file_shown_for_another_tenant_is_refused(app: App, tenant: TenantInfo
     )
 
 
-def test_an_id_of_another_tenants_vat_type_is_refused(app: App, tenant: TenantInfo) -> None:
+def test_an_id_of_another_tenants_vat_type_is_kept_for_this_tenant_too(
+    app: App, tenant: TenantInfo
+) -> None:
+    """VAT type ids are per tenant: one tenant's settings, ids included, configure
+    another, and each keeps its own row under the shared id."""
     with app.engine.begin() as connection:
         other = create_tenant(connection, unique())
-    taken = shown(app, other).vat_types[0].id
-    with pytest.raises(InvalidInputError) as refused:
-        apply(app, tenant, {"vatTypes": [{"id": taken, "name": "Standard", "percent": 0}]})
-    assert refused.value.detail[0]["path"] == "$.vatTypes[0].id"
-    assert shown(app, other).vat_types[0].id == taken
+    apply(app, other, {"vatTypes": FULL["vatTypes"]})  # "Zero" has a fixed id
+    taken = [vat.id for vat in shown(app, other).vat_types]
+    copied = {k: v for k, v in shown(app, other).as_json().items() if k == "vatTypes"}
+
+    result = apply(app, tenant, encode_for_file(copied))
+    # Its own default "Standard" has another id: it gives way to the copied one.
+    assert sorted(result.changes["vatTypes"].created) == ["Reduced", "Standard", "Zero"]
+    assert result.changes["vatTypes"].removed == ["Standard"]
+    mine = shown(app, tenant).vat_types
+    assert [(v.id, v.name, v.percent, v.is_default) for v in mine] == [
+        (v.id, v.name, v.percent, v.is_default) for v in shown(app, other).vat_types
+    ]
+    assert [v.id for v in mine] == taken
+    assert apply(app, tenant, encode_for_file(copied)).unchanged
+    # Still two rows per id: changing one tenant's leaves the other's alone.
+    renamed = json.loads(encode_for_file(copied))
+    renamed["vatTypes"][2]["name"] = "Nil"
+    apply(app, tenant, renamed)
+    assert shown(app, other).vat_types[2].name == "Zero"
+    assert shown(app, tenant).vat_types[2].name == "Nil"

@@ -213,31 +213,14 @@ def _differs(column: str, stored: Any, wanted: Any) -> bool:
 
 def _plan_vat_types(connection: sa.Connection, tenant_id: str, wanted: list[VatTypeInput]) -> _Plan:
     """VAT types are matched by `id` when given (an unknown id creates the VAT type
-    with that id, so an exported catalogue keeps its references), else by name."""
+    with that id, so an exported catalogue keeps its references), else by name.
+    Ids are per tenant: an id another tenant's VAT type has is this tenant's to
+    take too, so one tenant's settings configure another with the same ids."""
     vat = store.vat_types
     current = connection.execute(
         sa.select(vat.c.id, vat.c.name, vat.c.is_default).where(vat.c.tenant_id == tenant_id)
     ).all()
     given_ids = [entry.id for entry in wanted if isinstance(entry.id, str)]
-    foreign = set(
-        connection.execute(
-            sa.select(vat.c.id).where(vat.c.id.in_(given_ids), vat.c.tenant_id != tenant_id)
-        ).scalars()
-    )
-    if foreign:
-        raise InvalidInputError(
-            "the settings file gives VAT types ids that other tenants' VAT types have; "
-            "nothing was changed",
-            detail=[
-                problem(
-                    f"$.vatTypes[{index}].id",
-                    f"{entry.id} is another tenant's VAT type; leave `id` out to get a new one",
-                    "id_taken",
-                )
-                for index, entry in enumerate(wanted)
-                if entry.id in foreign
-            ],
-        )
     claimed = set(given_ids)
     by_name = {row.name: row.id for row in current if row.id not in claimed}
     ids = [

@@ -2,6 +2,10 @@
 
 A tenant's settings (languages, VAT types, price variants, stock locations) are
 lists in the user's order (`position`); `tenants.configure` replaces them.
+Every setting is keyed within its tenant, VAT type ids included: settings copied
+from one tenant to another of the same database (`tenant show --json` into
+`tenant configure`) keep their ids, so an exported catalogue's `vatTypeId`s
+still name them.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class TenantLanguage(Base):
 class VatType(Base):
     __tablename__ = "vat_types"
     __table_args__ = (
+        # Per tenant, not global (0010): two tenants may hold the same VAT type id.
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
         sa.UniqueConstraint("tenant_id", "name"),
         # At most one default per tenant (the service keeps it exactly one).
         sa.Index(
@@ -66,7 +72,7 @@ class VatType(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(Id(), primary_key=True)
+    id: Mapped[str] = mapped_column(Id())
     tenant_id: Mapped[str] = mapped_column(Id(), sa.ForeignKey("tenants.id"))
     name: Mapped[str] = mapped_column(sa.String(limits.NAME_MAX_LENGTH))
     percent: Mapped[str] = mapped_column(VAT_PERCENT)  # Decimal on PostgreSQL

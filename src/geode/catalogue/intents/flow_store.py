@@ -94,7 +94,6 @@ class FlowStore:
         self._ends: dict[str, int] = {}
         self._changed_lists: set[str] = set()
         self._changed_ends: set[str] = set()
-        self._items: dict[str, bool] = {}
 
     # -- a flow's stages, in order ------------------------------------------------------
 
@@ -134,25 +133,13 @@ class FlowStore:
     # -- items in stages ----------------------------------------------------------------
 
     def prefetch_items(self, item_ids: Iterable[str]) -> None:
-        wanted = [i for i in set(item_ids) if i not in self._items]
-        for item_id in wanted:
-            self._items[item_id] = False
-        for chunk in bulk.chunked(wanted):
-            query = sa.select(items_table.c.id).where(
-                items_table.c.tenant_id == self.context.tenant_id, items_table.c.id.in_(chunk)
-            )
-            for (item_id,) in self.context.connection.execute(query):
-                self._items[item_id] = True
+        """The stage rows of these items, and the stages they are in. Whether an
+        item exists is the items writer's to say (`CatalogueBatch.items`): it
+        sees the items of the batch itself and of batches not yet committed."""
+        wanted = list(set(item_ids))
         self.stage_items.prefetch(wanted)
         stages = {key[0] for item in wanted for key in self.stage_items.rows(item)}
         self.stages.prefetch(stages)
-
-    def item_exists(self, item_id: str) -> bool:
-        """Stored or pending. Items written by the batch itself are the items
-        writer's to report, once it exists (issue 11: the items helper)."""
-        if item_id not in self._items:
-            self.prefetch_items([item_id])
-        return self._items[item_id]
 
     def next_position(self, stage: str) -> int:
         if stage not in self._ends:

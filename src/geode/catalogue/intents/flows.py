@@ -147,7 +147,9 @@ def apply_add_items(batch: CatalogueBatch, op: AddItemsToStage) -> Applied:
 
 
 def _entry(batch: CatalogueBatch, item: ItemInStage, index: int) -> tuple[str, str, str]:
-    if not batch.flows.item_exists(item.id):
+    # Through the items writer: an item an earlier operation of this batch (or of a
+    # batch not yet committed) created exists too, one it deleted does not.
+    if batch.items.get(item.id) is None:
         raise OperationFailed(
             "unknown_item",
             f"`items[{index}].id` names the item {item.id!r}, which does not exist",
@@ -298,7 +300,9 @@ class Flows:
         }
         stages |= {op.stageIdentifier for op in adds}
         store.stages.prefetch(stages)
-        store.prefetch_items(item.id for op in adds for item in op.items)
+        item_ids = {item.id for op in adds for item in op.items}
+        batch.items.prefetch(item_ids, set())
+        store.prefetch_items(item_ids)
 
     def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
         if isinstance(op, AddItemsToStage):

@@ -181,10 +181,12 @@ def _decoded(text: str | None, type_: Any) -> Any:
 
 def variant_operations(connection: sa.Connection, tenant_id: str) -> Iterator[VariantUpsert]:
     """Every variant, in each language it has a draft in: the first carries the
-    language-free fields (prices, stock, default), the others their own names."""
-    for rows in tenant_pages(connection, VARIANTS, tenant_id, "id"):
+    language-free fields (prices, stock, default), the others their own names.
+    In sku order: ids are not exported (another tenant finds a variant by sku and
+    gives it an id of its own), so an order by id would differ there."""
+    for rows in tenant_pages(connection, VARIANTS, tenant_id, "sku"):
         states = load_variants(connection, tenant_id, skus=[row["sku"] for row in rows])
-        states.sort(key=lambda state: state.id)
+        states.sort(key=lambda state: state.sku)
         for state in states:
             yield from _state_operations(state)
 
