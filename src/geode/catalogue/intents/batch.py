@@ -9,7 +9,7 @@ key points at are written before the rows pointing at them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,13 +30,14 @@ from geode.catalogue.intents.grouped_rows import Group, GroupedRows, normalise_t
 from geode.catalogue.intents.item_writer import ItemsPending, ItemWriter
 from geode.catalogue.intents.topic_tree import TopicPending
 from geode.catalogue.intents.topic_writer import TopicWriter
+from geode.catalogue.intents.undo import Journal
 from geode.catalogue.intents.variant_content import VariantContent
 from geode.catalogue.intents.variant_writer import VariantPending, VariantWriter
 from geode.db import bulk
 from geode.db.base import Base
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
 from geode.massops.intents import BatchContext
-from geode.outcomes import OperationFailed
+from geode.outcomes import Applied, OperationFailed
 from geode.pending import Pending
 from geode.tenants.settings import TenantSettings, read_settings
 
@@ -114,12 +115,20 @@ class CatalogueBatch:
         )
         self.context = context
         self._settings: TenantSettings | None = None
+        self.journal = Journal()
+        """The item and variant writers' changes of the operation being applied."""
         self.topics = TopicWriter(
             context.connection, context.tenant_id, context.now, pending.topics
         )
-        self.items = ItemWriter(context, pending.items, self.settings().root_item_id)
+        root_id = self.settings().root_item_id
+        self.items = ItemWriter(context, pending.items, root_id, self.journal)
         self.variants = VariantWriter(
-            context.connection, context.tenant_id, context.now, pending.variants, self.settings
+            context.connection,
+            context.tenant_id,
+            context.now,
+            pending.variants,
+            self.settings,
+            self.journal,
         )
         self.variants.content = VariantContent(self)
 
@@ -155,6 +164,17 @@ class CatalogueBatch:
             self.contracts,
             self.images,
         )
+
+    def atomic(self, apply: Callable[[], Applied]) -> Applied:
+        """Apply one operation whole or not at all: refused part-way (a product's
+        second variant failing, say), it leaves no item, variant, price or stock
+        of its own in the batch, and the batch's other operations are kept."""
+        self.journal.begin()
+        try:
+            return apply()
+        except BaseException:
+            self.journal.undo()
+            raise
 
     def settings(self) -> TenantSettings:
         """The tenant's languages, price variants, ...: read once per batch."""

@@ -25,6 +25,7 @@ from geode.catalogue.components.check import (
 )
 from geode.catalogue.components.content import ComponentContent, decode_components
 from geode.catalogue.documents import dump, dump_or_none
+from geode.catalogue.intents.undo import Journal
 from geode.catalogue.intents.variant_content import VariantContent, fail_on
 from geode.catalogue.intents.variant_store import (
     DRAFT,
@@ -86,7 +87,11 @@ class VariantWriter:
         now: str,
         pending: VariantPending,
         settings: Callable[[], TenantSettings],
+        journal: Journal | None = None,
     ) -> None:
+        """Changes go through `journal` (the batch's), so that a refused operation
+        can be undone; reads that fill a cache do not."""
+        self.journal = journal or Journal()
         self.connection = connection
         self.tenant_id = tenant_id
         self.now = now
@@ -239,11 +244,10 @@ class VariantWriter:
             raise OperationFailed("not_found", f"`sku`: no variant has the sku {sku!r}", key=sku)
         product_id = state.row["product_id"]
         self.prefetch_products([product_id])
+        self.journal.remove(self._products[product_id], sku)
+        self.journal.put(self._states, sku, None)
+        self.journal.add(self._touched_products, product_id)
         skus = self._products[product_id]
-        if sku in skus:
-            skus.remove(sku)
-        self._states[sku] = None
-        self._touched_products.add(product_id)
         if state.row["is_default"] and skus:
             self._make_default(skus[0])
         return Applied("deleted", state.id, sku, variant_output(state))
@@ -279,8 +283,8 @@ class VariantWriter:
             "created_at": self.now,
             "updated_at": self.now,
         }
-        skus.append(sku)
-        self._touched_products.add(product_id)
+        self.journal.append(skus, sku)
+        self.journal.add(self._touched_products, product_id)
         return VariantState(row)
 
     def _position(self, sku: str) -> int:
@@ -289,7 +293,7 @@ class VariantWriter:
 
     def _store(self, state: VariantState) -> None:
         state.row["updated_at"] = self.now
-        self._states[state.sku] = state
+        self.journal.put(self._states, state.sku, state)
         if state.row["is_default"]:
             self._make_default(state.sku)
 
@@ -306,12 +310,12 @@ class VariantWriter:
             state = state.copy()
             state.row["is_default"] = False
             state.row["updated_at"] = self.now
-            self._states[other] = state
+            self.journal.put(self._states, other, state)
         if not target.row["is_default"]:
             target = target.copy()
             target.row["is_default"] = True
             target.row["updated_at"] = self.now
-            self._states[sku] = target
+            self.journal.put(self._states, sku, target)
 
     def _apply_fields(self, state: VariantState, language: str, variant: VariantFields) -> None:
         """Fields present replace, absent are kept; prices and stock merge by key."""
