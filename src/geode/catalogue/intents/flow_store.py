@@ -5,6 +5,8 @@ in stages.
 Stage items are loaded per item (an item sits in at most one stage of a flow
 per language, so adding it to a stage looks at where it is now); each stage's
 next free position is kept so items are appended in the order they are added.
+Whether an item exists is the batch's item writer's to say (`batch.items`): it
+knows the items of this batch and of batches not committed yet.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ def _table(model: type[Base]) -> sa.Table:
 
 stages_table = _table(models.FlowStage)
 stage_items_table = _table(models.FlowStageItem)
-items_table = _table(models.Item)
 
 
 def named(row: Row) -> dict[str, Any]:
@@ -94,7 +95,6 @@ class FlowStore:
         self._ends: dict[str, int] = {}
         self._changed_lists: set[str] = set()
         self._changed_ends: set[str] = set()
-        self._items: dict[str, bool] = {}
 
     # -- a flow's stages, in order ------------------------------------------------------
 
@@ -134,25 +134,11 @@ class FlowStore:
     # -- items in stages ----------------------------------------------------------------
 
     def prefetch_items(self, item_ids: Iterable[str]) -> None:
-        wanted = [i for i in set(item_ids) if i not in self._items]
-        for item_id in wanted:
-            self._items[item_id] = False
-        for chunk in bulk.chunked(wanted):
-            query = sa.select(items_table.c.id).where(
-                items_table.c.tenant_id == self.context.tenant_id, items_table.c.id.in_(chunk)
-            )
-            for (item_id,) in self.context.connection.execute(query):
-                self._items[item_id] = True
+        """The stages these items sit in (and those stages' rows)."""
+        wanted = set(item_ids)
         self.stage_items.prefetch(wanted)
         stages = {key[0] for item in wanted for key in self.stage_items.rows(item)}
         self.stages.prefetch(stages)
-
-    def item_exists(self, item_id: str) -> bool:
-        """Stored or pending. Items written by the batch itself are the items
-        writer's to report, once it exists (issue 11: the items helper)."""
-        if item_id not in self._items:
-            self.prefetch_items([item_id])
-        return self._items[item_id]
 
     def next_position(self, stage: str) -> int:
         if stage not in self._ends:

@@ -147,10 +147,11 @@ def apply_add_items(batch: CatalogueBatch, op: AddItemsToStage) -> Applied:
 
 
 def _entry(batch: CatalogueBatch, item: ItemInStage, index: int) -> tuple[str, str, str]:
-    if not batch.flows.item_exists(item.id):
+    if batch.items.get(item.id) is None:  # stored, pending, or written by this batch
         raise OperationFailed(
             "unknown_item",
-            f"`items[{index}].id` names the item {item.id!r}, which does not exist",
+            f"`items[{index}].id` names the item {item.id!r}, which does not exist; "
+            "create it before this operation",
             key=item.id,
         )
     if item.language is UNSET:
@@ -298,7 +299,9 @@ class Flows:
         }
         stages |= {op.stageIdentifier for op in adds}
         store.stages.prefetch(stages)
-        store.prefetch_items(item.id for op in adds for item in op.items)
+        item_ids = {item.id for op in adds for item in op.items if _literal(item.id)}
+        batch.items.prefetch(item_ids, set())
+        store.prefetch_items(item_ids)
 
     def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
         if isinstance(op, AddItemsToStage):
