@@ -9,44 +9,31 @@ key points at are written before the rows pointing at them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import msgspec
-import sqlalchemy as sa
 
 from geode.catalogue import models
-from geode.catalogue.components.definitions import (
-    ChoiceConfig,
-    ChunksConfig,
-    ComponentDefinition,
-    MultipleChoicesConfig,
-    PieceConfig,
-)
+from geode.catalogue.components.definitions import pieces_named
 from geode.catalogue.intents.contract_store import ContractPending, ContractStore
 from geode.catalogue.intents.flow_store import FlowPending, FlowStore
 from geode.catalogue.intents.grouped_rows import Group, GroupedRows, normalise_timestamps
 from geode.catalogue.intents.item_writer import ItemsPending, ItemWriter
+from geode.catalogue.intents.keyed import keyed_writer
 from geode.catalogue.intents.topic_tree import TopicPending
 from geode.catalogue.intents.topic_writer import TopicWriter
 from geode.catalogue.intents.undo import Journal
 from geode.catalogue.intents.variant_content import VariantContent
 from geode.catalogue.intents.variant_writer import VariantPending, VariantWriter
 from geode.db import bulk
-from geode.db.base import Base
-from geode.db.keyed_writer import IdentifierKeyedWriter, Row
+from geode.db.base import Base, table_of
+from geode.db.keyed_writer import Row
 from geode.massops.intents import BatchContext
 from geode.outcomes import Applied, OperationFailed
 from geode.pending import Pending
 from geode.tenants.settings import TenantSettings, read_settings
-
-NAMED_OUTPUT = frozenset({"identifier", "name"})
-"""What `{{ ref.field }}` reads from a shape or piece operation."""
-
-
-def named_output(row: Row) -> dict[str, Any]:
-    return {"identifier": row["identifier"], "name": row["name"]}
 
 
 @dataclass
@@ -88,24 +75,9 @@ class CatalogueBatch:
         self.context = context
         self.now = context.now
 
-        def writer(
-            model: type[Base], noun: str, kind: Pending[Row], **defaults: Any
-        ) -> IdentifierKeyedWriter:
-            table = model.__table__
-            assert isinstance(table, sa.Table)
-            return IdentifierKeyedWriter(
-                context.connection,
-                table,
-                context.tenant_id,
-                context.now,
-                noun=noun,
-                defaults=defaults,
-                output=named_output,
-                pending=kind,
-            )
-
-        self.pieces = writer(models.Piece, "piece", pending.pieces, components="[]")
-        self.shapes = writer(
+        self.pieces = keyed_writer(context, models.Piece, "piece", pending.pieces, components="[]")
+        self.shapes = keyed_writer(
+            context,
             models.Shape,
             "shape",
             pending.shapes,
@@ -133,15 +105,23 @@ class CatalogueBatch:
         self.variants.content = VariantContent(self)
 
         def grouped(model: type[Base], kind: Pending[Group], group: str, **kw: Any) -> GroupedRows:
-            table = model.__table__
-            assert isinstance(table, sa.Table)
             return GroupedRows(
-                context.connection, table, context.tenant_id, group=group, pending=kind, **kw
+                context.connection,
+                table_of(model),
+                context.tenant_id,
+                group=group,
+                pending=kind,
+                **kw,
             )
 
         self.flows = FlowStore(context, pending.flows)
-        self.pricelists = writer(
-            models.PriceList, "price list", pending.pricelists, start_date=None, end_date=None
+        self.pricelists = keyed_writer(
+            context,
+            models.PriceList,
+            "price list",
+            pending.pricelists,
+            start_date=None,
+            end_date=None,
         )
         self.pricelist_variants = grouped(
             models.PriceListVariant,
@@ -205,7 +185,7 @@ class CatalogueBatch:
         earlier in the batch); else the operation fails naming where."""
         if not isinstance(definitions, list):
             return
-        for identifier, at in piece_references(definitions, field_name):
+        for identifier, at in pieces_named(definitions, field_name):
             if self.pieces.get(identifier) is None:
                 raise OperationFailed(
                     "unknown_piece",
@@ -223,21 +203,6 @@ class CatalogueBatch:
         return [step for writer in self.writers for step in writer.plan()]
 
 
-def piece_references(
-    definitions: Sequence[ComponentDefinition], field_name: str
-) -> Iterator[tuple[str, str]]:
-    """(piece identifier, path of its config) for every piece named, at any depth."""
-    for index, definition in enumerate(definitions):
-        config = definition.own_config()
-        at = f"{field_name}[{index}].config.{definition.type}"
-        if isinstance(config, PieceConfig):
-            yield config.identifier, at
-        elif isinstance(config, ChoiceConfig | MultipleChoicesConfig):
-            yield from piece_references(config.choices, f"{at}.choices")
-        elif isinstance(config, ChunksConfig):
-            yield from piece_references(config.components, f"{at}.components")
-
-
 def referenced_pieces(ops: Iterable[Any]) -> set[str]:
     """The pieces named by the definitions of these operations (for prefetching)."""
     found: set[str] = set()
@@ -245,5 +210,5 @@ def referenced_pieces(ops: Iterable[Any]) -> set[str]:
         for name in ("components", "variantComponents"):
             value = getattr(op, name, msgspec.UNSET)
             if isinstance(value, list):
-                found.update(identifier for identifier, _ in piece_references(value, name))
+                found.update(identifier for identifier, _ in pieces_named(value, name))
     return found

@@ -13,31 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 
 from geode.catalogue import models
 from geode.catalogue.intents.grouped_rows import Group, GroupedRows, normalise_timestamps
+from geode.catalogue.intents.keyed import keyed_writer
 from geode.db import bulk
-from geode.db.base import Base
-from geode.db.keyed_writer import IdentifierKeyedWriter, Row
+from geode.db.base import table_of
+from geode.db.keyed_writer import Row
 from geode.massops.intents import BatchContext
 from geode.pending import MISSING, Pending
 
-
-def _table(model: type[Base]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-stages_table = _table(models.FlowStage)
-stage_items_table = _table(models.FlowStageItem)
-
-
-def named(row: Row) -> dict[str, Any]:
-    return {"identifier": row["identifier"], "name": row["name"]}
+stages_table = table_of(models.FlowStage)
+stage_items_table = table_of(models.FlowStageItem)
 
 
 @dataclass
@@ -64,23 +53,11 @@ class FlowStore:
         self.context = context
         self.pending = pending
 
-        def writer(
-            model: type[Base], noun: str, kind: Pending[Row], **defaults: Any
-        ) -> IdentifierKeyedWriter:
-            return IdentifierKeyedWriter(
-                context.connection,
-                _table(model),
-                context.tenant_id,
-                context.now,
-                noun=noun,
-                defaults=defaults,
-                output=named,
-                pending=kind,
-            )
-
-        self.flows = writer(models.Flow, "flow", pending.flows, restrictions=None, meta=None)
-        self.stages = writer(
-            models.FlowStage, "flow stage", pending.stages, meta=None, actions=None
+        self.flows = keyed_writer(
+            context, models.Flow, "flow", pending.flows, restrictions=None, meta=None
+        )
+        self.stages = keyed_writer(
+            context, models.FlowStage, "flow stage", pending.stages, meta=None, actions=None
         )
         self.stage_items = GroupedRows(
             context.connection,
