@@ -17,6 +17,7 @@ import msgspec
 
 from geode.catalogue import models
 from geode.catalogue.components.definitions import pieces_named
+from geode.catalogue.intents import tenant_refs
 from geode.catalogue.intents.contract_store import ContractPending, ContractStore
 from geode.catalogue.intents.flow_store import FlowPending, FlowStore
 from geode.catalogue.intents.grouped_rows import Group, GroupedRows, normalise_timestamps
@@ -163,22 +164,10 @@ class CatalogueBatch:
         return self._settings
 
     def require_language(self, language: str, at: str = "language") -> None:
-        codes = [x.code for x in self.settings().languages]
-        if language not in codes:
-            raise OperationFailed(
-                "unknown_language",
-                f"`{at}` is {language!r}, which is not a language of this tenant "
-                f"({', '.join(codes)}); add it with `geode tenant configure`",
-            )
+        tenant_refs.require_language(self.settings(), language, at)
 
     def require_price_variant(self, identifier: str, at: str) -> None:
-        known = [x.identifier for x in self.settings().price_variants]
-        if identifier not in known:
-            raise OperationFailed(
-                "unknown_price_variant",
-                f"`{at}` is {identifier!r}, which is not a price variant of this tenant "
-                f"({', '.join(known)}); add it with `geode tenant configure`",
-            )
+        tenant_refs.require_price_variant(self.settings(), identifier, at)
 
     def require_pieces(self, definitions: Any, field_name: str) -> None:
         """Every piece the definitions name exists (stored, pending, or written

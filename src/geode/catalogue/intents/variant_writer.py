@@ -25,6 +25,7 @@ from geode.catalogue.components.check import (
 )
 from geode.catalogue.components.content import ComponentContent, decode_components
 from geode.catalogue.documents import dump, dump_or_none
+from geode.catalogue.intents import tenant_refs
 from geode.catalogue.intents.undo import Journal
 from geode.catalogue.intents.variant_content import VariantContent, fail_on
 from geode.catalogue.intents.variant_store import (
@@ -383,31 +384,13 @@ class VariantWriter:
         return self.change(sku, edit)
 
     def _check_language(self, language: str, at: str) -> None:
-        codes = [x.code for x in self.settings().languages]
-        if language not in codes:
-            raise OperationFailed(
-                "unknown_language",
-                f"`{at}`: {language!r} is not a language of this tenant ({_listed(codes)}); "
-                "add it with `geode tenant configure`",
-            )
+        tenant_refs.require_language(self.settings(), language, at)
 
     def check_price_variant(self, identifier: str, at: str) -> None:
-        known = [x.identifier for x in self.settings().price_variants]
-        if identifier not in known:
-            raise OperationFailed(
-                "unknown_price_variant",
-                f"`{at}`: {identifier!r} is not a price variant of this tenant "
-                f"({_listed(known)}); add it with `geode tenant configure`",
-            )
+        tenant_refs.require_price_variant(self.settings(), identifier, at)
 
     def check_stock_location(self, identifier: str, at: str) -> None:
-        known = [x.identifier for x in self.settings().stock_locations]
-        if identifier not in known:
-            raise OperationFailed(
-                "unknown_stock_location",
-                f"`{at}`: {identifier!r} is not a stock location of this tenant "
-                f"({_listed(known)}); add it with `geode tenant configure`",
-            )
+        tenant_refs.require_stock_location(self.settings(), identifier, at)
 
     def _check_references(self, variant: VariantFields, prefix: str) -> None:
         for name, check in (
@@ -453,10 +436,3 @@ def _changed(before: VariantState | None, after: VariantState | None) -> bool:
     if before is None or after is None:
         return before is not after
     return before.row != after.row or not after.same_content(before)
-
-
-def _listed(values: Sequence[str]) -> str:
-    if not values:
-        return "it has none"
-    shown = ", ".join(repr(v) for v in values[:10])
-    return f"it has {shown}{', ...' if len(values) > 10 else ''}"
