@@ -12,7 +12,6 @@ subprocess, timed and RSS-sampled by `bench.run.measure`. Results go to
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -24,12 +23,12 @@ from typing import Any
 from bench.catalogue.generate import Counts, generate, write_settings
 from bench.run import (
     DATA,
-    DEFAULT_PG_ADMIN,
     RESULTS,
     DatabaseRun,
     _fmt,
+    bench_arguments,
     bench_env,
-    default_geode,
+    chosen_databases,
     ensure_file,
     environment_info,
     fresh_database,
@@ -138,25 +137,13 @@ def report(runs: list[DatabaseRun], ops: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Raw floor vs. Geode catalogue import.")
+    parser = bench_arguments("Raw floor vs. Geode catalogue import.")
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 products")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument(
-        "--batch-size", type=int, help="GEODE_BATCH_SIZE for the engine (default: its own)"
-    )
-    parser.add_argument("--floor-batch-ops", type=int, default=10_000)
-    parser.add_argument("--postgres-admin-url", default=DEFAULT_PG_ADMIN)
-    parser.add_argument("--geode", default=default_geode(), help="the geode executable")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
     parser.add_argument(
         "--floor-only", action="store_true", help="measure the raw floor, not Geode"
     )
     args = parser.parse_args(argv)
-    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
-    unknown = set(databases) - {"sqlite", "postgresql"}
-    if unknown:
-        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    databases = chosen_databases(parser, args)
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"catalogue-{_scale_text(args.scale)}-{args.seed}"
