@@ -139,13 +139,19 @@ def run_database(
         plain = [sys.executable, "-m", "bench.plain_floor", str(ops_file), "--database-url", url]
         plain += ["--tenant-id", str(shown["id"]), "--batch-ops", str(floor_batch)]
         run.steps.append(measure("plain floor", plain, env))
-        massop = [geode, "massop", "run", str(ops_file), "--tenant", "bench", "--json"]
-        for name in ("first run", "re-run"):
-            run.steps.append(measure(name, massop, env))
-            if not run.steps[-1].ok:
-                run.error = f"`{name}` failed"
-                break
+        measure_engine(run, ops_file, env, geode)
     return run
+
+
+def measure_engine(run: DatabaseRun, ops_file: Path, env: dict[str, str], geode: str) -> None:
+    """`geode massop run` of the file into tenant `bench`, then again (a re-run),
+    stopping at the first that fails."""
+    massop = [geode, "massop", "run", str(ops_file), "--tenant", "bench", "--json"]
+    for name in ("first run", "re-run"):
+        run.steps.append(measure(name, massop, env))
+        if not run.steps[-1].ok:
+            run.error = f"`{name}` failed"
+            break
 
 
 def _pg_conninfo(url: str) -> str:

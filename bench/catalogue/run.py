@@ -33,6 +33,7 @@ from bench.run import (
     environment_info,
     fresh_database,
     measure,
+    measure_engine,
 )
 
 MEASURED = ("raw floor", "first run", "re-run")
@@ -88,12 +89,7 @@ def run_database(
         geode_env = {**env, "GEODE_DATABASE_URL": geode_url}
         if not _setup(run, "bench", settings_file, geode_env, geode):
             return run
-        massop = [geode, "massop", "run", str(ops_file), "--tenant", "bench", "--json"]
-        for name in ("first run", "re-run"):
-            run.steps.append(measure(name, massop, geode_env))
-            if not run.steps[-1].ok:
-                run.error = f"`{name}` failed"
-                break
+        measure_engine(run, ops_file, geode_env, geode)
         rerun = run.steps[-1]
         if rerun.name == "re-run" and rerun.ok and isinstance(rerun.output, dict):
             counts = rerun.output.get("counts") or {}  # {intent: {outcome: n}}
