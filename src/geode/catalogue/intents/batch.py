@@ -4,7 +4,9 @@ batch, or pending from batches not committed yet).
 
 The writers are kept in dependency order (pieces, shapes, then the kinds that
 use them), which is also the order `plan` writes them in: rows that a foreign
-key points at are written before the rows pointing at them.
+key points at are written before the rows pointing at them. Each operation
+applies whole or not at all (`atomic`): the item and variant writers note their
+changes in the batch's `Journal`, undone when the operation is refused.
 """
 
 from __future__ import annotations
