@@ -15,10 +15,10 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import ijson
 import psycopg
@@ -74,11 +74,27 @@ def _resolve(value: str, refs: dict[str, str]) -> str:
     return value
 
 
+class FloorBatch(Protocol):
+    """Rows of up to a batch of operations, ready for one transaction: what the
+    writers here take, from this floor and from the catalogue's."""
+
+    now: str
+    """One write time per batch, as in one transaction."""
+
+    def add(self, op: dict[str, Any]) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def tables(self) -> Iterable[tuple[str, Sequence[str], list[Row]]]:
+        """(table, columns, rows) in write order."""
+
+
 class Batch:
     """Rows of up to `BATCH_OPS` operations, ready for one transaction."""
 
     def __init__(self, tenant_id: str) -> None:
         self.tenant_id = tenant_id
+        self.now = ""
         self.refs: dict[str, str] = {}
         self.customers: list[Row] = []
         self.orders: list[Row] = []
@@ -93,12 +109,12 @@ class Batch:
         self.customers.clear()
         self.orders.clear()
 
-    def add(self, op: dict[str, Any], now: str) -> None:
+    def add(self, op: dict[str, Any]) -> None:
         intent = op.get("intent")
         if intent == "customer/upsert":
-            self._customer(op, now)
+            self._customer(op, self.now)
         elif intent == "order/upsert":
-            self._order(op, now)
+            self._order(op, self.now)
         else:
             raise ValueError(f"the floor does not handle intent {intent!r}")
 
@@ -138,7 +154,7 @@ def _operations(path: Path) -> Iterator[dict[str, Any]]:
         yield from ijson.items(f, "operations.item")
 
 
-def _write_sqlite(path: Path, batches: Iterator[Batch]) -> None:
+def _write_sqlite(path: Path, batches: Iterator[FloorBatch]) -> None:
     connection = sqlite3.connect(path, isolation_level=None, timeout=60)
     try:
         # The same PRAGMAs as geode.db.engine, so the comparison is fair.
@@ -158,7 +174,7 @@ def _write_sqlite(path: Path, batches: Iterator[Batch]) -> None:
         connection.close()
 
 
-def _write_postgresql(conninfo: str, batches: Iterator[Batch]) -> None:
+def _write_postgresql(conninfo: str, batches: Iterator[FloorBatch]) -> None:
     with psycopg.connect(conninfo) as connection:
         for batch in batches:
             with connection.transaction(), connection.cursor() as cursor:
@@ -170,22 +186,21 @@ def _write_postgresql(conninfo: str, batches: Iterator[Batch]) -> None:
                             copy.write_row(row)
 
 
-def raw_floor(
-    path: Path, database_url: str, tenant_id: str, batch_ops: int = BATCH_OPS
+def write_floor(
+    path: Path, database_url: str, batch: FloorBatch, batch_ops: int = BATCH_OPS
 ) -> dict[str, Any]:
-    """Write every operation of `path` into the tenant `tenant_id`; returns the throughput."""
+    """Add every operation of `path` to `batch`, writing it every `batch_ops`
+    operations; returns the throughput."""
     started = time.perf_counter()
     count = 0
-    batch = Batch(tenant_id)
 
-    def batches() -> Iterator[Batch]:
+    def batches() -> Iterator[FloorBatch]:
         nonlocal count
         pending = 0
-        now = ""
         for op in _operations(path):
             if pending == 0:
-                now = _now()  # one write time per batch, as in one transaction
-            batch.add(op, now)
+                batch.now = _now()  # one write time per batch, as in one transaction
+            batch.add(op)
             pending += 1
             count += 1
             if pending >= batch_ops:
@@ -210,13 +225,25 @@ def raw_floor(
     }
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Raw-floor import of a mass-operation file.")
+def raw_floor(
+    path: Path, database_url: str, tenant_id: str, batch_ops: int = BATCH_OPS
+) -> dict[str, Any]:
+    """Write every operation of `path` into the tenant `tenant_id`; returns the throughput."""
+    return write_floor(path, database_url, Batch(tenant_id), batch_ops)
+
+
+def floor_arguments(description: str) -> argparse.ArgumentParser:
+    """The arguments every floor takes: the file, the database and the tenant."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("file", type=Path)
     parser.add_argument("--database-url", required=True, help="sqlite:///... or postgresql://...")
     parser.add_argument("--tenant-id", required=True, help="id of an existing tenants row")
     parser.add_argument("--batch-ops", type=int, default=BATCH_OPS)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = floor_arguments("Raw-floor import of a mass-operation file.").parse_args(argv)
     result = raw_floor(args.file, args.database_url, args.tenant_id, args.batch_ops)
     print(json.dumps(result))
 

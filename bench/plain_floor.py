@@ -56,9 +56,9 @@ def _inserts(marker: str) -> list[str]:
 def _batches(operations: list[dict[str, Any]], tenant_id: str, batch_ops: int) -> Iterator[Batch]:
     batch = Batch(tenant_id)
     for start in range(0, len(operations), batch_ops):
-        now = _now()
+        batch.now = _now()
         for op in operations[start : start + batch_ops]:
-            batch.add(op, now)
+            batch.add(op)
         yield batch
         batch.clear()
 

@@ -139,13 +139,19 @@ def run_database(
         plain = [sys.executable, "-m", "bench.plain_floor", str(ops_file), "--database-url", url]
         plain += ["--tenant-id", str(shown["id"]), "--batch-ops", str(floor_batch)]
         run.steps.append(measure("plain floor", plain, env))
-        massop = [geode, "massop", "run", str(ops_file), "--tenant", "bench", "--json"]
-        for name in ("first run", "re-run"):
-            run.steps.append(measure(name, massop, env))
-            if not run.steps[-1].ok:
-                run.error = f"`{name}` failed"
-                break
+        measure_engine(run, ops_file, env, geode)
     return run
+
+
+def measure_engine(run: DatabaseRun, ops_file: Path, env: dict[str, str], geode: str) -> None:
+    """`geode massop run` of the file into tenant `bench`, then again (a re-run),
+    stopping at the first that fails."""
+    massop = [geode, "massop", "run", str(ops_file), "--tenant", "bench", "--json"]
+    for name in ("first run", "re-run"):
+        run.steps.append(measure(name, massop, env))
+        if not run.steps[-1].ok:
+            run.error = f"`{name}` failed"
+            break
 
 
 def _pg_conninfo(url: str) -> str:
@@ -252,9 +258,9 @@ def bench_env(batch_size: int | None) -> dict[str, str]:
     return env
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Raw floor vs. Geode mass-operation import.")
-    parser.add_argument("--ops", type=int, default=1_000_000)
+def bench_arguments(description: str) -> argparse.ArgumentParser:
+    """The arguments every benchmark runner takes (seed, databases, batch sizes, ...)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
@@ -264,11 +270,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-admin-url", default=DEFAULT_PG_ADMIN)
     parser.add_argument("--geode", default=default_geode(), help="the geode executable")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def chosen_databases(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
+    """`--databases` as a list; an unknown one ends the run with a usage error."""
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = set(databases) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    return databases
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = bench_arguments("Raw floor vs. Geode mass-operation import.")
+    parser.add_argument("--ops", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    databases = chosen_databases(parser, args)
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     ops_file = DATA / f"ops-{args.ops}-{args.seed}.json"

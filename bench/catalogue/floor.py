@@ -15,22 +15,16 @@ nothing else. The database must be migrated and the tenant must exist.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import ijson
 import msgspec
 
-from bench.floor import _write_postgresql, _write_sqlite
-
-BATCH_OPS = 10_000
+from bench.floor import BATCH_OPS, floor_arguments, write_floor
 
 TABLES: dict[str, tuple[str, ...]] = {
     "pieces": ("tenant_id", "identifier", "name", "components", "created_at", "updated_at"),
@@ -79,10 +73,6 @@ def _document(value: Any) -> str | None:
 
 def _slug(name: str) -> str:
     return _SLUG.sub("-", name.lower()).strip("-") or "item"
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Batch:
@@ -247,57 +237,16 @@ _HANDLERS = {
 }
 
 
-def _operations(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open("rb") as f:
-        yield from ijson.items(f, "operations.item")
-
-
 def raw_floor(
     path: Path, database_url: str, tenant_id: str, root_item_id: str, batch_ops: int = BATCH_OPS
 ) -> dict[str, Any]:
     """Write every operation of `path` into tenant `tenant_id`; returns the throughput."""
-    started = time.perf_counter()
-    count = 0
-    batch = Batch(tenant_id, root_item_id)
-
-    def batches() -> Iterator[Batch]:
-        nonlocal count
-        pending = 0
-        for op in _operations(path):
-            if pending == 0:
-                batch.now = _now()  # one write time per batch, as in one transaction
-            batch.add(op)
-            pending += 1
-            count += 1
-            if pending >= batch_ops:
-                yield batch
-                batch.clear()
-                pending = 0
-        if pending:
-            yield batch
-
-    if database_url.startswith("sqlite:///"):
-        _write_sqlite(Path(database_url.removeprefix("sqlite:///")), batches())  # type: ignore[arg-type]
-    elif database_url.startswith(("postgresql://", "postgresql+psycopg://")):
-        conninfo = "postgresql://" + database_url.split("://", 1)[1]
-        _write_postgresql(conninfo, batches())  # type: ignore[arg-type]
-    else:
-        raise ValueError(f"unsupported database URL: {database_url}")
-    seconds = time.perf_counter() - started
-    return {
-        "ops": count,
-        "seconds": round(seconds, 3),
-        "ops_per_sec": round(count / seconds, 1) if seconds > 0 else None,
-    }
+    return write_floor(path, database_url, Batch(tenant_id, root_item_id), batch_ops)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Raw-floor import of the catalogue file.")
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--database-url", required=True, help="sqlite:///... or postgresql://...")
-    parser.add_argument("--tenant-id", required=True, help="id of an existing tenants row")
+    parser = floor_arguments("Raw-floor import of the catalogue file.")
     parser.add_argument("--root-item-id", required=True, help="that tenant's rootItemId")
-    parser.add_argument("--batch-ops", type=int, default=BATCH_OPS)
     args = parser.parse_args(argv)
     result = raw_floor(
         args.file, args.database_url, args.tenant_id, args.root_item_id, args.batch_ops

@@ -12,7 +12,6 @@ subprocess, timed and RSS-sampled by `bench.run.measure`. Results go to
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -24,16 +23,17 @@ from typing import Any
 from bench.catalogue.generate import Counts, generate, write_settings
 from bench.run import (
     DATA,
-    DEFAULT_PG_ADMIN,
     RESULTS,
     DatabaseRun,
     _fmt,
+    bench_arguments,
     bench_env,
-    default_geode,
+    chosen_databases,
     ensure_file,
     environment_info,
     fresh_database,
     measure,
+    measure_engine,
 )
 
 MEASURED = ("raw floor", "first run", "re-run")
@@ -89,12 +89,7 @@ def run_database(
         geode_env = {**env, "GEODE_DATABASE_URL": geode_url}
         if not _setup(run, "bench", settings_file, geode_env, geode):
             return run
-        massop = [geode, "massop", "run", str(ops_file), "--tenant", "bench", "--json"]
-        for name in ("first run", "re-run"):
-            run.steps.append(measure(name, massop, geode_env))
-            if not run.steps[-1].ok:
-                run.error = f"`{name}` failed"
-                break
+        measure_engine(run, ops_file, geode_env, geode)
         rerun = run.steps[-1]
         if rerun.name == "re-run" and rerun.ok and isinstance(rerun.output, dict):
             counts = rerun.output.get("counts") or {}  # {intent: {outcome: n}}
@@ -138,25 +133,13 @@ def report(runs: list[DatabaseRun], ops: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Raw floor vs. Geode catalogue import.")
+    parser = bench_arguments("Raw floor vs. Geode catalogue import.")
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 products")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument(
-        "--batch-size", type=int, help="GEODE_BATCH_SIZE for the engine (default: its own)"
-    )
-    parser.add_argument("--floor-batch-ops", type=int, default=10_000)
-    parser.add_argument("--postgres-admin-url", default=DEFAULT_PG_ADMIN)
-    parser.add_argument("--geode", default=default_geode(), help="the geode executable")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
     parser.add_argument(
         "--floor-only", action="store_true", help="measure the raw floor, not Geode"
     )
     args = parser.parse_args(argv)
-    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
-    unknown = set(databases) - {"sqlite", "postgresql"}
-    if unknown:
-        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    databases = chosen_databases(parser, args)
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"catalogue-{_scale_text(args.scale)}-{args.seed}"

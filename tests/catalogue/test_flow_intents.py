@@ -8,15 +8,18 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
-from geode.app import App
+from geode.app import App, create_app
 from geode.catalogue.documents import dump
 from geode.ids import new_id
 from geode.massops.export import write_file
+from geode.settings import Settings
 from geode.tenants.service import TenantInfo, create_tenant
 from geode.tenants.settings import root_item_id
-from tests.catalogue.files import logs, run
+from tests.catalogue.files import logs, run, shape
+from tests.catalogue.items import item
 
 NOW = "2024-05-01T12:30:00.000000Z"
 
@@ -181,6 +184,38 @@ def test_items_move_between_stages_of_a_flow(app: App, tenant: TenantInfo, ops_f
         ("draft", one, "en", "draft"),
         ("review", two, "en", "draft"),
     ]
+
+
+@pytest.mark.parametrize("batch_size", [50, 1])
+def test_items_created_by_the_same_file_go_into_a_stage(
+    settings: Settings, tenant: TenantInfo, ops_file: Any, batch_size: int
+) -> None:
+    """In one batch the stage sees the batch's own items; one operation a batch,
+    it sees those of batches written before it (committed or not yet)."""
+    one, two, gone = new_id(), new_id(), new_id()
+    ops = [
+        shape("page", type_="document"),
+        flow("editorial", "draft"),
+        item("One", "document/upsert", itemId=one),
+        item("Two", "document/upsert", itemId=two),
+        add("draft", one, two),
+        item("Gone", "document/upsert", itemId=gone),
+        {"intent": "item/delete", "itemId": gone},
+        add("draft", gone),  # deleted earlier in the file: refused
+    ]
+    app = create_app(settings.model_copy(update={"batch_size": batch_size}), migrate=False)
+    try:
+        task = run(app, tenant, ops_file(ops))
+        statuses = [(e["status"], e["error_code"]) for e in logs(app, task.id)]
+        assert statuses == [("success", None)] * 7 + [("failure", "unknown_item")]
+        assert placed(app, tenant.id) == [
+            ("draft", one, "en", "draft"),
+            ("draft", two, "en", "draft"),
+        ]
+        again = run(app, tenant, ops_file(ops[:5], name="again.json"))
+        assert again.status == "complete", logs(app, again.id)
+    finally:
+        app.close()
 
 
 def test_validation_limits_items_per_operation(app: App, ops_file: Any) -> None:

@@ -19,26 +19,19 @@ import sqlalchemy as sa
 from geode.catalogue import models
 from geode.catalogue.documents import load, load_or_none
 from geode.db import bulk
-from geode.db.base import Base
+from geode.db.base import table_of
 from geode.db.key_lookup import KeyLookup
 from geode.timestamps import stored_timestamp
 
-
-def _table(model: type[Base]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-_items = _table(models.Item)
-_item_versions = _table(models.ItemVersion)
-_item_paths = _table(models.ItemPath)
-_variants = _table(models.Variant)
-_prices = _table(models.VariantPrice)
-_stock = _table(models.VariantStock)
-_shapes = _table(models.Shape)
-_pieces = _table(models.Piece)
-_topics = _table(models.Topic)
+_items = table_of(models.Item)
+_item_versions = table_of(models.ItemVersion)
+_item_paths = table_of(models.ItemPath)
+_variants = table_of(models.Variant)
+_prices = table_of(models.VariantPrice)
+_stock = table_of(models.VariantStock)
+_shapes = table_of(models.Shape)
+_pieces = table_of(models.Piece)
+_topics = table_of(models.Topic)
 
 _TENANT: sa.BindParameter[str] = sa.bindparam("tenant_id")
 

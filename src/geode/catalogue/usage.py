@@ -14,15 +14,15 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from geode.catalogue import models
-from geode.catalogue.intents.variant_store import _table
 from geode.db import bulk
+from geode.db.base import table_of
 from geode.tenants.settings import LANGUAGE, PRICE_VARIANT, STOCK_LOCATION, VAT_TYPE
 
 SHOWN: Final = 3
 """Records named per setting in use."""
 
-_variants = _table(models.Variant)
-_items = _table(models.Item)
+_variants = table_of(models.Variant)
+_items = table_of(models.Item)
 
 
 def _variant_children(table: sa.Table, column: str) -> sa.Select[Any]:
@@ -38,8 +38,8 @@ def _variant_children(table: sa.Table, column: str) -> sa.Select[Any]:
     )
 
 
-_versions = _table(models.VariantVersion)
-_item_versions = _table(models.ItemVersion)
+_versions = table_of(models.VariantVersion)
+_item_versions = table_of(models.ItemVersion)
 
 # kind -> [(what, query of (key, name) pairs, the table the keys are filtered in)]
 _USES: Final[dict[str, list[tuple[str, str, sa.Select[Any], sa.Table]]]] = {
@@ -66,16 +66,16 @@ _USES: Final[dict[str, list[tuple[str, str, sa.Select[Any], sa.Table]]]] = {
         (
             "product variants' prices",
             "sku",
-            _variant_children(_table(models.VariantPrice), "price_variant_identifier"),
-            _table(models.VariantPrice),
+            _variant_children(table_of(models.VariantPrice), "price_variant_identifier"),
+            table_of(models.VariantPrice),
         ),
     ],
     STOCK_LOCATION: [
         (
             "product variants' stock",
             "sku",
-            _variant_children(_table(models.VariantStock), "stock_location_identifier"),
-            _table(models.VariantStock),
+            _variant_children(table_of(models.VariantStock), "stock_location_identifier"),
+            table_of(models.VariantStock),
         ),
     ],
 }

@@ -30,3 +30,10 @@ def Id() -> sa.String:
 MONEY = sa.Numeric().with_variant(sa.Text(), "sqlite")
 TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.Text(), "sqlite")
 JSON_TEXT = sa.Text()
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """The model's table, typed as one (`__table__` is typed as a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table

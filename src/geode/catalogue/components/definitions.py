@@ -48,6 +48,7 @@ __all__ = [
     "decode_definitions",
     "encode_definitions",
     "piece_references",
+    "pieces_named",
 ]
 
 _STRUCTURAL_WORDS: Final = "componentChoice, componentMultipleChoice or contentChunk"
@@ -168,24 +169,28 @@ class ComponentDefinition(Input, kw_only=True):
 
 def piece_references(definitions: Iterable[ComponentDefinition]) -> set[str]:
     """The pieces these definitions name, at any depth: what must exist before them."""
-    return {identifier for identifier, _ in _pieces_in(definitions, "components")}
+    return {identifier for identifier, _ in pieces_named(definitions, "components")}
 
 
-def _pieces_in(definitions: Iterable[ComponentDefinition], field: str) -> Iterator[tuple[str, str]]:
+def pieces_named(
+    definitions: Iterable[ComponentDefinition], field: str
+) -> Iterator[tuple[str, str]]:
+    """(piece identifier, path of its config under `field`) for every piece named,
+    at any depth: for refusals that say where."""
     for index, definition in enumerate(definitions):
         config = definition.own_config()
         at = f"{field}[{index}].config.{definition.type}"
         if isinstance(config, PieceConfig):
             yield config.identifier, at
         elif isinstance(config, ChoiceConfig | MultipleChoicesConfig):
-            yield from _pieces_in(config.choices, f"{at}.choices")
+            yield from pieces_named(config.choices, f"{at}.choices")
         elif isinstance(config, ChunksConfig):
-            yield from _pieces_in(config.components, f"{at}.components")
+            yield from pieces_named(config.components, f"{at}.components")
 
 
 def self_reference(definitions: Iterable[ComponentDefinition], identifier: str) -> str | None:
     """Where these definitions (of piece `identifier`) name the piece itself, or None."""
-    for named, at in _pieces_in(definitions, "components"):
+    for named, at in pieces_named(definitions, "components"):
         if named == identifier:
             return at
     return None

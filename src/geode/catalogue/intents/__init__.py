@@ -68,7 +68,7 @@ class _Batch:
                 kind.prefetch(self.batch, by_kind[kind.name])
 
     def apply(self, op: Any, documents: dict[str, str] | None) -> Applied:
-        return _kind(op).apply(self.batch, op)
+        return self.batch.atomic(lambda: _kind(op).apply(self.batch, op))
 
     def record(self, batch: int) -> None:
         self.batch.record(batch)

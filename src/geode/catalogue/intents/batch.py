@@ -4,49 +4,43 @@ batch, or pending from batches not committed yet).
 
 The writers are kept in dependency order (pieces, shapes, then the kinds that
 use them), which is also the order `plan` writes them in: rows that a foreign
-key points at are written before the rows pointing at them.
+key points at are written before the rows pointing at them. Each operation
+applies whole or not at all (`atomic`): the item and variant writers note their
+changes in the batch's `Journal`, undone when the operation is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import msgspec
-import sqlalchemy as sa
 
 from geode.catalogue import models
 from geode.catalogue.components.definitions import (
-    ChoiceConfig,
-    ChunksConfig,
     ComponentDefinition,
-    MultipleChoicesConfig,
-    PieceConfig,
     decode_definitions,
+    pieces_named,
 )
+from geode.catalogue.intents import tenant_refs
 from geode.catalogue.intents.contract_store import ContractPending, ContractStore
 from geode.catalogue.intents.flow_store import FlowPending, FlowStore
 from geode.catalogue.intents.grouped_rows import Group, GroupedRows, normalise_timestamps
 from geode.catalogue.intents.item_writer import ItemsPending, ItemWriter
+from geode.catalogue.intents.keyed import keyed_writer
 from geode.catalogue.intents.topic_tree import TopicPending
 from geode.catalogue.intents.topic_writer import TopicWriter
+from geode.catalogue.intents.undo import Journal
 from geode.catalogue.intents.variant_content import VariantContent
 from geode.catalogue.intents.variant_writer import VariantPending, VariantWriter
 from geode.db import bulk
-from geode.db.base import Base
-from geode.db.keyed_writer import IdentifierKeyedWriter, Row
+from geode.db.base import Base, table_of
+from geode.db.keyed_writer import Row
 from geode.massops.intents import BatchContext
-from geode.outcomes import OperationFailed
+from geode.outcomes import Applied, OperationFailed
 from geode.pending import Pending
 from geode.tenants.settings import TenantSettings, read_settings
-
-NAMED_OUTPUT = frozenset({"identifier", "name"})
-"""What `{{ ref.field }}` reads from a shape or piece operation."""
-
-
-def named_output(row: Row) -> dict[str, Any]:
-    return {"identifier": row["identifier"], "name": row["name"]}
 
 
 @dataclass
@@ -88,24 +82,9 @@ class CatalogueBatch:
         self.context = context
         self.now = context.now
 
-        def writer(
-            model: type[Base], noun: str, kind: Pending[Row], **defaults: Any
-        ) -> IdentifierKeyedWriter:
-            table = model.__table__
-            assert isinstance(table, sa.Table)
-            return IdentifierKeyedWriter(
-                context.connection,
-                table,
-                context.tenant_id,
-                context.now,
-                noun=noun,
-                defaults=defaults,
-                output=named_output,
-                pending=kind,
-            )
-
-        self.pieces = writer(models.Piece, "piece", pending.pieces, components="[]")
-        self.shapes = writer(
+        self.pieces = keyed_writer(context, models.Piece, "piece", pending.pieces, components="[]")
+        self.shapes = keyed_writer(
+            context,
             models.Shape,
             "shape",
             pending.shapes,
@@ -116,25 +95,41 @@ class CatalogueBatch:
         self.context = context
         self._settings: TenantSettings | None = None
         self._definitions: dict[str, list[ComponentDefinition]] = {}
+        self.journal = Journal()
+        """The item and variant writers' changes of the operation being applied."""
         self.topics = TopicWriter(
             context.connection, context.tenant_id, context.now, pending.topics
         )
-        self.items = ItemWriter(context, pending.items, self.settings().root_item_id)
+        root_id = self.settings().root_item_id
+        self.items = ItemWriter(context, pending.items, root_id, self.journal)
         self.variants = VariantWriter(
-            context.connection, context.tenant_id, context.now, pending.variants, self.settings
+            context.connection,
+            context.tenant_id,
+            context.now,
+            pending.variants,
+            self.settings,
+            self.journal,
         )
         self.variants.content = VariantContent(self)
 
         def grouped(model: type[Base], kind: Pending[Group], group: str, **kw: Any) -> GroupedRows:
-            table = model.__table__
-            assert isinstance(table, sa.Table)
             return GroupedRows(
-                context.connection, table, context.tenant_id, group=group, pending=kind, **kw
+                context.connection,
+                table_of(model),
+                context.tenant_id,
+                group=group,
+                pending=kind,
+                **kw,
             )
 
         self.flows = FlowStore(context, pending.flows)
-        self.pricelists = writer(
-            models.PriceList, "price list", pending.pricelists, start_date=None, end_date=None
+        self.pricelists = keyed_writer(
+            context,
+            models.PriceList,
+            "price list",
+            pending.pricelists,
+            start_date=None,
+            end_date=None,
         )
         self.pricelist_variants = grouped(
             models.PriceListVariant,
@@ -158,6 +153,17 @@ class CatalogueBatch:
             self.images,
         )
 
+    def atomic(self, apply: Callable[[], Applied]) -> Applied:
+        """Apply one operation whole or not at all: refused part-way (a product's
+        second variant failing, say), it leaves no item, variant, price or stock
+        of its own in the batch, and the batch's other operations are kept."""
+        self.journal.begin()
+        try:
+            return apply()
+        except BaseException:
+            self.journal.undo()
+            raise
+
     def settings(self) -> TenantSettings:
         """The tenant's languages, price variants, ...: read once per batch."""
         if self._settings is None:
@@ -174,29 +180,17 @@ class CatalogueBatch:
         return found
 
     def require_language(self, language: str, at: str = "language") -> None:
-        codes = [x.code for x in self.settings().languages]
-        if language not in codes:
-            raise OperationFailed(
-                "unknown_language",
-                f"`{at}` is {language!r}, which is not a language of this tenant "
-                f"({', '.join(codes)}); add it with `geode tenant configure`",
-            )
+        tenant_refs.require_language(self.settings(), language, at)
 
     def require_price_variant(self, identifier: str, at: str) -> None:
-        known = [x.identifier for x in self.settings().price_variants]
-        if identifier not in known:
-            raise OperationFailed(
-                "unknown_price_variant",
-                f"`{at}` is {identifier!r}, which is not a price variant of this tenant "
-                f"({', '.join(known)}); add it with `geode tenant configure`",
-            )
+        tenant_refs.require_price_variant(self.settings(), identifier, at)
 
     def require_pieces(self, definitions: Any, field_name: str) -> None:
         """Every piece the definitions name exists (stored, pending, or written
         earlier in the batch); else the operation fails naming where."""
         if not isinstance(definitions, list):
             return
-        for identifier, at in piece_references(definitions, field_name):
+        for identifier, at in pieces_named(definitions, field_name):
             if self.pieces.get(identifier) is None:
                 raise OperationFailed(
                     "unknown_piece",
@@ -214,21 +208,6 @@ class CatalogueBatch:
         return [step for writer in self.writers for step in writer.plan()]
 
 
-def piece_references(
-    definitions: Sequence[ComponentDefinition], field_name: str
-) -> Iterator[tuple[str, str]]:
-    """(piece identifier, path of its config) for every piece named, at any depth."""
-    for index, definition in enumerate(definitions):
-        config = definition.own_config()
-        at = f"{field_name}[{index}].config.{definition.type}"
-        if isinstance(config, PieceConfig):
-            yield config.identifier, at
-        elif isinstance(config, ChoiceConfig | MultipleChoicesConfig):
-            yield from piece_references(config.choices, f"{at}.choices")
-        elif isinstance(config, ChunksConfig):
-            yield from piece_references(config.components, f"{at}.components")
-
-
 def referenced_pieces(ops: Iterable[Any]) -> set[str]:
     """The pieces named by the definitions of these operations (for prefetching)."""
     found: set[str] = set()
@@ -236,5 +215,5 @@ def referenced_pieces(ops: Iterable[Any]) -> set[str]:
         for name in ("components", "variantComponents"):
             value = getattr(op, name, msgspec.UNSET)
             if isinstance(value, list):
-                found.update(identifier for identifier, _ in piece_references(value, name))
+                found.update(identifier for identifier, _ in pieces_named(value, name))
     return found

@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from geode.catalogue import models
 from geode.catalogue.intents.grouped_rows import Group, GroupedRows, Row, normalise_timestamps
 from geode.db import bulk
+from geode.db.base import table_of
 from geode.massops.intents import BatchContext
 from geode.pending import MISSING, Pending
 
-_table: sa.Table = models.SubscriptionContract.__table__  # type: ignore[assignment]
+_table = table_of(models.SubscriptionContract)
 
 
 @dataclass

@@ -5,38 +5,28 @@ in stages.
 Stage items are loaded per item (an item sits in at most one stage of a flow
 per language, so adding it to a stage looks at where it is now); each stage's
 next free position is kept so items are appended in the order they are added.
+Whether an item exists is the batch's item writer's to say (`batch.items`): it
+knows the items of this batch and of batches not committed yet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 
 from geode.catalogue import models
 from geode.catalogue.intents.grouped_rows import Group, GroupedRows, normalise_timestamps
+from geode.catalogue.intents.keyed import keyed_writer
 from geode.db import bulk
-from geode.db.base import Base
-from geode.db.keyed_writer import IdentifierKeyedWriter, Row
+from geode.db.base import table_of
+from geode.db.keyed_writer import Row
 from geode.massops.intents import BatchContext
 from geode.pending import MISSING, Pending
 
-
-def _table(model: type[Base]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-stages_table = _table(models.FlowStage)
-stage_items_table = _table(models.FlowStageItem)
-items_table = _table(models.Item)
-
-
-def named(row: Row) -> dict[str, Any]:
-    return {"identifier": row["identifier"], "name": row["name"]}
+stages_table = table_of(models.FlowStage)
+stage_items_table = table_of(models.FlowStageItem)
 
 
 @dataclass
@@ -63,23 +53,11 @@ class FlowStore:
         self.context = context
         self.pending = pending
 
-        def writer(
-            model: type[Base], noun: str, kind: Pending[Row], **defaults: Any
-        ) -> IdentifierKeyedWriter:
-            return IdentifierKeyedWriter(
-                context.connection,
-                _table(model),
-                context.tenant_id,
-                context.now,
-                noun=noun,
-                defaults=defaults,
-                output=named,
-                pending=kind,
-            )
-
-        self.flows = writer(models.Flow, "flow", pending.flows, restrictions=None, meta=None)
-        self.stages = writer(
-            models.FlowStage, "flow stage", pending.stages, meta=None, actions=None
+        self.flows = keyed_writer(
+            context, models.Flow, "flow", pending.flows, restrictions=None, meta=None
+        )
+        self.stages = keyed_writer(
+            context, models.FlowStage, "flow stage", pending.stages, meta=None, actions=None
         )
         self.stage_items = GroupedRows(
             context.connection,
@@ -133,10 +111,8 @@ class FlowStore:
     # -- items in stages ----------------------------------------------------------------
 
     def prefetch_items(self, item_ids: Iterable[str]) -> None:
-        """The stage rows of these items, and the stages they are in. Whether an
-        item exists is the items writer's to say (`CatalogueBatch.items`): it
-        sees the items of the batch itself and of batches not yet committed."""
-        wanted = list(set(item_ids))
+        """The stages these items sit in (and those stages' rows)."""
+        wanted = set(item_ids)
         self.stage_items.prefetch(wanted)
         stages = {key[0] for item in wanted for key in self.stage_items.rows(item)}
         self.stages.prefetch(stages)

@@ -36,16 +36,16 @@ from geode.catalogue.intents.flow_inputs import (
 )
 from geode.catalogue.intents.flow_store import (
     FlowStore,
-    named,
     stage_items_table,
     stages_table,
 )
+from geode.catalogue.intents.keyed import NAMED_OUTPUT, named_output, write_keyed
+from geode.db.base import table_of
 from geode.db.pages import tenant_pages
 from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.schemas import UNSET, KeyValuePair
 
 FLOW_INTENTS = (FlowCreate, FlowUpdate, FlowUpsert, AddItemsToStage)
-NAMED = frozenset({"identifier", "name"})
 
 
 def _literal(value: Any) -> bool:
@@ -98,12 +98,7 @@ def apply_flow(batch: CatalogueBatch, op: FlowCreate | FlowUpdate | FlowUpsert) 
         values["restrictions"] = dump_or_none(op.restrictions)
     if op.meta is not UNSET:
         values["meta"] = dump_or_none(op.meta)
-    if isinstance(op, FlowCreate):
-        applied = store.flows.create(op.identifier, values)
-    elif isinstance(op, FlowUpdate):
-        applied = store.flows.update(op.identifier, values)
-    else:
-        applied = store.flows.upsert(op.identifier, values)
+    applied = write_keyed(store.flows, op, op.identifier, values)
     stages_changed = isinstance(op.stages, list) and _write_stages(store, op.identifier, op.stages)
     if stages_changed and applied.outcome == "unchanged":
         applied.outcome = "updated"
@@ -143,16 +138,15 @@ def apply_add_items(batch: CatalogueBatch, op: AddItemsToStage) -> Applied:
     for item_id, language, version in entries:
         changed |= _place(store, op.stageIdentifier, flows, item_id, language, version)
     outcome: Outcome = "updated" if changed else "unchanged"
-    return Applied(outcome, op.stageIdentifier, op.stageIdentifier, named(stage))
+    return Applied(outcome, op.stageIdentifier, op.stageIdentifier, named_output(stage))
 
 
 def _entry(batch: CatalogueBatch, item: ItemInStage, index: int) -> tuple[str, str, str]:
-    # Through the items writer: an item an earlier operation of this batch (or of a
-    # batch not yet committed) created exists too, one it deleted does not.
-    if batch.items.get(item.id) is None:
+    if batch.items.get(item.id) is None:  # stored, pending, or written by this batch
         raise OperationFailed(
             "unknown_item",
-            f"`items[{index}].id` names the item {item.id!r}, which does not exist",
+            f"`items[{index}].id` names the item {item.id!r}, which does not exist; "
+            "create it before this operation",
             key=item.id,
         )
     if item.language is UNSET:
@@ -193,7 +187,7 @@ def _place(
 
 def flow_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
     """Every flow as an upsert with its stages in order, then each stage's items."""
-    table: sa.Table = models.Flow.__table__  # type: ignore[assignment]
+    table = table_of(models.Flow)
     stage_ids: list[str] = []
     for rows in tenant_pages(connection, table, tenant_id, "identifier"):
         for row in rows:
@@ -259,7 +253,7 @@ class Flows:
     lookup_tables: tuple[str, ...] = ("flows", "flow_stages", "flow_stage_items")
 
     def outputs(self, intent: str) -> frozenset[str]:
-        return NAMED
+        return NAMED_OUTPUT
 
     def provides(self, op: Any) -> list[str]:
         if isinstance(op, AddItemsToStage):
@@ -300,7 +294,7 @@ class Flows:
         }
         stages |= {op.stageIdentifier for op in adds}
         store.stages.prefetch(stages)
-        item_ids = {item.id for op in adds for item in op.items}
+        item_ids = {item.id for op in adds for item in op.items if _literal(item.id)}
         batch.items.prefetch(item_ids, set())
         store.prefetch_items(item_ids)
 

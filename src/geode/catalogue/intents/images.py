@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from geode.catalogue import models
 from geode.catalogue.intents.batch import CatalogueBatch
+from geode.db.base import table_of
 from geode.db.pages import tenant_pages
 from geode.massops.intents import Ref, ref_field
 from geode.outcomes import Applied, Outcome
@@ -60,7 +61,7 @@ def _new_row(batch: CatalogueBatch) -> dict[str, Any]:
 
 
 def image_operations(connection: sa.Connection, tenant_id: str) -> Iterator[ImageRegister]:
-    table: sa.Table = models.Image.__table__  # type: ignore[assignment]
+    table = table_of(models.Image)
     for rows in tenant_pages(connection, table, tenant_id, "key"):
         for row in rows:
             op = ImageRegister(key=row["key"])

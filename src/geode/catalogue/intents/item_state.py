@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from geode.catalogue import models
 from geode.db import bulk
-from geode.db.base import Base
+from geode.db.base import table_of
 from geode.timestamps import stored_timestamp
 
 Row = dict[str, Any]
@@ -32,17 +32,11 @@ CANONICAL, ALIAS, HISTORY = "canonical", "alias", "history"
 DRAFT, PUBLISHED = "draft", "published"
 
 
-def _table(model: type[Base]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-ITEMS = _table(models.Item)
-VERSIONS = _table(models.ItemVersion)
-PATHS = _table(models.ItemPath)
-TOPICS = _table(models.ItemTopic)
-SHORTCUTS = _table(models.ItemShortcut)
+ITEMS = table_of(models.Item)
+VERSIONS = table_of(models.ItemVersion)
+PATHS = table_of(models.ItemPath)
+TOPICS = table_of(models.ItemTopic)
+SHORTCUTS = table_of(models.ItemShortcut)
 ITEM_COLUMNS = [c.name for c in ITEMS.columns]
 
 

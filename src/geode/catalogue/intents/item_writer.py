@@ -32,6 +32,7 @@ from geode.catalogue.intents.item_state import (
     load_items,
     plan_items,
 )
+from geode.catalogue.intents.undo import Journal
 from geode.db import bulk
 from geode.massops.intents import BatchContext
 from geode.outcomes import OperationFailed
@@ -58,16 +59,6 @@ class ItemsPending:
         self.last_positions.committed(batch)
 
 
-@dataclass
-class Savepoint:
-    touched: int
-    states: dict[str, ItemState | None]
-    ri: dict[str, str]
-    paths: dict[tuple[str, str], str]
-    last: dict[str, int]
-    names: dict[str, str]
-
-
 def slug(name: str) -> str:
     """Lowercase words joined by `-`, accents dropped; other scripts' letters kept."""
     text = unicodedata.normalize("NFKD", name)
@@ -84,7 +75,16 @@ def _path_key(language: str, path: str) -> str:
 
 
 class ItemWriter:
-    def __init__(self, context: BatchContext, pending: ItemsPending, root_id: str) -> None:
+    def __init__(
+        self,
+        context: BatchContext,
+        pending: ItemsPending,
+        root_id: str,
+        journal: Journal | None = None,
+    ) -> None:
+        """Changes go through `journal` (the batch's), so that a refused operation
+        can be undone; reads that fill a cache do not."""
+        self.journal = journal or Journal()
         self.connection = context.connection
         self.tenant_id = context.tenant_id
         self.now = context.now
@@ -282,28 +282,31 @@ class ItemWriter:
     def touch(self, state: ItemState) -> None:
         """`state` (new, or got from `get` and changed) is the item now."""
         item_id = state.id
+        journal = self.journal
         if item_id not in self._loaded:
-            self._loaded[item_id] = None
-        self._states[item_id] = state
+            journal.put(self._loaded, item_id, None)
+        journal.put(self._states, item_id, state)
         state.row["updated_at"] = self.now
-        self._touched.append(item_id)
+        journal.append(self._touched, item_id)
         kids = self._kids.setdefault(state.row["parent_id"], [])
         if item_id not in kids[-1:]:
-            kids.append(item_id)
+            journal.append(kids, item_id)
         ri = state.row["resource_identifier"]
         if ri is not None:
-            self._ri[ri] = item_id
+            journal.put(self._ri, ri, item_id)
         for (language, version), row in state.versions.items():
             if version == DRAFT:
-                self._names[_name_key(state.row["parent_id"], language, row["name"])] = item_id
+                key = _name_key(state.row["parent_id"], language, row["name"])
+                journal.put(self._names, key, item_id)
 
     def remove(self, state: ItemState) -> None:
+        journal = self.journal
         for (language, path), _ in state.paths.items():
-            self._paths[(language, path)] = NOBODY
+            journal.put(self._paths, (language, path), NOBODY)
         if state.row["resource_identifier"] is not None:
-            self._ri[state.row["resource_identifier"]] = NOBODY
-        self._states[state.id] = None
-        self._touched.append(state.id)
+            journal.put(self._ri, state.row["resource_identifier"], NOBODY)
+        journal.put(self._states, state.id, None)
+        journal.append(self._touched, state.id)
 
     def next_position(self, parent_id: str) -> int:
         """One past the last position under `parent_id`."""
@@ -320,7 +323,8 @@ class ItemWriter:
         return self._last[parent_id] + 1
 
     def placed(self, parent_id: str, position: int) -> None:
-        self._last[parent_id] = max(self.next_position(parent_id) - 1, position)
+        last = max(self.next_position(parent_id) - 1, position)
+        self.journal.put(self._last, parent_id, last)
 
     def check_parent(self, item_id: str, parent_id: str, at: str) -> None:
         """The parent exists and is not the item or below it."""
@@ -376,11 +380,11 @@ class ItemWriter:
 
     def claim_path(self, state: ItemState, language: str, path: str, kind: str) -> None:
         state.paths[(language, path)] = kind
-        self._paths[(language, path)] = state.id
+        self.journal.put(self._paths, (language, path), state.id)
 
     def release_path(self, state: ItemState, language: str, path: str) -> None:
         if state.paths.pop((language, path), None) is not None:
-            self._paths[(language, path)] = NOBODY
+            self.journal.put(self._paths, (language, path), NOBODY)
 
     def parent_path(self, parent_id: str, language: str) -> str:
         if parent_id == self.root_id:
@@ -429,30 +433,8 @@ class ItemWriter:
         for child_id in self.child_ids(state.id):
             child = self.get(child_id)
             if child is not None:
-                self.rebuild_paths(child, changed)
-
-    def savepoint(self) -> Savepoint:
-        """What `rollback` restores: the batch's view of items before an operation
-        that may fail after changing an item (a product whose variants fail)."""
-        return Savepoint(
-            len(self._touched),
-            {i: self._states[i] for i in self._touched},
-            dict(self._ri),
-            dict(self._paths),
-            dict(self._last),
-            dict(self._names),
-        )
-
-    def rollback(self, point: Savepoint) -> None:
-        for item_id in self._touched[point.touched :]:
-            if item_id in point.states:
-                self._states[item_id] = point.states[item_id]
-            else:
-                loaded = self._loaded[item_id]
-                self._states[item_id] = None if loaded is None else loaded.copy()
-        del self._touched[point.touched :]
-        self._ri, self._paths, self._last = point.ri, point.paths, point.last
-        self._names = point.names
+                # A copy: the batch's own changes only through `touch` (undoable).
+                self.rebuild_paths(child.copy(), changed)
 
     # -- the batch -------------------------------------------------------------------
 

@@ -13,16 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from geode.catalogue import models
-from geode.catalogue.components.definitions import decode_definitions
+from geode.catalogue.components.definitions import decode_definitions, pieces_named
 from geode.catalogue.components.shapes import PieceInput
 from geode.catalogue.documents import dump
-from geode.catalogue.intents.batch import (
-    NAMED_OUTPUT,
-    CatalogueBatch,
-    piece_references,
-    referenced_pieces,
-)
+from geode.catalogue.intents.batch import CatalogueBatch, referenced_pieces
+from geode.catalogue.intents.keyed import NAMED_OUTPUT, write_keyed
 from geode.catalogue.intents.kinds import keys
+from geode.db.base import table_of
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
 from geode.massops.intents import Ref, ref_field
@@ -57,18 +54,13 @@ def piece_values(op: PieceInput) -> Row:
 
 def apply_piece(batch: CatalogueBatch, op: PieceOperation) -> Applied:
     batch.require_pieces(op.components, "components")
-    values = piece_values(op)
-    if isinstance(op, PieceCreate):
-        return batch.pieces.create(op.identifier, values)
-    if isinstance(op, PieceUpdate):
-        return batch.pieces.update(op.identifier, values)
-    return batch.pieces.upsert(op.identifier, values)
+    return write_keyed(batch.pieces, op, op.identifier, piece_values(op))
 
 
 def piece_operations(connection: sa.Connection, tenant_id: str) -> Iterator[PieceUpsert]:
     """Every piece as an upsert, each after the pieces it holds, so the file
     re-imports in its own order. (Pieces are few: they are sorted in memory.)"""
-    table: sa.Table = models.Piece.__table__  # type: ignore[assignment]
+    table = table_of(models.Piece)
     pieces: dict[str, PieceUpsert] = {}
     for rows in tenant_pages(connection, table, tenant_id, "identifier"):
         for row in rows:
@@ -84,7 +76,7 @@ def piece_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Piec
         if piece is None or identifier in done or identifier in seen:
             return  # missing, written, or a cycle (written in identifier order)
         components: Any = piece.components
-        for named, _ in piece_references(components, "components"):
+        for named, _ in pieces_named(components, "components"):
             yield from emit(named, seen | {identifier})
         done.add(identifier)
         yield piece

@@ -71,12 +71,17 @@ class PriceListFields(Input, kw_only=True):
         check_datetime("endDate", self.endDate)
 
 
-class PriceListCreate(PriceListFields, tag_field="intent", tag="pricelist/create", kw_only=True):
+class PriceListInput(PriceListFields, kw_only=True):
+    """`pricelist/create|upsert`: a whole price list."""
+
     name: RequiredName
     modifierType: ModifierType
     priceVariants: Annotated[list[PriceVariantModifier], msgspec.Meta(min_length=1)]
     selectedProductVariants: SelectedVariants
     targetAudience: TargetAudience
+
+
+class PriceListCreate(PriceListInput, tag_field="intent", tag="pricelist/create", kw_only=True):
     ref: Ref | UnsetType = ref_field()
 
 
@@ -84,12 +89,7 @@ class PriceListUpdate(PriceListFields, tag_field="intent", tag="pricelist/update
     ref: Ref | UnsetType = ref_field()
 
 
-class PriceListUpsert(PriceListFields, tag_field="intent", tag="pricelist/upsert", kw_only=True):
-    name: RequiredName
-    modifierType: ModifierType
-    priceVariants: Annotated[list[PriceVariantModifier], msgspec.Meta(min_length=1)]
-    selectedProductVariants: SelectedVariants
-    targetAudience: TargetAudience
+class PriceListUpsert(PriceListInput, tag_field="intent", tag="pricelist/upsert", kw_only=True):
     ref: Ref | UnsetType = ref_field()
 
 

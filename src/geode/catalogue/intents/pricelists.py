@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from geode.catalogue import models
 from geode.catalogue.documents import dump, dump_or_none, load_as
 from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.keyed import NAMED_OUTPUT, named_output, write_keyed
 from geode.catalogue.intents.pricelist_inputs import (
     PriceListCreate,
     PriceListFields,
@@ -31,6 +32,7 @@ from geode.catalogue.intents.pricelist_inputs import (
     SelectedVariantsUpsert,
     TargetAudience,
 )
+from geode.db.base import table_of
 from geode.db.pages import tenant_pages
 from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.schemas import UNSET
@@ -43,12 +45,7 @@ PRICELIST_INTENTS = (
     SelectedVariantsUpsert,
     SelectedVariantsRemove,
 )
-NAMED = frozenset({"identifier", "name"})
-_variants: sa.Table = models.PriceListVariant.__table__  # type: ignore[assignment]
-
-
-def _named(row: dict[str, Any]) -> dict[str, Any]:
-    return {"identifier": row["identifier"], "name": row["name"]}
+_variants = table_of(models.PriceListVariant)
 
 
 def _literal(value: Any) -> bool:
@@ -122,12 +119,7 @@ def apply_pricelist(
     existing = batch.pricelists.get(op.identifier)
     values = _values(op, existing)
     _check_dates(op.identifier, {**(existing or {}), **values})
-    if isinstance(op, PriceListCreate):
-        applied = batch.pricelists.create(op.identifier, values)
-    elif isinstance(op, PriceListUpdate):
-        applied = batch.pricelists.update(op.identifier, values)
-    else:
-        applied = batch.pricelists.upsert(op.identifier, values)
+    applied = write_keyed(batch.pricelists, op, op.identifier, values)
     if (
         isinstance(selected, SelectedVariants)
         and isinstance(selected.variants, list)
@@ -163,11 +155,11 @@ def apply_selected(
         for sku in op.skus:
             changed |= batch.pricelist_variants.delete(op.identifier, (sku,))
     outcome: Outcome = "updated" if changed else "unchanged"
-    return Applied(outcome, op.identifier, op.identifier, _named(row))
+    return Applied(outcome, op.identifier, op.identifier, named_output(row))
 
 
 def pricelist_operations(connection: sa.Connection, tenant_id: str) -> Iterator[PriceListUpsert]:
-    table: sa.Table = models.PriceList.__table__  # type: ignore[assignment]
+    table = table_of(models.PriceList)
     for rows in tenant_pages(connection, table, tenant_id, "identifier"):
         for row in rows:
             variants = connection.execute(
@@ -211,7 +203,7 @@ class PriceLists:
     lookup_tables: tuple[str, ...] = ("price_lists", "price_list_variants")
 
     def outputs(self, intent: str) -> frozenset[str]:
-        return NAMED
+        return NAMED_OUTPUT
 
     def provides(self, op: Any) -> list[str]:
         return [f"pricelist:{op.identifier}"] if _literal(op.identifier) else []

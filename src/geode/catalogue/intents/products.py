@@ -4,7 +4,8 @@ The item part is the same as a document's (`item_edit`); `vatTypeId` must be one
 of the tenant's VAT types, and every `variants` entry is upserted by sku through
 the batch's variant writer (`batch.variants`): entries present replace theirs,
 the product's other variants are kept. A product that fails on a variant leaves
-its item as it was (`ItemWriter.savepoint`).
+nothing of itself in the batch, its item and earlier variants included
+(`CatalogueBatch.atomic`).
 """
 
 from __future__ import annotations
@@ -64,21 +65,16 @@ def product_columns(batch: CatalogueBatch, op: Any) -> dict[str, Any]:
 
 def apply_product(batch: CatalogueBatch, op: Any, apply_item: Any) -> Applied:
     """`apply_item(batch, op, extra)` is the item part (`items.apply_item`)."""
-    point = batch.items.savepoint()
     applied: Applied
     applied, product_id = apply_item(batch, op, product_columns(batch, op))
     if not isinstance(op.variants, list):
         return applied
-    try:
-        outcomes = [
-            batch.variants.put(
-                product_id, op.language, variant, "upsert", at=f"variants[{index}]"
-            ).outcome
-            for index, variant in enumerate(op.variants)
-        ]
-    except OperationFailed:
-        batch.items.rollback(point)
-        raise
+    outcomes = [
+        batch.variants.put(
+            product_id, op.language, variant, "upsert", at=f"variants[{index}]"
+        ).outcome
+        for index, variant in enumerate(op.variants)
+    ]
     if applied.outcome == "unchanged" and any(o != "unchanged" for o in outcomes):
         applied.outcome = "updated"
     return applied

@@ -18,8 +18,10 @@ from geode.catalogue import models
 from geode.catalogue.components.definitions import decode_definitions
 from geode.catalogue.components.shapes import ShapeFields, ShapeInput
 from geode.catalogue.documents import dump, dump_or_none, load_as
-from geode.catalogue.intents.batch import NAMED_OUTPUT, CatalogueBatch, referenced_pieces
+from geode.catalogue.intents.batch import CatalogueBatch, referenced_pieces
+from geode.catalogue.intents.keyed import NAMED_OUTPUT, write_keyed
 from geode.catalogue.intents.kinds import keys
+from geode.db.base import table_of
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
 from geode.massops.intents import Ref, ref_field
@@ -59,24 +61,19 @@ def shape_values(op: ShapeFields) -> Row:
 def apply_shape(batch: CatalogueBatch, op: ShapeOperation) -> Applied:
     batch.require_pieces(op.components, "components")
     batch.require_pieces(op.variantComponents, "variantComponents")
-    values = shape_values(op)
-    if isinstance(op, ShapeCreate):
-        return batch.shapes.create(op.identifier, values)
-    if isinstance(op, ShapeUpdate):
-        return batch.shapes.update(op.identifier, values)
     existing = batch.shapes.get(op.identifier)
-    if existing is not None and existing["type"] != op.type:
+    if isinstance(op, ShapeUpsert) and existing is not None and existing["type"] != op.type:
         raise OperationFailed(
             "shape_type_change",
             f"shape {op.identifier!r} is a {existing['type']} shape and stays one: its items "
             f"are {existing['type']}s; make a new shape for {op.type}s",
             key=op.identifier,
         )
-    return batch.shapes.upsert(op.identifier, values)
+    return write_keyed(batch.shapes, op, op.identifier, shape_values(op))
 
 
 def shape_operations(connection: sa.Connection, tenant_id: str) -> Iterator[ShapeUpsert]:
-    table: sa.Table = models.Shape.__table__  # type: ignore[assignment]
+    table = table_of(models.Shape)
     for rows in tenant_pages(connection, table, tenant_id, "identifier"):
         for row in rows:
             shape = ShapeUpsert(

@@ -106,14 +106,19 @@ class ContractFields(Input, kw_only=True):
         check_datetime("signedAt", self.signedAt)
 
 
-class ContractCreate(
-    ContractFields, tag_field="intent", tag="subscription-contract/create", kw_only=True
-):
+class ContractInput(ContractFields, kw_only=True):
+    """`subscription-contract/create|upsert`: a whole contract, with its customer."""
+
     customerIdentifier: Key
     subscriptionPlan: Plan
     status: Status
     item: ContractItem
     recurring: Phase
+
+
+class ContractCreate(
+    ContractInput, tag_field="intent", tag="subscription-contract/create", kw_only=True
+):
     ref: Ref | UnsetType = ref_field()
 
     def __post_init__(self) -> None:
@@ -134,11 +139,6 @@ class ContractUpdate(
 
 
 class ContractUpsert(
-    ContractFields, tag_field="intent", tag="subscription-contract/upsert", kw_only=True
+    ContractInput, tag_field="intent", tag="subscription-contract/upsert", kw_only=True
 ):
-    customerIdentifier: Key
-    subscriptionPlan: Plan
-    status: Status
-    item: ContractItem
-    recurring: Phase
     ref: Ref | UnsetType = ref_field()

@@ -24,6 +24,7 @@ from geode.catalogue.intents.subscription_inputs import (
     ContractUpdate,
     ContractUpsert,
 )
+from geode.db.base import table_of
 from geode.db.pages import tenant_pages
 from geode.ids import new_id
 from geode.outcomes import Applied, OperationFailed, Outcome
@@ -111,7 +112,7 @@ def apply_contract(
 
 
 def contract_operations(connection: sa.Connection, tenant_id: str) -> Iterator[ContractUpsert]:
-    table: sa.Table = models.SubscriptionContract.__table__  # type: ignore[assignment]
+    table = table_of(models.SubscriptionContract)
     for rows in tenant_pages(connection, table, tenant_id, "id"):
         for row in rows:
             fields = {

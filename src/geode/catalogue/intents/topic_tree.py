@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from geode.catalogue import models
 from geode.catalogue.queries import existing_topic_ids
 from geode.db import bulk
-from geode.db.base import Base
+from geode.db.base import table_of
 
 Row = dict[str, Any]
 
@@ -65,15 +65,9 @@ class TopicPending:
                     del self._entries[key]
 
 
-def _table(model: type[Base]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-TOPICS = _table(models.Topic)
-TOPIC_NAMES = _table(models.TopicName)
-ITEM_TOPICS = _table(models.ItemTopic)
+TOPICS = table_of(models.Topic)
+TOPIC_NAMES = table_of(models.TopicName)
+ITEM_TOPICS = table_of(models.ItemTopic)
 
 
 class TopicIds:

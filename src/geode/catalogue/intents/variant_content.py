@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from geode.catalogue.components.check import ContentProblem
 from geode.catalogue.components.definitions import ComponentDefinition
-from geode.catalogue.intents.variant_store import _table
 from geode.catalogue.models import Item
+from geode.db.base import table_of
 from geode.outcomes import OperationFailed
 
 if TYPE_CHECKING:
     from geode.catalogue.intents.batch import CatalogueBatch
 
-ITEMS = _table(Item)
+ITEMS = table_of(Item)
 
 
 @dataclass(frozen=True, slots=True)

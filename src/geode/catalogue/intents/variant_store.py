@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from geode.catalogue import models
 from geode.catalogue.queries import stored_price
 from geode.db import bulk
-from geode.db.base import Base
+from geode.db.base import table_of
 from geode.db.key_lookup import KeyLookup
 from geode.money import money_text
 
@@ -31,16 +31,10 @@ VERSION_FIELDS = ("name", "attributes", "images", "videos", "components", "subsc
 ROW_FIELDS = ("product_id", "sku", "is_default", "position", "external_reference", "updated_at")
 
 
-def _table(model: type[Base]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-VARIANTS = _table(models.Variant)
-VERSIONS = _table(models.VariantVersion)
-PRICES = _table(models.VariantPrice)
-STOCK = _table(models.VariantStock)
+VARIANTS = table_of(models.Variant)
+VERSIONS = table_of(models.VariantVersion)
+PRICES = table_of(models.VariantPrice)
+STOCK = table_of(models.VariantStock)
 
 _TENANT: sa.BindParameter[str] = sa.bindparam("tenant_id")
 _BY_SKU = KeyLookup.of(sa.select(VARIANTS).where(VARIANTS.c.tenant_id == _TENANT), VARIANTS.c.sku)

@@ -25,6 +25,8 @@ from geode.catalogue.components.check import (
 )
 from geode.catalogue.components.content import ComponentContent, decode_components
 from geode.catalogue.documents import dump, dump_or_none
+from geode.catalogue.intents import tenant_refs
+from geode.catalogue.intents.undo import Journal
 from geode.catalogue.intents.variant_content import VariantContent, fail_on
 from geode.catalogue.intents.variant_store import (
     DRAFT,
@@ -86,7 +88,11 @@ class VariantWriter:
         now: str,
         pending: VariantPending,
         settings: Callable[[], TenantSettings],
+        journal: Journal | None = None,
     ) -> None:
+        """Changes go through `journal` (the batch's), so that a refused operation
+        can be undone; reads that fill a cache do not."""
+        self.journal = journal or Journal()
         self.connection = connection
         self.tenant_id = tenant_id
         self.now = now
@@ -239,11 +245,10 @@ class VariantWriter:
             raise OperationFailed("not_found", f"`sku`: no variant has the sku {sku!r}", key=sku)
         product_id = state.row["product_id"]
         self.prefetch_products([product_id])
+        self.journal.remove(self._products[product_id], sku)
+        self.journal.put(self._states, sku, None)
+        self.journal.add(self._touched_products, product_id)
         skus = self._products[product_id]
-        if sku in skus:
-            skus.remove(sku)
-        self._states[sku] = None
-        self._touched_products.add(product_id)
         if state.row["is_default"] and skus:
             self._make_default(skus[0])
         return Applied("deleted", state.id, sku, variant_output(state))
@@ -279,8 +284,8 @@ class VariantWriter:
             "created_at": self.now,
             "updated_at": self.now,
         }
-        skus.append(sku)
-        self._touched_products.add(product_id)
+        self.journal.append(skus, sku)
+        self.journal.add(self._touched_products, product_id)
         return VariantState(row)
 
     def _position(self, sku: str) -> int:
@@ -289,7 +294,7 @@ class VariantWriter:
 
     def _store(self, state: VariantState) -> None:
         state.row["updated_at"] = self.now
-        self._states[state.sku] = state
+        self.journal.put(self._states, state.sku, state)
         if state.row["is_default"]:
             self._make_default(state.sku)
 
@@ -306,12 +311,12 @@ class VariantWriter:
             state = state.copy()
             state.row["is_default"] = False
             state.row["updated_at"] = self.now
-            self._states[other] = state
+            self.journal.put(self._states, other, state)
         if not target.row["is_default"]:
             target = target.copy()
             target.row["is_default"] = True
             target.row["updated_at"] = self.now
-            self._states[sku] = target
+            self.journal.put(self._states, sku, target)
 
     def _apply_fields(self, state: VariantState, language: str, variant: VariantFields) -> None:
         """Fields present replace, absent are kept; prices and stock merge by key."""
@@ -379,31 +384,13 @@ class VariantWriter:
         return self.change(sku, edit)
 
     def _check_language(self, language: str, at: str) -> None:
-        codes = [x.code for x in self.settings().languages]
-        if language not in codes:
-            raise OperationFailed(
-                "unknown_language",
-                f"`{at}`: {language!r} is not a language of this tenant ({_listed(codes)}); "
-                "add it with `geode tenant configure`",
-            )
+        tenant_refs.require_language(self.settings(), language, at)
 
     def check_price_variant(self, identifier: str, at: str) -> None:
-        known = [x.identifier for x in self.settings().price_variants]
-        if identifier not in known:
-            raise OperationFailed(
-                "unknown_price_variant",
-                f"`{at}`: {identifier!r} is not a price variant of this tenant "
-                f"({_listed(known)}); add it with `geode tenant configure`",
-            )
+        tenant_refs.require_price_variant(self.settings(), identifier, at)
 
     def check_stock_location(self, identifier: str, at: str) -> None:
-        known = [x.identifier for x in self.settings().stock_locations]
-        if identifier not in known:
-            raise OperationFailed(
-                "unknown_stock_location",
-                f"`{at}`: {identifier!r} is not a stock location of this tenant "
-                f"({_listed(known)}); add it with `geode tenant configure`",
-            )
+        tenant_refs.require_stock_location(self.settings(), identifier, at)
 
     def _check_references(self, variant: VariantFields, prefix: str) -> None:
         for name, check in (
@@ -449,10 +436,3 @@ def _changed(before: VariantState | None, after: VariantState | None) -> bool:
     if before is None or after is None:
         return before is not after
     return before.row != after.row or not after.same_content(before)
-
-
-def _listed(values: Sequence[str]) -> str:
-    if not values:
-        return "it has none"
-    shown = ", ".join(repr(v) for v in values[:10])
-    return f"it has {shown}{', ...' if len(values) > 10 else ''}"
