@@ -11,6 +11,7 @@ product, in another folder, which chains every product into its own wave).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -78,13 +79,25 @@ def outcome(app: App, task_id: str) -> list[tuple[Any, ...]]:
     ]
 
 
-def exported(app: App, tenant: TenantInfo, vat_type_id: str) -> str:
-    """The tenant's catalogue export, with what differs between tenants named alike."""
+def exported(app: App, tenant: TenantInfo, vat_type_id: str) -> list[str]:
+    """The tenant's catalogue export, with what differs between tenants named alike
+    and the time each item was created (when it ran). Variants export in the order
+    of their generated ids, i.e. of when a chunk created them: they are compared
+    as a set (their order within a product is in the product's `variants`)."""
     family = next(f for f in app.massops.intents.families if f.name == "catalogue")
     with reading(app.engine) as connection:
-        ops = msgspec.json.encode(list(family.export(connection, tenant.id))).decode()
+        ops = [msgspec.json.encode(op).decode() for op in family.export(connection, tenant.id)]
         root = root_item_id(connection, tenant.id)
-    return ops.replace(vat_type_id, "VAT").replace(root, "ROOT")
+    ops = [
+        re.sub(r'"createdAt":"[^"]*"', '"createdAt":"WHEN"', op)
+        .replace(vat_type_id, "VAT")
+        .replace(root, "ROOT")
+        for op in ops
+    ]
+    variant = '{"intent":"product/variant/upsert"'
+    return [op for op in ops if not op.startswith(variant)] + sorted(
+        op for op in ops if op.startswith(variant)
+    )
 
 
 def by_workers(app: App, tenant: TenantInfo, path: Path) -> Any:
