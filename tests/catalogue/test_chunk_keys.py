@@ -228,3 +228,24 @@ def test_variant_operations_follow_their_product(shop: Catalogue, tmp_path: Path
     ]
     result = layout(shop, ops, tmp_path)
     assert list(result.waves) == [0] * 5 and len(set(result.keys)) == 1
+
+
+def test_an_item_named_by_resource_identifier_is_keyed_where_it_sits(
+    shop: Catalogue, tmp_path: Path
+) -> None:
+    shop.shape("mug")
+    shop.shape("folder", "folder")
+    shop.item("folder", item_id=F1, type_="folder")
+    shop.item("folder", item_id=F2, type_="folder")
+    shop.item("mug", item_id=pid(1), parent_id=F1, resource_identifier="erp-1")
+    by_ri = {"intent": "product/update", "language": "en", "resourceIdentifier": "erp-1",
+             "name": "Renamed"}  # fmt: skip
+    ops = [
+        product(2, F1),  # 0
+        by_ri,  # 1: the stored product 1, under F1: F1's chunk
+        {**product(3, F2), "resourceIdentifier": "erp-1"},  # 2: names another item so: alone
+        product(4, F2),  # 3
+    ]
+    result = layout(shop, ops, tmp_path)
+    assert list(result.waves) == [0, 0, 1, 2]
+    assert result.keys[0] == result.keys[1] != result.keys[3] != result.keys[2]
