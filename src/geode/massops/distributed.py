@@ -55,7 +55,8 @@ def store_plan(
     intents: IntentRegistry,
 ) -> bool:
     """Split a task just inserted on `connection`; False when it is better run whole."""
-    layout = plan(spool, chunk_size, intents)
+    tenant_id = repository.get_task(connection, task_id).tenant_id
+    layout = plan(spool, chunk_size, intents, store=(connection, tenant_id))
     if layout.chunk_count < 2 or layout.wave_count > MAX_WAVES:
         return False
     for _ in store_chunks(connection, task_id, spool, layout):

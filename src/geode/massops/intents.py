@@ -99,6 +99,40 @@ class KeyPlanner(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a `ResourcePlanner` puts one operation (see `massops.planning`)."""
+
+    key: str | None
+    """Operations with the same key share a chunk, in run order. None: the
+    operation runs alone, after every earlier operation of its family and
+    before every later one (what the planner cannot key safely)."""
+    reads: tuple[str, ...] = ()
+    """Records it reads (a parent, a related item, ...), as keys like "item:<id>"."""
+    writes: tuple[str, ...] = ()
+    """Records it writes. Two operations on different keys, one writing a record
+    the other reads or writes, run in different waves, in run order."""
+
+
+class ResourcePlanner(Protocol):
+    """Places a family's operations for parallel chunks when keys alone cannot:
+    records that depend on each other (a variant on its product, an item on
+    its parent) and records the file names in more than one way. It sees whole
+    operations, and may read the store once before placing any.
+
+    Without a store to read (`consult` not called), the engine runs every
+    operation of the family alone, in run order."""
+
+    def survey(self, op: Any, templates: Templates | None) -> None:
+        """Sees every operation of the family first, in run order."""
+
+    def consult(self, connection: sa.Connection, tenant_id: str) -> None:
+        """Reads what the surveyed operations name from the store."""
+
+    def place(self, op: Any, templates: Templates | None) -> Placement:
+        """Asked for every operation, in run order."""
+
+
+@dataclass(frozen=True, slots=True)
 class BuiltinRef:
     """A name every file may read without declaring it, e.g. `{{ defaults.rootItemId }}`."""
 
@@ -137,6 +171,10 @@ class IntentFamily(ABC):
 
     @abstractmethod
     def key_planner(self) -> KeyPlanner: ...
+
+    def resource_planner(self) -> ResourcePlanner | None:
+        """A planner of whole operations, used instead of `key_planner` when given."""
+        return None
 
     def spool_documents(self, op: Any, templates: Templates | None) -> dict[str, str] | None:
         """Parts of `op` to spool pre-encoded (done by the validation processes,

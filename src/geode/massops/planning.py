@@ -6,16 +6,28 @@ Two rules keep a parallel run equal to a sequential one:
   whose `_ref` it reads. Waves are barriers: wave w+1 starts once every chunk
   of wave w is committed, so a chunk reads its references from the logs.
 - **Keys.** Operations on the same record (same customer identifier, group
-  identifier, order id, ...) land in the same chunk, in file order, so they
-  apply in file order; a later one never runs in an earlier wave. Each intent
+  identifier, order id, ...) land in the same chunk, in run order, so they
+  apply in run order; a later one never runs in an earlier wave. Each intent
   family keys its own operations (`IntentFamily.key_planner`); where a key is
   only known once a template is rendered, the family gives the whole kind one
   key: correct, if less parallel.
+- **Records read and written.** Operations on different keys must commute.
+  A family whose records depend on each other (the catalogue: a variant on
+  its product, an item on its parent and related items) places its
+  operations instead (`IntentFamily.resource_planner`): a key, the records
+  the operation reads and writes, or "alone". Where one operation writes a
+  record another one on another key reads or writes, the later one (in run
+  order) runs in a later wave (`massops.conflicts`); an operation placed
+  alone runs after everything before it and before everything after it. The
+  planner may read the store once (`store`), e.g. where an existing item
+  sits; planned without it, such a family runs alone throughout.
 
 The spool is in run order (`massops.ordering`): planning walks it in that
-order, so an operation depending on another one comes after it here too
-(catalogue operations share one key, so one chunk, in run order), and
-chunks carry each operation's index in the file.
+order, so an operation depending on another one comes after it here too,
+and chunks carry each operation's index in the file. Within a chunk,
+operations run in run order; a chunk of a later wave starts once every
+chunk of the earlier waves has committed, so a parallel run gives what
+the sequential run in run order gives.
 
 Within a wave, operations are spread over chunks by key hash. Chunks are
 stored in the database (frames of msgpack entries), so a worker on any
@@ -30,17 +42,21 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import msgspec
 import sqlalchemy as sa
 
 from geode.massops import repository
-from geode.massops.intents import IntentRegistry, KeyPlanner
+from geode.massops.conflicts import Conflicts
+from geode.massops.intents import IntentRegistry, KeyPlanner, Placement, ResourcePlanner
 from geode.massops.spool import FRAME_HEADER, FRAME_SIZE, is_reordered
 from geode.massops.templates import parse_template
 
 _NO_KEY = 0
+
+Store = tuple[sa.Connection, str]
+"""(connection, tenant id): the store a task runs into, as planning may read it."""
 
 
 class _Head(msgspec.Struct):
@@ -98,16 +114,36 @@ def _hash(*parts: str) -> int:
 
 
 class _Keys:
-    """Each family's planner, and the light decoders of the fields they read."""
+    """Each family's planner, and the light decoders of the fields they read
+    (whole operations for a `ResourcePlanner`)."""
 
     def __init__(self, intents: IntentRegistry) -> None:
         self.intents = intents
         self.planners: dict[str, KeyPlanner] = {}
+        self.placers: dict[str, ResourcePlanner] = {}
         self.decoders: dict[str, msgspec.msgpack.Decoder[Any]] = {}
+        self.consulted = False
         for family in intents.families:
+            placer = family.resource_planner()
+            if placer is not None:
+                self.placers[family.name] = placer
+                whole = Union[family.operations]  # type: ignore[name-defined]  # noqa: UP007
+                self.decoders[family.name] = msgspec.msgpack.Decoder(whole)
+                continue
             self.planners[family.name] = family.key_planner()
             fields = family.planning_fields or _Head
             self.decoders[family.name] = msgspec.msgpack.Decoder(fields)
+
+    def consult(self, store: Store | None) -> None:
+        if store is not None:
+            for placer in self.placers.values():
+                placer.consult(*store)
+            self.consulted = True
+
+    def place(self, name: str, op: Any, entry: _Entry) -> Placement:
+        if not self.consulted:
+            return Placement(None)  # nothing known of the store: alone, in run order
+        return self.placers[name].place(op, entry.templates)
 
     def _light(self, head: _Head, entry: _Entry) -> tuple[str, Any, bool]:
         family = self.intents.family_of[head.intent]
@@ -119,10 +155,17 @@ class _Keys:
 
     def survey(self, head: _Head, entry: _Entry) -> None:
         name, fields, key_templated = self._light(head, entry)
-        self.planners[name].survey(fields, key_templated, bool(entry.templates))
+        if name in self.placers:
+            self.placers[name].survey(fields, entry.templates)
+        else:
+            self.planners[name].survey(fields, key_templated, bool(entry.templates))
 
-    def key(self, head: _Head, entry: _Entry) -> int:
+    def key(self, head: _Head, entry: _Entry, index: int, conflicts: Conflicts) -> int:
         name, fields, _ = self._light(head, entry)
+        if name in self.placers:
+            placement = self.place(name, fields, entry)
+            conflicts.add(index, name, placement)
+            return _hash(name, "\x00alone" if placement.key is None else placement.key)
         key = self.planners[name].key(fields, entry.op)
         return _NO_KEY if key is None else _hash(name, key)
 
@@ -152,15 +195,18 @@ class Plan:
         return firsts
 
 
-def plan(spool: Path, chunk_size: int, intents: IntentRegistry) -> Plan:
-    """Waves and chunk counts for every operation of a spool (three light passes)."""
+def plan(spool: Path, chunk_size: int, intents: IntentRegistry, store: Store | None = None) -> Plan:
+    """Waves and chunk counts for every operation of a spool (three light passes).
+    `store` (connection, tenant id) is what resource planners may read."""
     planners = _Keys(intents)
     for head, entry in _entries(spool):
         planners.survey(head, entry)
+    planners.consult(store)
     result = Plan()
     keys = result.keys
-    for head, entry in _entries(spool):
-        keys.append(planners.key(head, entry))
+    conflicts = Conflicts()
+    for index, (head, entry) in enumerate(_entries(spool)):
+        keys.append(planners.key(head, entry, index, conflicts))
     repeated = _repeated(keys)
     last_wave: dict[int, int] = {}
     ref_wave: dict[str, int] = {}
@@ -175,11 +221,13 @@ def plan(spool: Path, chunk_size: int, intents: IntentRegistry) -> Plan:
                         wave = max(wave, ref_wave[reference.ref] + 1)
                         read.add(reference.ref)
         key = keys[index]
+        wave = max(wave, conflicts.earliest(index, key))
         if key in repeated:
             wave = max(wave, last_wave.get(key, 0))
             last_wave[key] = wave
         elif key == _NO_KEY:
             keys[index] = _hash("op", str(index))
+        conflicts.ran(index, key, wave)
         if head.ref is not None:
             ref_wave[str(head.ref)] = wave
         result.waves.append(wave)

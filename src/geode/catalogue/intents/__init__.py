@@ -16,6 +16,7 @@ import msgspec
 import sqlalchemy as sa
 
 from geode.catalogue.intents.batch import CatalogueBatch, CataloguePending
+from geode.catalogue.intents.chunk_keys import CataloguePlacer
 from geode.catalogue.intents.flows import Flows
 from geode.catalogue.intents.images import Images
 from geode.catalogue.intents.item_paths import ItemPaths
@@ -78,12 +79,10 @@ class _Batch:
 
 
 class _Planner:
-    """Every catalogue operation gets one key, so a parallel run applies them
-    in one chunk, in file order. Catalogue records depend on each other (a
-    shape on its pieces, an item on its shape, parent and topics, a variant on
-    its product), and keys per record would let a chunk run before the chunk
-    creating what it uses. Dependency waves (issue 11, point 4) will give the
-    catalogue parallel chunks back."""
+    """One key for every catalogue operation: not used by the engine, which
+    places catalogue operations with `CataloguePlacer` (`chunk_keys`) instead,
+    since catalogue records depend on each other (a shape on its pieces, an
+    item on its shape, parent and topics, a variant on its product)."""
 
     def survey(self, op: Any, key_templated: bool, templated: bool) -> None:
         pass
@@ -109,6 +108,9 @@ class CatalogueIntents(IntentFamily):
 
     def key_planner(self) -> _Planner:
         return _Planner()
+
+    def resource_planner(self) -> CataloguePlacer:
+        return CataloguePlacer(lambda op: _kind(op).needs(op))
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         for kind in KINDS:

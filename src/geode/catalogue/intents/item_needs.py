@@ -43,7 +43,7 @@ def item_provides(op: Any) -> list[str]:
     return item_key(op) if action in _MAKERS else []
 
 
-def _relations(contents: Any) -> Iterator[str]:
+def relations(contents: Any) -> Iterator[str]:
     """item:/sku: keys of every itemRelations content, at any depth."""
     if not isinstance(contents, list):
         return
@@ -61,14 +61,14 @@ def _relations(contents: Any) -> Iterator[str]:
             if inner is UNSET or inner is None:
                 continue
             if nested == "piece":
-                yield from _relations(inner.components)
+                yield from relations(inner.components)
             elif nested == "contentChunk":
                 for chunk in inner.chunks:
-                    yield from _relations(chunk)
+                    yield from relations(chunk)
             elif nested == "componentChoice":
-                yield from _relations([inner])
+                yield from relations([inner])
             else:
-                yield from _relations(inner)
+                yield from relations(inner)
 
 
 def item_needs(op: Any) -> list[str]:
@@ -84,10 +84,10 @@ def item_needs(op: Any) -> list[str]:
     for topic_id in getattr(op, "topicIds", None) or []:
         if _literal(topic_id):
             found.append(f"topic:{topic_id}")
-    found.extend(_relations(getattr(op, "components", None)))
+    found.extend(relations(getattr(op, "components", None)))
     component = getattr(op, "component", UNSET)
     if component is not UNSET:
-        found.extend(_relations([component]))
+        found.extend(relations([component]))
     for parent_id in getattr(op, "parentIds", None) or []:
         if _literal(parent_id):
             found.append(f"item:{parent_id}")
