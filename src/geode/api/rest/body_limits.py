@@ -4,8 +4,9 @@ Every body but an upload (a mass-operation file or a media file, streamed to
 disk with its own limit, see `massops._receive` and `media.upload`) is read
 here up to `max_request_bytes`: a bigger one is answered 413 before it is read
 whole, by its Content-Length when it declares one, else by counting. A JSON
-body is then held to the nesting limit and must not repeat a key: 422 naming the path, instead of a framework's recursion
-error (a plain-text 500) or a silently dropped value. Batch POSTs are checked
+body is then held to the nesting limit and must not repeat a key: 422 naming
+the path, instead of a framework's recursion error (a plain-text 500) or a
+silently dropped value. Batch POSTs are checked
 by `batch.parse_envelope` itself, so here they are only capped.
 """
 
