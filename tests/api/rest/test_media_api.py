@@ -68,6 +68,7 @@ def test_upload_then_serve(server: LiveServer, client: httpx.Client, tenant: Ten
         assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert served.headers["x-content-type-options"] == "nosniff"
         assert served.headers["content-disposition"].startswith("inline")
+        assert served.headers["content-security-policy"] == "default-src 'none'; sandbox"
 
         head = anonymous.head(f"/media/{key}")
         assert (head.status_code, head.content) == (200, b"")
