@@ -12,7 +12,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "geode"
 
-DOMAINS = ("customers", "orders", "loyalty", "events", "tenants", "catalogue")
+DOMAINS = ("customers", "orders", "loyalty", "events", "tenants", "catalogue", "media")
 ABOVE_DOMAINS = ("app", "assembly", "api", "cli", "jobs")
 ENGINES = ("massops", "batches")
 FOUNDATION = ("db", "schemas", "limits", "errors", "json_input", "money", "outcomes")

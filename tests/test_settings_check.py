@@ -106,3 +106,15 @@ def test_heartbeats_must_come_more_often_than_the_stalled_timeout(
     )
     monkeypatch.setenv("GEODE_WORKER_STALLED_TIMEOUT", "120")
     assert load_settings().worker_stalled_timeout == 120
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com", "example.com", "https://x.com/?a=1"])
+def test_a_public_url_must_be_a_plain_http_address(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("GEODE_PUBLIC_URL", url)
+    with pytest.raises(InvalidSettingError) as raised:
+        load_settings()
+    assert raised.value.message.startswith("GEODE_PUBLIC_URL=")
+    assert "is not valid: " in raised.value.message
+    assert "http://" in raised.value.message or "query" in raised.value.message

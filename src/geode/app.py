@@ -16,6 +16,7 @@ from geode.catalogue.usage import catalogue_usage
 from geode.db.engine import create_engine
 from geode.db.migrate import ensure_schema
 from geode.massops.service import MassOperationService
+from geode.media.store import MediaStore
 from geode.settings import Settings
 from geode.tenants.settings import SettingUsage
 
@@ -26,6 +27,7 @@ class App:
     engine: Engine
     massops: MassOperationService
     batches: BatchJobService = field(init=False)
+    media: MediaStore = field(init=False)
     dispatcher: Dispatcher = field(default_factory=NoWorkers)
     # Who uses a language, VAT type, price variant or stock location: asked before
     # `tenant configure` removes one (the catalogue's are wired where the app is built).
@@ -74,4 +76,5 @@ def create_app(
         app.massops.chunk_size = settings.massop_chunk_size
     app.batches = BatchJobService(engine, handlers or default_handlers, enqueue_job)
     app.setting_usages.append(catalogue_usage)
+    app.media = MediaStore(settings.resolved_media_dir, settings.media_max_bytes)
     return app

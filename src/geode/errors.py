@@ -59,3 +59,9 @@ class PayloadTooLargeError(GeodeError):
     """A request body or upload over its configured limit; `detail` gives the limit."""
 
     code = "payload_too_large"
+
+
+class UnsupportedFileTypeError(InvalidInputError):
+    """An uploaded file whose bytes are not one of the allowed image or video types."""
+
+    code = "unsupported_file_type"

@@ -7,6 +7,7 @@ Nothing here runs at import time: callers build a `Settings` where they start
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -123,6 +124,27 @@ class Settings(BaseSettings):
         "one is answered 413 and nothing of it is kept. `geode massop run` has no limit.",
     )
 
+    media_dir: Path | None = Field(
+        default=None,
+        description="Where files uploaded to Geode (`POST /api/media`, `geode media upload`) "
+        "are stored, addressed by their sha256. Default: <data_dir>/media.",
+    )
+    media_max_bytes: int = Field(
+        default=50 << 20,
+        ge=1,
+        description="Largest media file accepted (50 MiB by default); a bigger one is "
+        "answered 413 and nothing of it is kept.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address clients reach this server at, without a trailing slash: "
+        "the base of the `url` given for an uploaded file (`<public_url>/media/<key>`).",
+    )
+
+    @property
+    def resolved_media_dir(self) -> Path:
+        return self.media_dir if self.media_dir is not None else self.data_dir / "media"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -161,6 +183,19 @@ class Settings(BaseSettings):
                 "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
             )
         return url
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        """Checked at start, so a typo does not end up in every stored file's URL."""
+        parsed = urlsplit(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError(
+                "must be an http:// or https:// address such as https://media.example.com"
+            )
+        if parsed.query or parsed.fragment:
+            raise ValueError("must not have a query (?...) or fragment (#...)")
+        return url.rstrip("/")
 
     @model_validator(mode="after")
     def _heartbeats_within_the_timeout(self) -> Settings:

@@ -85,3 +85,13 @@ def test_export_reimports_to_the_same_rows(
     task = run(app, fresh, ops_file(exported, name="export.json"))
     assert task.status == "complete", logs(app, task.id)
     assert images(app, fresh.id) == images(app, tenant.id)
+
+
+def test_a_long_key_is_registered_on_every_database(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    """Keys of uploaded files are ~150 characters; the log's id column holds 24."""
+    key = f"{tenant.identifier}/ab/{'ab' * 32}/a-long-file-name.jpg"
+    task = run(app, tenant, ops_file([{"intent": "image/register", "key": key}]))
+    assert task.status == "complete", logs(app, task.id)
+    assert images(app, tenant.id) == [(key, None, None, None)]

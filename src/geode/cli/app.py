@@ -10,6 +10,7 @@ from geode.cli.db import db_app
 from geode.cli.export import export
 from geode.cli.failures import DebugFlag, run
 from geode.cli.massop import massop_app
+from geode.cli.media import media_app
 from geode.cli.serve import serve
 from geode.cli.tenant import tenant_app, token_app
 from geode.cli.worker import worker
@@ -40,6 +41,7 @@ cli.add_typer(db_app, name="db")
 cli.add_typer(tenant_app, name="tenant")
 cli.add_typer(token_app, name="token")
 cli.add_typer(massop_app, name="massop")
+cli.add_typer(media_app, name="media")
 cli.command("export")(export)
 cli.command("serve")(serve)
 cli.command("worker")(worker)

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from geode.api.rest import batch, conventions, customers, docs, errors, massops
+from geode.api.rest import batch, conventions, customers, docs, errors, massops, media
 from geode.api.rest.auth import TOKEN_ID, TOKEN_SECRET
 from geode.api.rest.body_limits import BodyLimits, limits_for
 from geode.api.rest.massops_schemas import file_schema
@@ -26,6 +26,7 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
         massops.clean_uploads(massops.uploads_dir(app))  # left by a server killed mid-upload
+        app.media.clean_incoming()
         if worker is not None:
             worker[0]()
         try:
@@ -37,7 +38,7 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
     api = FastAPI(
         title="Geode",
         version="0.1.0",
-        description="Commerce data platform: batch jobs, mass operations, loyalty ledger.",
+        description="Commerce data platform: batch jobs, mass operations, loyalty ledger, media.",
         lifespan=lifespan,
         docs_url=None,  # docs.install serves both pages with local assets
         redoc_url=None,
@@ -51,9 +52,10 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
     api.include_router(batch.router)
     api.include_router(massops.router)
     api.include_router(customers.router)
+    api.include_router(media.router)
     _document_batch_objects(api, app)
-    upload = ("POST", massops.PREFIX)
-    api.add_middleware(BodyLimits, **limits_for(app.settings, upload, batch.PREFIX))
+    uploads = (("POST", massops.PREFIX), ("POST", media.UPLOAD_PATH))
+    api.add_middleware(BodyLimits, **limits_for(app.settings, uploads, batch.PREFIX))
     return api
 
 

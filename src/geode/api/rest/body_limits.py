@@ -1,11 +1,12 @@
 """Request bodies, bounded before any endpoint sees them.
 
-Every body but a mass-operation upload (streamed to disk, with its own limit,
-see `massops._receive`) is read here up to `max_request_bytes`: a bigger one is
-answered 413 before it is read whole, by its Content-Length when it declares
-one, else by counting. A JSON body is then held to the nesting limit and must
-not repeat a key: 422 naming the path, instead of a framework's recursion
-error (a plain-text 500) or a silently dropped value. Batch POSTs are checked
+Every body but an upload (a mass-operation file or a media file, streamed to
+disk with its own limit, see `massops._receive` and `media.upload`) is read
+here up to `max_request_bytes`: a bigger one is answered 413 before it is read
+whole, by its Content-Length when it declares one, else by counting. A JSON
+body is then held to the nesting limit and must not repeat a key: 422 naming
+the path, instead of a framework's recursion error (a plain-text 500) or a
+silently dropped value. Batch POSTs are checked
 by `batch.parse_envelope` itself, so here they are only capped.
 """
 
@@ -131,11 +132,14 @@ def _replay(body: bytes, disconnect: Message | None, receive: Receive) -> Receiv
     return replay
 
 
-def limits_for(settings: Any, upload: tuple[str, str], batch_prefix: str) -> dict[str, Any]:
-    """The middleware's options from the app's settings."""
+def limits_for(
+    settings: Any, uploads: tuple[tuple[str, str], ...], batch_prefix: str
+) -> dict[str, Any]:
+    """The middleware's options from the app's settings; `uploads` stream their own
+    bodies, with their own limits."""
     return {
         "max_bytes": settings.max_request_bytes,
         "max_depth": settings.max_json_depth,
-        "streamed": (upload,),
+        "streamed": uploads,
         "checked_elsewhere": batch_prefix,
     }

@@ -20,6 +20,7 @@ from geode.errors import (
     InvalidInputError,
     NotFoundError,
     PayloadTooLargeError,
+    UnsupportedFileTypeError,
 )
 
 _STATUS: list[tuple[type[GeodeError], int]] = [
@@ -27,6 +28,7 @@ _STATUS: list[tuple[type[GeodeError], int]] = [
     (NotFoundError, 404),
     (AlreadyExistsError, 409),
     (ConflictError, 409),
+    (UnsupportedFileTypeError, 415),
     (InvalidInputError, 422),
     (PayloadTooLargeError, 413),
 ]

@@ -46,7 +46,9 @@ def apply_register(batch: CatalogueBatch, op: ImageRegister) -> Applied:
     row.pop("key", None)
     changed = batch.images.put(op.key, row)
     outcome: Outcome = "created" if existing is None else "updated" if changed else "unchanged"
-    return Applied(outcome, op.key, op.key, {"key": op.key})
+    # No resource id: an image is known by its key, which may be far longer than the
+    # log's 24-character id column (PostgreSQL refused any key over 24 characters).
+    return Applied(outcome, "", op.key, {"key": op.key})
 
 
 def _new_row(batch: CatalogueBatch) -> dict[str, Any]:
