@@ -61,9 +61,14 @@ class ItemsPending:
 
 def slug(name: str) -> str:
     """Lowercase words joined by `-`, accents dropped; other scripts' letters kept."""
+    if name.isascii():  # nothing to decompose (most names; a character walk per name)
+        return _SEPARATORS.sub("-", name.lower()).strip("-")
     text = unicodedata.normalize("NFKD", name)
     text = "".join(char for char in text if not unicodedata.combining(char)).lower()
-    return re.sub(r"[\W_]+", "-", text).strip("-")
+    return _SEPARATORS.sub("-", text).strip("-")
+
+
+_SEPARATORS = re.compile(r"[\W_]+")
 
 
 def _name_key(parent_id: str, language: str, name: str) -> str:
@@ -430,6 +435,8 @@ class ItemWriter:
         if not changed:
             return
         self.touch(state)  # before the children, whose paths start with its own
+        if state.row["type"] == "product":
+            return  # a product holds no items: no query for its children
         for child_id in self.child_ids(state.id):
             child = self.get(child_id)
             if child is not None:
