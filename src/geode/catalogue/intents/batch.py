@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import msgspec
+import sqlalchemy as sa
 
 from geode.catalogue import models
 from geode.catalogue.components.definitions import (
@@ -77,7 +78,27 @@ class BatchWriter(Protocol):
     def plan(self) -> list[bulk.WriteStep]: ...
 
 
+class _SettingsOnce:
+    """The tenant's languages, price variants, ...: read once per batch, on first use."""
+
+    def __init__(self, connection: sa.Connection, tenant_id: str) -> None:
+        self.connection = connection
+        self.tenant_id = tenant_id
+        self._settings: TenantSettings | None = None
+
+    def __call__(self) -> TenantSettings:
+        if self._settings is None:
+            self._settings = read_settings(self.connection, self.tenant_id)
+        return self._settings
+
+
 class CatalogueBatch:
+    """Nothing a batch holds may point back at it: a run pauses the cyclic garbage
+    collector (`geode.util.gc_paused`), so a batch caught in a reference cycle would
+    never be freed, with every item and variant it loaded (a 40,000-operation file
+    kept them all, and the collection when the run ended took seconds). Writers get
+    what they need (`settings`, a weak proxy of the batch) instead."""
+
     def __init__(self, context: BatchContext, pending: CataloguePending) -> None:
         self.context = context
         self.now = context.now
@@ -93,7 +114,7 @@ class CatalogueBatch:
             meta=None,
         )
         self.context = context
-        self._settings: TenantSettings | None = None
+        self.settings = _SettingsOnce(context.connection, context.tenant_id)
         self._definitions: dict[str, list[ComponentDefinition]] = {}
         self.journal = Journal()
         """The item and variant writers' changes of the operation being applied."""
@@ -107,7 +128,7 @@ class CatalogueBatch:
             context.tenant_id,
             context.now,
             pending.variants,
-            self.settings,
+            self.settings,  # not a bound method of the batch: no cycle (see `CatalogueBatch`)
             self.journal,
         )
         self.variants.content = VariantContent(self)
@@ -163,12 +184,6 @@ class CatalogueBatch:
         except BaseException:
             self.journal.undo()
             raise
-
-    def settings(self) -> TenantSettings:
-        """The tenant's languages, price variants, ...: read once per batch."""
-        if self._settings is None:
-            self._settings = read_settings(self.context.connection, self.context.tenant_id)
-        return self._settings
 
     def definitions(self, text: str) -> list[ComponentDefinition]:
         """A shape's or piece's stored definitions, decoded once per batch: every item

@@ -139,8 +139,8 @@ def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         state = items.get(item_id) if item_id is not None else None
         if tree is not UNSET and tree is not None:
             parent = tree.parentId
-            if state is None and isinstance(getattr(op, "shapeIdentifier", UNSET), str):
-                names.add((parent, op.language, name))  # an upsert may find it by name
+            if item_id is None and isinstance(getattr(op, "shapeIdentifier", UNSET), str):
+                names.add((parent, op.language, name))  # an upsert without id finds it so
         elif state is not None:
             parent = state.row["parent_id"]
         elif item_id is not None and item_id in placed:

@@ -8,6 +8,7 @@ created earlier in the same batch (or pending) is seen.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,7 +35,8 @@ class VariantContent:
     """A `ContentContext` over one batch, plus the products variants belong to."""
 
     def __init__(self, batch: CatalogueBatch) -> None:
-        self.batch = batch
+        # Weak: the batch holds this (through its variant writer); see `CatalogueBatch`.
+        self.batch: CatalogueBatch = weakref.proxy(batch)
         self._items: dict[str, ItemKind | None] = {}
 
     def prefetch_items(self, item_ids: Iterable[str]) -> None:
