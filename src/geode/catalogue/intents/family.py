@@ -26,8 +26,8 @@ from geode.catalogue.intents.items import Items
 from geode.catalogue.intents.kinds import Kind
 from geode.catalogue.intents.pieces import Pieces
 from geode.catalogue.intents.pricelists import PriceLists
-from geode.catalogue.intents.schema import CatalogueSchema
 from geode.catalogue.intents.publishing import Publishing
+from geode.catalogue.intents.schema import CatalogueSchema
 from geode.catalogue.intents.shapes import Shapes
 from geode.catalogue.intents.subscriptions import Contracts
 from geode.catalogue.intents.topics import Topics
