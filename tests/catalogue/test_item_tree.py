@@ -9,7 +9,7 @@ import msgspec
 import sqlalchemy as sa
 
 from geode.app import App
-from geode.catalogue.intents import KINDS
+from geode.catalogue.intents.family import KINDS
 from geode.catalogue.intents.items import DocumentUpsert, Items
 from geode.tenants.service import TenantInfo
 from tests.catalogue.files import logs, run, shape

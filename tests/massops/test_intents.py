@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from geode.assembly.intent_schemas import intent_schemas
 from geode.assembly.intents import intent_registry
 from geode.customers.intents import CustomerIntents
 from geode.massops.intents import IntentRegistry, load_registry
@@ -23,7 +24,8 @@ def test_an_intent_registered_twice_is_refused() -> None:
         IntentRegistry([CustomerIntents(), CustomerIntents()], locator="x:y")
 
 
-def test_a_worker_process_finds_the_same_registry_by_its_locator() -> None:
-    assert load_registry(intent_registry.locator) is intent_registry
+def test_a_worker_process_finds_the_families_schemas_by_the_registry_locator() -> None:
+    assert load_registry(intent_registry.locator) is intent_schemas
+    assert load_registry("geode.assembly.intents:intent_registry") is intent_registry
     with pytest.raises(TypeError):
         load_registry("geode.assembly.intents:__name__")

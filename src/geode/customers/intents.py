@@ -1,4 +1,5 @@
-"""The customer intents of a mass-operation file, as registered with the engine.
+"""The customer intents of a mass-operation file, as registered with the engine:
+their schema (`intent_inputs`) and how a batch of them is applied.
 
 Names and fields follow @crystallize/schema (src/mass-operation/customer.ts).
 """
@@ -11,50 +12,28 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
-from geode.customers.schemas import CustomerGroupInput, CustomerInput
+from geode.customers.intent_inputs import (
+    CustomerCreate,
+    CustomerGroupCreate,
+    CustomerGroupUpdate,
+    CustomerGroupUpsert,
+    CustomerSchema,
+    CustomerUpdate,
+    CustomerUpsert,
+)
 from geode.customers.service import CustomerBatch, CustomerPending
-from geode.massops.intents import BatchContext, IntentFamily, Ref, ref_field
+from geode.massops.intents import BatchContext, IntentFamily
 from geode.outcomes import Applied
-from geode.schemas import UnsetType
 
-
-class CustomerCreate(CustomerInput, tag_field="intent", tag="customer/create", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class CustomerUpdate(CustomerInput, tag_field="intent", tag="customer/update", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class CustomerUpsert(CustomerInput, tag_field="intent", tag="customer/upsert", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class CustomerGroupCreate(
-    CustomerGroupInput, tag_field="intent", tag="customer/group/create", kw_only=True
-):
-    ref: Ref | UnsetType = ref_field()
-
-
-class CustomerGroupUpdate(
-    CustomerGroupInput, tag_field="intent", tag="customer/group/update", kw_only=True
-):
-    ref: Ref | UnsetType = ref_field()
-
-
-class CustomerGroupUpsert(
-    CustomerGroupInput, tag_field="intent", tag="customer/group/upsert", kw_only=True
-):
-    ref: Ref | UnsetType = ref_field()
-
-
-_CUSTOMER_OUTPUT = frozenset(
-    {
-        "id", "identifier", "type", "email", "firstName", "middleName", "lastName",
-        "companyName", "phone", "taxNumber", "birthDate",
-    }
-)  # fmt: skip
-_GROUP_OUTPUT = frozenset({"id", "identifier", "name"})
+__all__ = [
+    "CustomerCreate",
+    "CustomerGroupCreate",
+    "CustomerGroupUpdate",
+    "CustomerGroupUpsert",
+    "CustomerIntents",
+    "CustomerUpdate",
+    "CustomerUpsert",
+]
 
 
 class _Batch:
@@ -122,23 +101,9 @@ def _is_group(op: Any) -> bool:
     return isinstance(op, CustomerGroupCreate | CustomerGroupUpdate | CustomerGroupUpsert)
 
 
-class CustomerIntents(IntentFamily):
-    name = "customers"
-    operations = (
-        CustomerCreate,
-        CustomerUpdate,
-        CustomerUpsert,
-        CustomerGroupCreate,
-        CustomerGroupUpdate,
-        CustomerGroupUpsert,
-    )
-    key_fields = frozenset({"identifier"})
+class CustomerIntents(CustomerSchema, IntentFamily):
     lookup_tables = ("customers", "customer_groups")
     planning_fields = _Keys
-    lean_keys = True
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return _GROUP_OUTPUT if intent.startswith("customer/group/") else _CUSTOMER_OUTPUT
 
     def new_pending(self) -> CustomerPending:
         return CustomerPending()

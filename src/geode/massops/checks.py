@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from geode import limits
-from geode.massops.intents import IntentRegistry
+from geode.massops.intents import IntentSchemas
 from geode.massops.problems import Problem, explain_operation, operation_path, suggest
 from geode.massops.templates import Path, Reference, TemplateError, find_templates, parse_template
 
@@ -33,7 +33,7 @@ class CheckedOperation:
 def check_operation(
     index: int,
     item: Any,
-    intents: IntentRegistry,
+    intents: IntentSchemas,
     op: Any = _NOT_DECODED,
     templates: list[tuple[Path, str]] | None = None,
     *,
@@ -82,7 +82,7 @@ def check_operation(
     )
 
 
-def _intent_of(item: object, intents: IntentRegistry) -> str | None:
+def _intent_of(item: object, intents: IntentSchemas) -> str | None:
     intent = item.get("intent") if isinstance(item, dict) else None
     return intent if isinstance(intent, str) and intent in intents.intents else None
 
@@ -96,7 +96,7 @@ class ReferenceChecker:
     """
 
     outputs: dict[str, frozenset[str]]
-    """What each intent outputs (`IntentRegistry.outputs`)."""
+    """What each intent outputs (`IntentSchemas.outputs`)."""
     builtins: dict[str, frozenset[str]] = field(default_factory=dict)
     """Names every file may read without declaring them (`{{ defaults.rootItemId }}`)."""
     refs: dict[str, tuple[int, str]] = field(default_factory=dict)

@@ -15,7 +15,7 @@ import msgspec
 from geode.json_input import DEFAULT_MAX_DEPTH, DuplicateKey, TooDeep, json_path, proven_sound, scan
 from geode.limits import holds_no_key_bad_character, may_hold_bad_text
 from geode.massops.checks import CheckedOperation, check_operation
-from geode.massops.intents import IntentRegistry, SpoolEntry
+from geode.massops.intents import IntentSchemas, SpoolEntry
 from geode.massops.problems import Problem
 from geode.massops.reading import duplicate_problem
 from geode.massops.spool import encode_frame
@@ -53,7 +53,7 @@ _TOO_DEEP: Any = object()
 
 
 def validate_chunk(
-    chunk: bytes, start: int, intents: IntentRegistry, max_depth: int = DEFAULT_MAX_DEPTH
+    chunk: bytes, start: int, intents: IntentSchemas, max_depth: int = DEFAULT_MAX_DEPTH
 ) -> ChunkReport:
     """Check the operations in `chunk` (`{op},{op},...`), the first being number `start`."""
     report = ChunkReport(start)
@@ -140,7 +140,7 @@ def _add(
     entries: list[SpoolEntry],
     checked: CheckedOperation,
     duplicates: list[DuplicateKey],
-    intents: IntentRegistry,
+    intents: IntentSchemas,
 ) -> None:
     if checked.intent is not None:
         counts[checked.intent] += 1
@@ -155,7 +155,7 @@ def _add(
         entries.append(intents.entry(checked.op, templates))
 
 
-def _depend(index: int, op: Any, report: ChunkReport, intents: IntentRegistry) -> None:
+def _depend(index: int, op: Any, report: ChunkReport, intents: IntentSchemas) -> None:
     intent = str(op.__struct_config__.tag)
     if intent in intents.ordered_intents:
         provides, needs = intents.dependencies(op)

@@ -1,12 +1,20 @@
 """What a domain registers with the mass-operation engine: its intents.
 
 The engine (validation, planning, running) holds no intent-specific code. Each
-domain package declares an `IntentFamily`: the tagged msgspec structs of its
-intents (the file format), what `{{ ref.field }}` may read from each, how to
-prefetch and apply a batch of them, and how to key them for parallel chunks.
-The app assembles the families into one `IntentRegistry` (`geode.assembly`),
-which the engine is handed; a new intent family touches one domain package
-and one line of the assembly.
+domain package declares its intents in two parts:
+
+- an `IntentSchema`, what *reading a file* needs: the tagged msgspec structs of
+  its intents (the file format), what `{{ ref.field }}` may read from each, the
+  records each provides and needs, the parts spooled pre-encoded. It lives in a
+  light module importing no SQLAlchemy, no driver, no ORM model;
+- an `IntentFamily`, the schema plus what *applying* them needs: how to prefetch
+  and apply a batch, export, key operations for parallel chunks.
+
+The app assembles the families into one `IntentRegistry` (`geode.assembly.intents`),
+which the engine is handed, and the schemas alone into an `IntentSchemas`
+(`geode.assembly.intent_schemas`), which validation worker processes import: a
+worker then holds only what checking a chunk needs (~18 MB rather than ~65). A
+new intent family touches one domain package and one line of each assembly.
 """
 
 from __future__ import annotations
@@ -16,15 +24,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Protocol, Union
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, Union
 
 import msgspec
-import sqlalchemy as sa
 
 from geode import limits
-from geode.db import bulk
-from geode.outcomes import Applied
 from geode.schemas import UNSET, finish_json_schema, without_key_patterns
+
+if TYPE_CHECKING:  # for hints only: worker processes must not import them (see above)
+    import sqlalchemy as sa
+
+    from geode.db import bulk
+    from geode.outcomes import Applied
 
 VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
 
@@ -141,8 +152,10 @@ class BuiltinRef:
     """(connection, tenant id) -> the values, read when a run starts."""
 
 
-class IntentFamily(ABC):
-    """A domain's intents, as registered with the engine."""
+class IntentSchema(ABC):
+    """What a domain declares for reading files of its intents: all a validation
+    worker process sees of it. Its module imports no SQLAlchemy (nor anything
+    that does): the apply side is the `IntentFamily` built on it."""
 
     name: str
     operations: tuple[type[Any], ...]
@@ -150,10 +163,6 @@ class IntentFamily(ABC):
     key_fields: frozenset[str] = frozenset()
     """Fields that name the record: when one holds a template, the operation is
     looked up alone once rendered instead of with its batch."""
-    lookup_tables: tuple[str, ...] = ()
-    """Tables a batch reads by key: the runner keeps their statistics fresh."""
-    planning_fields: type[msgspec.Struct] | None = None
-    """A struct of the few fields `KeyPlanner` reads (decoding skips the rest)."""
     lean_keys: bool = False
     """Whether validation may decode these intents without their keys' character
     patterns when the text proves none is needed (`schemas.without_key_patterns`):
@@ -162,19 +171,6 @@ class IntentFamily(ABC):
     @abstractmethod
     def outputs(self, intent: str) -> frozenset[str]:
         """What `{{ ref.field }}` may read from an operation of `intent` (dotted paths)."""
-
-    @abstractmethod
-    def new_pending(self) -> PendingRows: ...
-
-    @abstractmethod
-    def open_batch(self, context: BatchContext, pending: Any) -> FamilyBatch: ...
-
-    @abstractmethod
-    def key_planner(self) -> KeyPlanner: ...
-
-    def resource_planner(self) -> ResourcePlanner | None:
-        """A planner of whole operations, used instead of `key_planner` when given."""
-        return None
 
     def spool_documents(self, op: Any, templates: Templates | None) -> dict[str, str] | None:
         """Parts of `op` to spool pre-encoded (done by the validation processes,
@@ -189,10 +185,6 @@ class IntentFamily(ABC):
                 return value
         return None
 
-    def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
-        """The tenant's records as operations that re-import to the same store."""
-        return iter(())
-
     def dependencies(self, op: Any) -> tuple[list[str], list[str]]:
         """(records `op` provides, records it needs), as keys such as "shape:mug":
         the run order puts an operation after every operation of the file that
@@ -200,6 +192,33 @@ class IntentFamily(ABC):
         never depend on each other keeps this default, and its files are never
         reordered (nor is a graph built for them)."""
         return [], []
+
+
+class IntentFamily(IntentSchema):
+    """A domain's intents, as registered with the engine: its `IntentSchema`
+    (a family subclasses its domain's schema) and how to apply them."""
+
+    lookup_tables: tuple[str, ...] = ()
+    """Tables a batch reads by key: the runner keeps their statistics fresh."""
+    planning_fields: type[msgspec.Struct] | None = None
+    """A struct of the few fields `KeyPlanner` reads (decoding skips the rest)."""
+
+    @abstractmethod
+    def new_pending(self) -> PendingRows: ...
+
+    @abstractmethod
+    def open_batch(self, context: BatchContext, pending: Any) -> FamilyBatch: ...
+
+    @abstractmethod
+    def key_planner(self) -> KeyPlanner: ...
+
+    def resource_planner(self) -> ResourcePlanner | None:
+        """A planner of whole operations, used instead of `key_planner` when given."""
+        return None
+
+    def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
+        """The tenant's records as operations that re-import to the same store."""
+        return iter(())
 
 
 class SpoolEntry(msgspec.Struct, array_like=True):
@@ -215,30 +234,28 @@ class SpoolEntry(msgspec.Struct, array_like=True):
     order (`massops.ordering`); None: its position in the spool."""
 
 
-class IntentRegistry:
-    """Every family the app runs, and what the engine derives from them once."""
+class IntentSchemas:
+    """Every family's schema, and what validating a file derives from them once:
+    all a validation worker process loads (`IntentRegistry.locator`)."""
 
-    def __init__(
-        self,
-        families: Sequence[IntentFamily],
-        *,
-        locator: str,
-        builtins: Mapping[str, BuiltinRef] | None = None,
-    ) -> None:
-        """`locator` ("module:attribute") lets a validation worker process import
-        this same registry."""
+    families: tuple[IntentSchema, ...]
+    family_of: Mapping[str, IntentSchema]
+
+    def __init__(self, families: Sequence[IntentSchema], *, locator: str) -> None:
+        """`locator` ("module:attribute"): where a validation worker process
+        imports the schemas of these families from."""
         self.families = tuple(families)
         self.locator = locator
-        self.builtins: dict[str, BuiltinRef] = dict(builtins or {})
         self.intents: dict[str, type[Any]] = {}
-        self.family_of: dict[str, IntentFamily] = {}
+        family_of: dict[str, IntentSchema] = {}
+        self.family_of = family_of
         for family in self.families:
             for struct in family.operations:
                 tag = msgspec.inspect.type_info(struct).tag  # type: ignore[attr-defined]
                 if tag in self.intents:
                     raise ValueError(f"intent {tag!r} is registered twice")
                 self.intents[tag] = struct
-                self.family_of[tag] = family
+                family_of[tag] = family
         self.outputs: dict[str, frozenset[str]] = {
             intent: family.outputs(intent) for intent, family in self.family_of.items()
         }
@@ -257,7 +274,7 @@ class IntentRegistry:
             list[tuple[int, self.spool_entry]]  # type: ignore[name-defined]
         )
 
-    def family(self, op: Any) -> IntentFamily:
+    def family(self, op: Any) -> IntentSchema:
         return self.family_of[op.__struct_config__.tag]
 
     def entry(self, op: Any, templates: Templates | None) -> SpoolEntry:
@@ -292,7 +309,7 @@ class IntentRegistry:
         return frozenset(
             intent
             for intent, family in self.family_of.items()
-            if type(family).dependencies is not IntentFamily.dependencies
+            if type(family).dependencies is not IntentSchema.dependencies
         )
 
     @property
@@ -302,10 +319,6 @@ class IntentRegistry:
 
     def dependencies(self, op: Any) -> tuple[list[str], list[str]]:
         return self.family(op).dependencies(op)
-
-    @cached_property
-    def lookup_tables(self) -> tuple[str, ...]:
-        return tuple(t for family in self.families for t in family.lookup_tables)
 
     def json_schema(self) -> dict[str, Any]:
         """The file format as JSON Schema (`geode massop schema`, the OpenAPI document)."""
@@ -326,10 +339,37 @@ class IntentRegistry:
         return schema
 
 
-def load_registry(locator: str) -> IntentRegistry:
-    """The registry at "module:attribute" (in a validation worker process)."""
+class IntentRegistry(IntentSchemas):
+    """Every family the app runs: their schemas and their apply side."""
+
+    families: tuple[IntentFamily, ...]
+    family_of: Mapping[str, IntentFamily]
+
+    def __init__(
+        self,
+        families: Sequence[IntentFamily],
+        *,
+        locator: str,
+        builtins: Mapping[str, BuiltinRef] | None = None,
+    ) -> None:
+        """`locator` ("module:attribute"): where a validation worker process
+        imports the `IntentSchemas` of these same families (not this registry,
+        whose modules import SQLAlchemy, the driver and every writer)."""
+        super().__init__(families, locator=locator)
+        self.builtins: dict[str, BuiltinRef] = dict(builtins or {})
+
+    def family(self, op: Any) -> IntentFamily:
+        return self.family_of[op.__struct_config__.tag]
+
+    @cached_property
+    def lookup_tables(self) -> tuple[str, ...]:
+        return tuple(t for family in self.families for t in family.lookup_tables)
+
+
+def load_registry(locator: str) -> IntentSchemas:
+    """The schemas at "module:attribute" (in a validation worker process)."""
     module, _, attribute = locator.partition(":")
     registry = getattr(importlib.import_module(module), attribute)
-    if not isinstance(registry, IntentRegistry):
-        raise TypeError(f"{locator} is not an IntentRegistry")
+    if not isinstance(registry, IntentSchemas):
+        raise TypeError(f"{locator} is not an IntentSchemas")
     return registry

@@ -24,7 +24,7 @@ from msgspec import inspect as mi
 
 from geode import limits
 from geode.limits import NumberRule
-from geode.massops.intents import IntentRegistry, Ref
+from geode.massops.intents import IntentSchemas, Ref
 from geode.schemas import Email, IdText
 from geode.util import with_article
 
@@ -340,7 +340,7 @@ def _number_hint(name: str) -> str:
     )
 
 
-def explain_operation(index: int, raw: object, intents: IntentRegistry) -> list[Problem]:
+def explain_operation(index: int, raw: object, intents: IntentSchemas) -> list[Problem]:
     """Problems of one operation, for reports that show everything at once.
 
     Only called on the slow path, so it first re-runs msgspec: an operation msgspec

@@ -22,7 +22,7 @@ from typing import IO
 
 import msgspec
 
-from geode.massops.intents import IntentRegistry, SpoolEntry
+from geode.massops.intents import IntentSchemas, SpoolEntry
 
 FRAME_HEADER = struct.Struct(">II")
 FRAME_SIZE = 1000
@@ -76,7 +76,7 @@ def encode_frame(entries: list[SpoolEntry]) -> bytes:
 
 
 def read_spool(
-    path: Path, intents: IntentRegistry, start: int = 0
+    path: Path, intents: IntentSchemas, start: int = 0
 ) -> Iterator[tuple[int, SpoolEntry]]:
     """Entries with their operation index (in the file), from position `start` on."""
     decoder = intents.frame_decoder

@@ -1,4 +1,5 @@
-"""The order intents of a mass-operation file, as registered with the engine.
+"""The order intents of a mass-operation file, as registered with the engine:
+their schema (`intent_inputs`) and how a batch of them is applied.
 
 Names and fields follow @crystallize/schema (src/mass-operation/order.ts).
 """
@@ -11,42 +12,12 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
-from geode.massops.intents import BatchContext, IntentFamily, Ref, Templates, ref_field
-from geode.orders.documents import detach_documents
-from geode.orders.schemas import OrderFields, OrderInput, PipelineAssociation
+from geode.massops.intents import BatchContext, IntentFamily
+from geode.orders.intent_inputs import OrderRegister, OrderSchema, OrderUpdate, OrderUpsert
 from geode.orders.writer import OrderBatch, OrderPending, fingerprint
 from geode.outcomes import Applied
-from geode.schemas import UNSET, IdText, Key, UnsetType
 
-
-class OrderRegister(OrderInput, tag_field="intent", tag="order/register", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    resourceIdentifier: Key | UnsetType = UNSET
-    pipelines: list[PipelineAssociation] | UnsetType | None = UNSET
-
-
-class OrderUpdate(OrderFields, tag_field="intent", tag="order/update", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    id: IdText | UnsetType = UNSET
-    resourceIdentifier: Key | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        if self.id is UNSET and self.resourceIdentifier is UNSET:
-            raise ValueError("order/update needs `id` or `resourceIdentifier` to find the order")
-
-
-class OrderUpsert(OrderInput, tag_field="intent", tag="order/upsert", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    id: IdText | UnsetType = UNSET
-    resourceIdentifier: Key | UnsetType = UNSET
-
-
-_OUTPUT = frozenset(
-    {
-        "id", "resourceIdentifier", "createdAt", "customer.identifier", "total.gross",
-        "total.net", "total.currency", "paymentStatus", "type",
-    }
-)  # fmt: skip
+__all__ = ["OrderIntents", "OrderRegister", "OrderUpdate", "OrderUpsert"]
 
 
 class _Batch:
@@ -139,16 +110,9 @@ class _Planner:
         return f"ri\x1f{op.resourceIdentifier}"
 
 
-class OrderIntents(IntentFamily):
-    name = "orders"
-    operations = (OrderRegister, OrderUpdate, OrderUpsert)
-    key_fields = frozenset({"id", "resourceIdentifier"})
+class OrderIntents(OrderSchema, IntentFamily):
     lookup_tables = ("orders",)
     planning_fields = _Keys
-    lean_keys = True
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return _OUTPUT
 
     def new_pending(self) -> OrderPending:
         return OrderPending()
@@ -158,27 +122,6 @@ class OrderIntents(IntentFamily):
 
     def key_planner(self) -> _Planner:
         return _Planner()
-
-    def spool_documents(self, op: Any, templates: Templates | None) -> dict[str, str] | None:
-        """An order's JSON documents (cart, payment, ...) are encoded by the
-        validation processes rather than decoded and encoded again by the run's
-        single thread: reading the benchmark's spool (200k) back takes half as
-        long (4.9 -> 2.4 us per operation). Not for fields holding templates
-        (rendered during the run), nor for an upsert keyed by its content (its
-        fingerprint reads the whole input)."""
-        if isinstance(op, OrderRegister) or (
-            isinstance(op, OrderUpsert)
-            and (op.id is not UNSET or op.resourceIdentifier is not UNSET)
-        ):
-            keep = {path[0] for path, _ in templates} if templates else ()
-            return detach_documents(op, keep)
-        return None
-
-    def log_key(self, op: Any) -> str | None:
-        for value in (getattr(op, "id", UNSET), op.resourceIdentifier):
-            if isinstance(value, str):
-                return value
-        return None
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         from geode.orders.export import order_operations

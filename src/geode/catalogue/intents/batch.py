@@ -11,11 +11,10 @@ changes in the batch's `Journal`, undone when the operation is refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import msgspec
 import sqlalchemy as sa
 
 from geode.catalogue import models
@@ -221,14 +220,3 @@ class CatalogueBatch:
     def plan(self) -> list[bulk.WriteStep]:
         """In `writers` order: rows a foreign key points at come first."""
         return [step for writer in self.writers for step in writer.plan()]
-
-
-def referenced_pieces(ops: Iterable[Any]) -> set[str]:
-    """The pieces named by the definitions of these operations (for prefetching)."""
-    found: set[str] = set()
-    for op in ops:
-        for name in ("components", "variantComponents"):
-            value = getattr(op, name, msgspec.UNSET)
-            if isinstance(value, list):
-                found.update(identifier for identifier, _ in pieces_named(value, name))
-    return found

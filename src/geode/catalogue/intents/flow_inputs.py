@@ -3,12 +3,13 @@ mass-operation/flow.ts and item.ts's `item/flow/stage/addItems`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from geode import limits
 from geode.catalogue.components.fields import RequiredName, check_datetime
+from geode.catalogue.intents.kinds import NAMED_OUTPUT
 from geode.massops.intents import Ref, ref_field
 from geode.schemas import UNSET, DateTimeText, IdText, Input, Key, KeyValuePair, UnsetType
 
@@ -155,3 +156,40 @@ class AddItemsToStage(Input, tag_field="intent", tag="item/flow/stage/addItems",
     moveFromFlowIdentifier: Key | UnsetType = UNSET
     actionConfig: list[ActionConfig] | UnsetType = UNSET
     ref: Ref | UnsetType = ref_field()
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and "{{" not in value
+
+
+FLOW_INTENTS = (FlowCreate, FlowUpdate, FlowUpsert, AddItemsToStage)
+
+
+class FlowSchema:
+    name: str = "flow"
+    operations: tuple[type[Any], ...] = FLOW_INTENTS
+    key_fields: frozenset[str] = frozenset({"identifier", "stageIdentifier"})
+
+    def outputs(self, intent: str) -> frozenset[str]:
+        return NAMED_OUTPUT
+
+    def provides(self, op: Any) -> list[str]:
+        if isinstance(op, AddItemsToStage):
+            return []
+        found = [f"flow:{op.identifier}"] if _literal(op.identifier) else []
+        for stage in op.stages or []:
+            if _literal(stage.identifier):
+                found.append(f"stage:{stage.identifier}")
+        return found
+
+    def needs(self, op: Any) -> list[str]:
+        if not isinstance(op, AddItemsToStage):
+            return []
+        found = [f"stage:{op.stageIdentifier}"] if _literal(op.stageIdentifier) else []
+        found += [f"item:{item.id}" for item in op.items if _literal(item.id)]
+        if _literal(op.moveFromFlowIdentifier):
+            found.append(f"flow:{op.moveFromFlowIdentifier}")
+        for config in op.actionConfig or []:
+            if _literal(config.stageIdentifier):
+                found.append(f"stage:{config.stageIdentifier}")
+        return found

@@ -27,6 +27,7 @@ from geode.catalogue.intents.flow_inputs import (
     MAX_ITEMS_PER_ADD,
     AddItemsToStage,
     FlowCreate,
+    FlowSchema,
     FlowUpdate,
     FlowUpsert,
     ItemInStage,
@@ -39,13 +40,11 @@ from geode.catalogue.intents.flow_store import (
     stage_items_table,
     stages_table,
 )
-from geode.catalogue.intents.keyed import NAMED_OUTPUT, named_output, write_keyed
+from geode.catalogue.intents.keyed import named_output, write_keyed
 from geode.db.base import table_of
 from geode.db.pages import tenant_pages
 from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.schemas import UNSET, KeyValuePair
-
-FLOW_INTENTS = (FlowCreate, FlowUpdate, FlowUpsert, AddItemsToStage)
 
 
 def _literal(value: Any) -> bool:
@@ -246,35 +245,8 @@ def _stage_items(connection: sa.Connection, tenant_id: str, stage: str) -> Itera
         last = (rows[-1][3], rows[-1][0], rows[-1][1])
 
 
-class Flows:
-    name: str = "flow"
-    operations: tuple[type[Any], ...] = FLOW_INTENTS
-    key_fields: frozenset[str] = frozenset({"identifier", "stageIdentifier"})
+class Flows(FlowSchema):
     lookup_tables: tuple[str, ...] = ("flows", "flow_stages", "flow_stage_items")
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return NAMED_OUTPUT
-
-    def provides(self, op: Any) -> list[str]:
-        if isinstance(op, AddItemsToStage):
-            return []
-        found = [f"flow:{op.identifier}"] if _literal(op.identifier) else []
-        for stage in op.stages or []:
-            if _literal(stage.identifier):
-                found.append(f"stage:{stage.identifier}")
-        return found
-
-    def needs(self, op: Any) -> list[str]:
-        if not isinstance(op, AddItemsToStage):
-            return []
-        found = [f"stage:{op.stageIdentifier}"] if _literal(op.stageIdentifier) else []
-        found += [f"item:{item.id}" for item in op.items if _literal(item.id)]
-        if _literal(op.moveFromFlowIdentifier):
-            found.append(f"flow:{op.moveFromFlowIdentifier}")
-        for config in op.actionConfig or []:
-            if _literal(config.stageIdentifier):
-                found.append(f"stage:{config.stageIdentifier}")
-        return found
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         store = batch.flows

@@ -16,20 +16,11 @@ import sqlalchemy as sa
 
 from geode.catalogue import models
 from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.image_inputs import ImageRegister, ImageSchema
 from geode.db.base import table_of
 from geode.db.pages import tenant_pages
-from geode.massops.intents import Ref, ref_field
 from geode.outcomes import Applied, Outcome
-from geode.schemas import UNSET, Input, Key, UnsetType
-
-IMAGE_OUTPUT = frozenset({"key"})
-
-
-class ImageRegister(Input, tag_field="intent", tag="image/register", kw_only=True):
-    key: Key
-    language: Key | UnsetType = UNSET
-    resourceIdentifier: Key | UnsetType = UNSET
-    ref: Ref | UnsetType = ref_field()
+from geode.schemas import UNSET
 
 
 def apply_register(batch: CatalogueBatch, op: ImageRegister) -> Applied:
@@ -74,20 +65,8 @@ def image_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Imag
             yield op
 
 
-class Images:
-    name: str = "image"
-    operations: tuple[type[Any], ...] = (ImageRegister,)
-    key_fields: frozenset[str] = frozenset({"key"})
+class Images(ImageSchema):
     lookup_tables: tuple[str, ...] = ("images",)
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return IMAGE_OUTPUT
-
-    def provides(self, op: Any) -> list[str]:
-        return []
-
-    def needs(self, op: Any) -> list[str]:
-        return []
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.images.prefetch(op.key for op in ops)

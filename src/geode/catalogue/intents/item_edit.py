@@ -31,7 +31,6 @@ from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.schemas import UNSET
 from geode.timestamps import canonical_timestamp
 
-ITEM_OUTPUT = frozenset({"id", "path", "name", "language", "type", "shapeIdentifier"})
 ItemInput = ItemCreateInput | ItemUpdateInput
 
 

@@ -17,6 +17,7 @@ from geode.catalogue.components.fields import check_datetime
 from geode.schemas import UNSET, DateTimeText, IdText, Input, Key, Name, UnsetType
 
 __all__ = [
+    "ITEM_OUTPUT",
     "ItemCreateInput",
     "ItemLocator",
     "ItemTree",
@@ -24,6 +25,9 @@ __all__ = [
     "ItemUpsertInput",
     "require_locator",
 ]
+
+ITEM_OUTPUT = frozenset({"id", "path", "name", "language", "type", "shapeIdentifier"})
+"""What `{{ ref.field }}` reads from an item operation."""
 
 Position = Annotated[int, msgspec.Meta(ge=0, le=limits.QUANTITY_MAX)]
 Language = Key

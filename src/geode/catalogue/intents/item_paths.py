@@ -9,99 +9,20 @@ the operation. A shortcut shows the item under another parent too.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
-
-from geode import limits
 from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.item_edit import locate
-from geode.catalogue.intents.item_inputs import ItemLocator, Language, Position, require_locator
-from geode.catalogue.intents.item_needs import item_needs, item_provides, prefetch_items
+from geode.catalogue.intents.item_needs import prefetch_items
 from geode.catalogue.intents.item_state import ALIAS, CANONICAL, HISTORY, ItemState
 from geode.catalogue.intents.item_writer import NOBODY
-from geode.massops.intents import Ref, ref_field
-from geode.outcomes import Applied, OperationFailed
-from geode.schemas import UNSET, IdText, Input, UnsetType
-
-PathText = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=limits.KEY_MAX_LENGTH, pattern=limits.KEY_PATTERN)
-]
-
-
-class _WithPaths(ItemLocator, kw_only=True):
-    language: Language
-    paths: list[PathText]
-
-    def __post_init__(self) -> None:
-        require_locator(self)
-
-
-class Shortcut(Input, kw_only=True):
-    parentId: IdText
-    position: Position | UnsetType = UNSET
-
-
-class _WithShortcuts(ItemLocator, kw_only=True):
-    shortcuts: list[Shortcut]
-
-    def __post_init__(self) -> None:
-        require_locator(self)
-
-
-class AddAliases(_WithPaths, tag_field="intent", tag="item/paths/addAliases", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class SetAliases(_WithPaths, tag_field="intent", tag="item/paths/setAliases", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class RemoveAliases(_WithPaths, tag_field="intent", tag="item/paths/removeAliases", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class AddHistory(_WithPaths, tag_field="intent", tag="item/paths/addHistory", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class SetHistory(_WithPaths, tag_field="intent", tag="item/paths/setHistory", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class RemoveHistory(_WithPaths, tag_field="intent", tag="item/paths/removeHistory", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class AddShortcuts(_WithShortcuts, tag_field="intent", tag="item/paths/addShortcuts", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class SetShortcuts(_WithShortcuts, tag_field="intent", tag="item/paths/setShortcuts", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class RemoveShortcuts(
-    ItemLocator, tag_field="intent", tag="item/paths/removeShortcuts", kw_only=True
-):
-    ref: Ref | UnsetType = ref_field()
-    parentIds: list[IdText]
-
-    def __post_init__(self) -> None:
-        require_locator(self)
-
-
-PATH_INTENTS: tuple[type[Any], ...] = (
-    AddAliases,
-    SetAliases,
-    RemoveAliases,
-    AddHistory,
-    SetHistory,
-    RemoveHistory,
-    AddShortcuts,
-    SetShortcuts,
+from geode.catalogue.intents.path_inputs import (
+    ItemPathSchema,
     RemoveShortcuts,
+    SetShortcuts,
+    WithPaths,
 )
+from geode.outcomes import Applied, OperationFailed
 
 
 def _change_paths(batch: CatalogueBatch, state: ItemState, op: Any) -> ItemState:
@@ -172,7 +93,7 @@ def apply_paths(batch: CatalogueBatch, op: Any) -> Applied:
     state, named = locate(batch, op)
     if state is None:
         raise OperationFailed("not_found", f"no item {named} exists", key=named)
-    if isinstance(op, _WithPaths):
+    if isinstance(op, WithPaths):
         changed = _change_paths(batch, state, op)
     else:
         changed = _change_shortcuts(batch, state, op)
@@ -182,26 +103,14 @@ def apply_paths(batch: CatalogueBatch, op: Any) -> Applied:
     return Applied("updated", state.id, state.id, {"id": state.id})
 
 
-class ItemPaths:
-    name: str = "item/paths"
-    operations: tuple[type[Any], ...] = PATH_INTENTS
-    key_fields: frozenset[str] = frozenset({"itemId", "resourceIdentifier"})
+class ItemPaths(ItemPathSchema):
     lookup_tables: tuple[str, ...] = ("item_shortcuts",)
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return frozenset({"id"})
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         prefetch_items(batch, ops)
 
     def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
         return apply_paths(batch, op)
-
-    def provides(self, op: Any) -> list[str]:
-        return item_provides(op)
-
-    def needs(self, op: Any) -> list[str]:
-        return item_needs(op)
 
     def export(self, connection: Any, tenant_id: str) -> Any:
         return iter(())  # items export their paths themselves

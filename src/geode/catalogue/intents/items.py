@@ -15,62 +15,23 @@ import msgspec
 import sqlalchemy as sa
 
 from geode.catalogue.intents.batch import CatalogueBatch
-from geode.catalogue.intents.item_edit import ITEM_OUTPUT, edit_item, locate
-from geode.catalogue.intents.item_export import tree_operations
-from geode.catalogue.intents.item_inputs import (
-    ItemCreateInput,
-    ItemUpdateInput,
-    ItemUpsertInput,
-)
-from geode.catalogue.intents.item_needs import item_needs, item_provides, prefetch_items
-from geode.catalogue.intents.item_paths import PATH_INTENTS
-from geode.catalogue.intents.item_state import ItemState
-from geode.catalogue.intents.products import (
-    PRODUCT_INTENTS,
-    ProductUpsert,
-    apply_product,
-    product_export_fields,
-)
-from geode.catalogue.intents.publishing import PUBLISHING_INTENTS
-from geode.catalogue.intents.variant_store import load_variants
-from geode.massops.intents import Ref, ref_field
-from geode.outcomes import Applied, OperationFailed
-from geode.schemas import UnsetType
-
-
-class DocumentCreate(ItemCreateInput, tag_field="intent", tag="document/create", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class DocumentUpdate(ItemUpdateInput, tag_field="intent", tag="document/update", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class DocumentUpsert(ItemUpsertInput, tag_field="intent", tag="document/upsert", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class FolderCreate(ItemCreateInput, tag_field="intent", tag="folder/create", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class FolderUpdate(ItemUpdateInput, tag_field="intent", tag="folder/update", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class FolderUpsert(ItemUpsertInput, tag_field="intent", tag="folder/upsert", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-ITEM_INTENTS: tuple[type[Any], ...] = (
-    DocumentCreate,
-    DocumentUpdate,
+from geode.catalogue.intents.document_inputs import (
     DocumentUpsert,
-    FolderCreate,
-    FolderUpdate,
     FolderUpsert,
-    *PRODUCT_INTENTS,
+    ItemSchema,
 )
+from geode.catalogue.intents.item_edit import edit_item, locate
+from geode.catalogue.intents.item_export import tree_operations
+from geode.catalogue.intents.item_needs import prefetch_items
+from geode.catalogue.intents.item_state import ItemState
+from geode.catalogue.intents.path_inputs import PATH_INTENTS
+from geode.catalogue.intents.product_inputs import PRODUCT_INTENTS, ProductUpsert
+from geode.catalogue.intents.products import apply_product, product_export_fields
+from geode.catalogue.intents.publishing_inputs import PUBLISHING_INTENTS
+from geode.catalogue.intents.variant_store import load_variants
+from geode.outcomes import Applied, OperationFailed
+
+__all__ = ["DocumentUpsert", "Items", "apply_item"]
 
 
 def apply_item(
@@ -98,14 +59,8 @@ def apply_item(
     return applied, applied.resource_id
 
 
-class Items:
-    name: str = "item"
-    operations: tuple[type[Any], ...] = ITEM_INTENTS
-    key_fields: frozenset[str] = frozenset({"itemId", "resourceIdentifier"})
+class Items(ItemSchema):
     lookup_tables: tuple[str, ...] = ("items", "item_versions", "item_paths")
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return ITEM_OUTPUT
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         prefetch_items(batch, ops)
@@ -114,12 +69,6 @@ class Items:
         if isinstance(op, PRODUCT_INTENTS):
             return apply_product(batch, op, apply_item)
         return apply_item(batch, op)[0]
-
-    def provides(self, op: Any) -> list[str]:
-        return item_provides(op)
-
-    def needs(self, op: Any) -> list[str]:
-        return item_needs(op)
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         def upsert(fields: dict[str, Any], state: ItemState, language: str, version: str) -> Any:

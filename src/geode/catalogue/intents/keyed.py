@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from geode.catalogue.intents.kinds import NAMED_OUTPUT
 from geode.db.base import Base, table_of
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
 from geode.massops.intents import BatchContext
 from geode.outcomes import Applied
 from geode.pending import Pending
 
-NAMED_OUTPUT = frozenset({"identifier", "name"})
-"""What `{{ ref.field }}` reads from an operation on such a record."""
+__all__ = ["NAMED_OUTPUT", "keyed_writer", "named_output", "write_keyed"]
 
 
 def named_output(row: Row) -> dict[str, Any]:

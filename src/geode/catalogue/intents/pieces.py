@@ -16,33 +16,19 @@ from geode.catalogue import models
 from geode.catalogue.components.definitions import decode_definitions, pieces_named
 from geode.catalogue.components.shapes import PieceInput
 from geode.catalogue.documents import dump
-from geode.catalogue.intents.batch import CatalogueBatch, referenced_pieces
-from geode.catalogue.intents.keyed import NAMED_OUTPUT, write_keyed
-from geode.catalogue.intents.kinds import keys
+from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.keyed import write_keyed
+from geode.catalogue.intents.piece_inputs import (
+    PieceOperation,
+    PieceSchema,
+    PieceUpsert,
+    referenced_pieces,
+)
 from geode.db.base import table_of
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
-from geode.massops.intents import Ref, ref_field
 from geode.outcomes import Applied
-from geode.schemas import UNSET, UnsetType
-
-
-class PieceCreate(PieceInput, tag_field="intent", tag="piece/create", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class PieceUpdate(PieceInput, tag_field="intent", tag="piece/update", kw_only=True):
-    """The reference's `piece/update` takes the create schema: `name` is required."""
-
-    ref: Ref | UnsetType = ref_field()
-
-
-class PieceUpsert(PieceInput, tag_field="intent", tag="piece/upsert", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-PIECE_INTENTS = (PieceCreate, PieceUpdate, PieceUpsert)
-PieceOperation = PieceCreate | PieceUpdate | PieceUpsert
+from geode.schemas import UNSET
 
 
 def piece_values(op: PieceInput) -> Row:
@@ -85,14 +71,8 @@ def piece_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Piec
         yield from emit(identifier, frozenset())
 
 
-class Pieces:
-    name: str = "piece"
-    operations: tuple[type[Any], ...] = PIECE_INTENTS
-    key_fields: frozenset[str] = frozenset({"identifier"})
+class Pieces(PieceSchema):
     lookup_tables: tuple[str, ...] = ("pieces",)
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return NAMED_OUTPUT
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.pieces.prefetch({op.identifier for op in ops} | referenced_pieces(ops))
@@ -102,10 +82,3 @@ class Pieces:
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         return piece_operations(connection, tenant_id)
-
-    def provides(self, op: Any) -> list[str]:
-        return keys("piece", [op.identifier])
-
-    def needs(self, op: Any) -> list[str]:
-        """The pieces its definitions hold (a piece naming itself needs nothing)."""
-        return keys("piece", sorted(referenced_pieces([op])))

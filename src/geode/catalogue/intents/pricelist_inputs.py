@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from geode import limits
 from geode.catalogue.components.fields import RequiredName, check_datetime
+from geode.catalogue.intents.kinds import NAMED_OUTPUT
 from geode.massops.intents import Ref, ref_field
 from geode.schemas import (
     UNSET,
@@ -107,3 +108,41 @@ class SelectedVariantsRemove(
     identifier: Key
     skus: list[Key]
     ref: Ref | UnsetType = ref_field()
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and "{{" not in value
+
+
+PRICELIST_INTENTS = (
+    PriceListCreate,
+    PriceListUpdate,
+    PriceListUpsert,
+    SelectedVariantsUpsert,
+    SelectedVariantsRemove,
+)
+
+
+class PriceListSchema:
+    name: str = "pricelist"
+    operations: tuple[type[Any], ...] = PRICELIST_INTENTS
+    key_fields: frozenset[str] = frozenset({"identifier"})
+
+    def outputs(self, intent: str) -> frozenset[str]:
+        return NAMED_OUTPUT
+
+    def provides(self, op: Any) -> list[str]:
+        return [f"pricelist:{op.identifier}"] if _literal(op.identifier) else []
+
+    def needs(self, op: Any) -> list[str]:
+        variants: Any = []
+        groups: Any = []
+        if isinstance(op, SelectedVariantsUpsert):
+            variants = op.variants
+        elif isinstance(op, PriceListFields):
+            if isinstance(op.selectedProductVariants, SelectedVariants):
+                variants = op.selectedProductVariants.variants or []
+            if isinstance(op.targetAudience, TargetAudience):
+                groups = op.targetAudience.customerGroupIdentifiers or []
+        found = [f"sku:{v.sku}" for v in variants if _literal(v.sku)]
+        return found + [f"customer-group:{g}" for g in groups if _literal(g)]

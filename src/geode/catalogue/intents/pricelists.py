@@ -19,10 +19,11 @@ import sqlalchemy as sa
 from geode.catalogue import models
 from geode.catalogue.documents import dump, dump_or_none, load_as
 from geode.catalogue.intents.batch import CatalogueBatch
-from geode.catalogue.intents.keyed import NAMED_OUTPUT, named_output, write_keyed
+from geode.catalogue.intents.keyed import named_output, write_keyed
 from geode.catalogue.intents.pricelist_inputs import (
     PriceListCreate,
     PriceListFields,
+    PriceListSchema,
     PriceListUpdate,
     PriceListUpsert,
     PriceVariantModifier,
@@ -38,18 +39,7 @@ from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.schemas import UNSET
 from geode.timestamps import canonical_timestamp, stored_timestamp
 
-PRICELIST_INTENTS = (
-    PriceListCreate,
-    PriceListUpdate,
-    PriceListUpsert,
-    SelectedVariantsUpsert,
-    SelectedVariantsRemove,
-)
 _variants = table_of(models.PriceListVariant)
-
-
-def _literal(value: Any) -> bool:
-    return isinstance(value, str) and "{{" not in value
 
 
 def _check_modifiers(batch: CatalogueBatch, modifiers: Any, at: str) -> None:
@@ -196,30 +186,8 @@ def _selected(sku: str, modifiers: str | None) -> SelectedVariant:
     return variant
 
 
-class PriceLists:
-    name: str = "pricelist"
-    operations: tuple[type[Any], ...] = PRICELIST_INTENTS
-    key_fields: frozenset[str] = frozenset({"identifier"})
+class PriceLists(PriceListSchema):
     lookup_tables: tuple[str, ...] = ("price_lists", "price_list_variants")
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return NAMED_OUTPUT
-
-    def provides(self, op: Any) -> list[str]:
-        return [f"pricelist:{op.identifier}"] if _literal(op.identifier) else []
-
-    def needs(self, op: Any) -> list[str]:
-        variants: Any = []
-        groups: Any = []
-        if isinstance(op, SelectedVariantsUpsert):
-            variants = op.variants
-        elif isinstance(op, PriceListFields):
-            if isinstance(op.selectedProductVariants, SelectedVariants):
-                variants = op.selectedProductVariants.variants or []
-            if isinstance(op.targetAudience, TargetAudience):
-                groups = op.targetAudience.customerGroupIdentifiers or []
-        found = [f"sku:{v.sku}" for v in variants if _literal(v.sku)]
-        return found + [f"customer-group:{g}" for g in groups if _literal(g)]
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         identifiers = {op.identifier for op in ops}

@@ -10,44 +10,11 @@ nothing of itself in the batch, its item and earlier variants included
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-import msgspec
+from typing import Any
 
 from geode.catalogue.intents.batch import CatalogueBatch
-from geode.catalogue.intents.item_inputs import (
-    ItemCreateInput,
-    ItemUpdateInput,
-    ItemUpsertInput,
-)
 from geode.catalogue.intents.item_state import ItemState
-from geode.catalogue.variant_inputs import VariantInput
-from geode.massops.intents import Ref, ref_field
 from geode.outcomes import Applied, OperationFailed
-from geode.schemas import UNSET, IdText, UnsetType
-
-Variants = Annotated[list[VariantInput], msgspec.Meta(min_length=1)]
-
-
-class ProductCreate(ItemCreateInput, tag_field="intent", tag="product/create", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    vatTypeId: IdText
-    variants: Variants
-
-
-class ProductUpdate(ItemUpdateInput, tag_field="intent", tag="product/update", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    vatTypeId: IdText | UnsetType = UNSET
-    variants: Variants | UnsetType = UNSET
-
-
-class ProductUpsert(ItemUpsertInput, tag_field="intent", tag="product/upsert", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    vatTypeId: IdText
-    variants: Variants
-
-
-PRODUCT_INTENTS: tuple[type[Any], ...] = (ProductCreate, ProductUpdate, ProductUpsert)
 
 
 def product_columns(batch: CatalogueBatch, op: Any) -> dict[str, Any]:

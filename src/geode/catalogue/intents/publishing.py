@@ -16,62 +16,22 @@ from geode.catalogue.components.check import check_component, check_required, me
 from geode.catalogue.components.content import ComponentContent, decode_components
 from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.item_edit import (
-    ITEM_OUTPUT,
     BatchContent,
     _fail_content,
     content_text,
     item_output,
     locate,
 )
-from geode.catalogue.intents.item_inputs import ItemLocator, Language, require_locator
-from geode.catalogue.intents.item_needs import item_needs, item_provides, prefetch_items
+from geode.catalogue.intents.item_needs import prefetch_items
 from geode.catalogue.intents.item_state import DRAFT, PUBLISHED, ItemState
-from geode.massops.intents import Ref, ref_field
-from geode.outcomes import Applied, OperationFailed, Outcome
-from geode.schemas import UNSET, UnsetType
-
-
-class _Publishing(ItemLocator, kw_only=True):
-    language: Language
-    includeDescendants: bool | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        require_locator(self)
-
-
-class ItemPublish(_Publishing, tag_field="intent", tag="item/publish", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class ItemUnpublish(_Publishing, tag_field="intent", tag="item/unpublish", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class ItemDelete(ItemLocator, tag_field="intent", tag="item/delete", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-    def __post_init__(self) -> None:
-        require_locator(self)
-
-
-class ItemUpdateComponent(
-    ItemLocator, tag_field="intent", tag="item/updateComponent/item", kw_only=True
-):
-    ref: Ref | UnsetType = ref_field()
-    language: Language
-    component: ComponentContent
-
-    def __post_init__(self) -> None:
-        require_locator(self)
-
-
-PUBLISHING_INTENTS: tuple[type[Any], ...] = (
+from geode.catalogue.intents.publishing_inputs import (
+    ItemDelete,
     ItemPublish,
     ItemUnpublish,
-    ItemDelete,
     ItemUpdateComponent,
+    PublishingSchema,
 )
-PUBLISH_OUTPUT = frozenset({"id", "language"})
+from geode.outcomes import Applied, OperationFailed, Outcome
 
 
 def _found(batch: CatalogueBatch, op: Any) -> ItemState:
@@ -165,18 +125,8 @@ def apply_update_component(batch: CatalogueBatch, op: ItemUpdateComponent) -> Ap
     return Applied("updated", state.id, state.id, item_output(changed, op.language))
 
 
-class Publishing:
-    name: str = "item/publishing"
-    operations: tuple[type[Any], ...] = PUBLISHING_INTENTS
-    key_fields: frozenset[str] = frozenset({"itemId", "resourceIdentifier"})
+class Publishing(PublishingSchema):
     lookup_tables: tuple[str, ...] = ()
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        if intent == "item/delete":
-            return frozenset({"id"})
-        if intent == "item/updateComponent/item":
-            return ITEM_OUTPUT
-        return PUBLISH_OUTPUT
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         prefetch_items(batch, ops)
@@ -187,12 +137,6 @@ class Publishing:
         if isinstance(op, ItemUpdateComponent):
             return apply_update_component(batch, op)
         return apply_publishing(batch, op)
-
-    def provides(self, op: Any) -> list[str]:
-        return item_provides(op)
-
-    def needs(self, op: Any) -> list[str]:
-        return item_needs(op)
 
     def export(self, connection: Any, tenant_id: str) -> Any:
         return iter(())  # items export their publishing themselves

@@ -18,31 +18,19 @@ from geode.catalogue import models
 from geode.catalogue.components.definitions import decode_definitions
 from geode.catalogue.components.shapes import ShapeFields, ShapeInput
 from geode.catalogue.documents import dump, dump_or_none, load_as
-from geode.catalogue.intents.batch import CatalogueBatch, referenced_pieces
-from geode.catalogue.intents.keyed import NAMED_OUTPUT, write_keyed
-from geode.catalogue.intents.kinds import keys
+from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.keyed import write_keyed
+from geode.catalogue.intents.piece_inputs import referenced_pieces
+from geode.catalogue.intents.shape_inputs import (
+    ShapeOperation,
+    ShapeSchema,
+    ShapeUpsert,
+)
 from geode.db.base import table_of
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
-from geode.massops.intents import Ref, ref_field
 from geode.outcomes import Applied, OperationFailed
-from geode.schemas import UNSET, KeyValuePair, UnsetType
-
-
-class ShapeCreate(ShapeInput, tag_field="intent", tag="shape/create", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class ShapeUpdate(ShapeFields, tag_field="intent", tag="shape/update", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-class ShapeUpsert(ShapeInput, tag_field="intent", tag="shape/upsert", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-
-
-SHAPE_INTENTS = (ShapeCreate, ShapeUpdate, ShapeUpsert)
-ShapeOperation = ShapeCreate | ShapeUpdate | ShapeUpsert
+from geode.schemas import UNSET, KeyValuePair
 
 
 def shape_values(op: ShapeFields) -> Row:
@@ -89,14 +77,8 @@ def shape_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Shap
             yield shape
 
 
-class Shapes:
-    name: str = "shape"
-    operations: tuple[type[Any], ...] = SHAPE_INTENTS
-    key_fields: frozenset[str] = frozenset({"identifier"})
+class Shapes(ShapeSchema):
     lookup_tables: tuple[str, ...] = ("shapes",)
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return NAMED_OUTPUT
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.pieces.prefetch(referenced_pieces(ops))
@@ -107,12 +89,3 @@ class Shapes:
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         return shape_operations(connection, tenant_id)
-
-    def provides(self, op: Any) -> list[str]:
-        return keys("shape", [op.identifier])
-
-    def needs(self, op: Any) -> list[str]:
-        """The pieces its definitions hold. Not the shapes its relations accept
-        (`acceptedShapeIdentifiers`): a constraint on items, checked when an item
-        is related, so two shapes may accept each other."""
-        return keys("piece", sorted(referenced_pieces([op])))

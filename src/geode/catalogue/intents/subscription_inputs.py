@@ -4,7 +4,7 @@ mass-operation/subscription-contract.ts)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -142,3 +142,27 @@ class ContractUpsert(
     ContractInput, tag_field="intent", tag="subscription-contract/upsert", kw_only=True
 ):
     ref: Ref | UnsetType = ref_field()
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and "{{" not in value
+
+
+CONTRACT_INTENTS = (ContractCreate, ContractUpdate, ContractUpsert)
+CONTRACT_OUTPUT = frozenset({"id"})
+
+
+class ContractSchema:
+    name: str = "subscription-contract"
+    operations: tuple[type[Any], ...] = CONTRACT_INTENTS
+    key_fields: frozenset[str] = frozenset({"id", "resourceIdentifier"})
+
+    def outputs(self, intent: str) -> frozenset[str]:
+        return CONTRACT_OUTPUT
+
+    def provides(self, op: Any) -> list[str]:
+        return []
+
+    def needs(self, op: Any) -> list[str]:
+        item = op.item
+        return [f"sku:{item.sku}"] if item is not UNSET and _literal(item.sku) else []

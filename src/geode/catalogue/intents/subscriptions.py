@@ -21,6 +21,7 @@ from geode.catalogue.intents.batch import CatalogueBatch
 from geode.catalogue.intents.subscription_inputs import (
     ContractCreate,
     ContractFields,
+    ContractSchema,
     ContractUpdate,
     ContractUpsert,
 )
@@ -30,13 +31,7 @@ from geode.ids import new_id
 from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.schemas import UNSET
 
-CONTRACT_INTENTS = (ContractCreate, ContractUpdate, ContractUpsert)
-CONTRACT_OUTPUT = frozenset({"id"})
 _KEYS = frozenset({"id", "resourceIdentifier", "customerIdentifier", "status", "intent", "_ref"})
-
-
-def _literal(value: Any) -> bool:
-    return isinstance(value, str) and "{{" not in value
 
 
 def _find(batch: CatalogueBatch, op: ContractFields) -> tuple[str | None, dict[str, Any] | None]:
@@ -126,21 +121,8 @@ def contract_operations(connection: sa.Connection, tenant_id: str) -> Iterator[C
             yield msgspec.convert(fields, ContractUpsert)
 
 
-class Contracts:
-    name: str = "subscription-contract"
-    operations: tuple[type[Any], ...] = CONTRACT_INTENTS
-    key_fields: frozenset[str] = frozenset({"id", "resourceIdentifier"})
+class Contracts(ContractSchema):
     lookup_tables: tuple[str, ...] = ("subscription_contracts",)
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return CONTRACT_OUTPUT
-
-    def provides(self, op: Any) -> list[str]:
-        return []
-
-    def needs(self, op: Any) -> list[str]:
-        item = op.item
-        return [f"sku:{item.sku}"] if item is not UNSET and _literal(item.sku) else []
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.contracts.prefetch(

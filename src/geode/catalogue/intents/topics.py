@@ -19,76 +19,22 @@ import sqlalchemy as sa
 
 from geode.catalogue.documents import dump_or_none, load_as
 from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.topic_inputs import (
+    TopicCreate,
+    TopicDelete,
+    TopicOperation,
+    TopicSchema,
+    TopicUpdate,
+    TopicUpsert,
+)
 from geode.catalogue.intents.topic_tree import ITEM_TOPICS, TOPIC_NAMES, TOPICS
 from geode.catalogue.intents.topic_writer import TopicWriter
 from geode.db import bulk
 from geode.db.keyed_writer import Row
 from geode.db.pages import tenant_pages
-from geode.massops.intents import Ref, ref_field
 from geode.outcomes import Applied, OperationFailed
-from geode.schemas import UNSET, IdText, Input, Key, KeyValuePair, Name, UnsetType
+from geode.schemas import UNSET, KeyValuePair
 from geode.tenants.settings import languages
-
-TOPIC_OUTPUT = frozenset({"id", "path", "name"})
-DELETE_OUTPUT = frozenset({"id", "deletedTopics", "deletedItemLinks"})
-
-
-class ChildTopic(Input, kw_only=True):
-    name: Name
-    pathIdentifier: Name | UnsetType | None = UNSET
-    children: list[ChildTopic] | UnsetType | None = UNSET
-
-
-class TopicFields(Input, kw_only=True):
-    displayColor: Name | UnsetType | None = UNSET
-    parentId: IdText | UnsetType | None = UNSET
-    pathIdentifier: Name | UnsetType | None = UNSET
-    meta: list[KeyValuePair] | UnsetType | None = UNSET
-    language: Key
-    resourceIdentifier: Key | UnsetType = UNSET
-
-
-def _named(op: Any) -> None:
-    if op.topicId is UNSET and op.resourceIdentifier is UNSET:
-        raise ValueError(f"{op.__struct_config__.tag} needs `topicId` or `resourceIdentifier`")
-
-
-class TopicCreate(TopicFields, tag_field="intent", tag="topic/create", kw_only=True):
-    name: Name
-    children: list[ChildTopic] | UnsetType | None = UNSET
-    ref: Ref | UnsetType = ref_field()
-
-
-class TopicUpdate(TopicFields, tag_field="intent", tag="topic/update", kw_only=True):
-    name: Name | UnsetType | None = UNSET
-    topicId: IdText | UnsetType = UNSET
-    ref: Ref | UnsetType = ref_field()
-
-    def __post_init__(self) -> None:
-        _named(self)
-
-
-class TopicUpsert(TopicFields, tag_field="intent", tag="topic/upsert", kw_only=True):
-    name: Name
-    children: list[ChildTopic] | UnsetType | None = UNSET
-    topicId: IdText | UnsetType = UNSET
-    ref: Ref | UnsetType = ref_field()
-
-    def __post_init__(self) -> None:
-        _named(self)
-
-
-class TopicDelete(Input, tag_field="intent", tag="topic/delete", kw_only=True):
-    topicId: IdText | UnsetType = UNSET
-    resourceIdentifier: Key | UnsetType = UNSET
-    ref: Ref | UnsetType = ref_field()
-
-    def __post_init__(self) -> None:
-        _named(self)
-
-
-TOPIC_INTENTS = (TopicCreate, TopicUpdate, TopicUpsert, TopicDelete)
-TopicOperation = TopicCreate | TopicUpdate | TopicUpsert
 
 
 def _given(value: Any) -> Any:
@@ -347,28 +293,8 @@ def topic_operations(connection: sa.Connection, tenant_id: str) -> Iterator[Topi
     yield from emit(None)
 
 
-def _literal(value: Any) -> str | None:
-    """A value naming a record by itself; a template waits for its `_ref` anyway."""
-    return value if isinstance(value, str) and "{{" not in value else None
-
-
-def _own_keys(op: Any) -> list[str]:
-    keys = []
-    if topic_id := _literal(getattr(op, "topicId", UNSET)):
-        keys.append(f"topic:{topic_id}")
-    if resource_identifier := _literal(op.resourceIdentifier):
-        keys.append(f"topic-ri:{resource_identifier}")
-    return keys
-
-
-class Topics:
-    name: str = "topic"
-    operations: tuple[type[Any], ...] = TOPIC_INTENTS
-    key_fields: frozenset[str] = frozenset({"topicId", "resourceIdentifier"})
+class Topics(TopicSchema):
     lookup_tables: tuple[str, ...] = ("topics", "topic_names")
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return DELETE_OUTPUT if intent == "topic/delete" else TOPIC_OUTPUT
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         batch.topics.tree  # noqa: B018 (the whole tree, read once: see topic_tree)
@@ -380,14 +306,3 @@ class Topics:
 
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         return topic_operations(connection, tenant_id)
-
-    def provides(self, op: Any) -> list[str]:
-        """A create or upsert makes the topic it names (its children have no keys)."""
-        return [] if isinstance(op, TopicUpdate | TopicDelete) else _own_keys(op)
-
-    def needs(self, op: Any) -> list[str]:
-        """Its parent; an update or delete also the topic it names."""
-        keys = [] if isinstance(op, TopicCreate | TopicUpsert) else _own_keys(op)
-        if parent_id := _literal(getattr(op, "parentId", UNSET)):
-            keys.append(f"topic:{parent_id}")
-        return keys

@@ -12,16 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-import msgspec
 import sqlalchemy as sa
 
 from geode import limits
-from geode.catalogue.components.content import ComponentContent, decode_components
+from geode.catalogue.components.content import decode_components
 from geode.catalogue.components.values import ImageInput, VideoInput
 from geode.catalogue.documents import load_as, load_or_none
 from geode.catalogue.intents.batch import CatalogueBatch
+from geode.catalogue.intents.variant_intent_inputs import (
+    VARIANT_INTENTS,
+    PriceModify,
+    SkuComponentUpdate,
+    StockModify,
+    VariantCreate,
+    VariantDelete,
+    VariantSchema,
+    VariantUpdate,
+    VariantUpsert,
+)
 from geode.catalogue.intents.variant_store import (
     VARIANTS,
     VariantState,
@@ -33,83 +43,12 @@ from geode.catalogue.variant_inputs import (
     StockLocationReference,
     SubscriptionPlanReference,
     VariantAttribute,
-    VariantFields,
-    VariantInput,
 )
 from geode.db.pages import tenant_pages
-from geode.massops.intents import Ref, ref_field
 from geode.outcomes import Applied, OperationFailed
-from geode.schemas import UNSET, IdText, Input, Key, KeyValuePair, Money, Name, UnsetType
+from geode.schemas import UNSET, KeyValuePair
 
 __all__ = ["VARIANT_INTENTS", "Variants"]
-
-Language = Key
-Units = Annotated[int, msgspec.Meta(ge=1, le=limits.QUANTITY_MAX)]
-
-
-class VariantCreate(VariantInput, tag_field="intent", tag="product/variant/create", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    language: Language
-    productId: IdText
-
-
-class VariantUpsert(VariantInput, tag_field="intent", tag="product/variant/upsert", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    language: Language
-    productId: IdText
-
-
-class VariantUpdate(VariantFields, tag_field="intent", tag="product/variant/update", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    language: Language
-    sku: Key
-    name: Name | UnsetType = UNSET
-
-
-class VariantDelete(Input, tag_field="intent", tag="product/variant/delete", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    sku: Key
-
-
-class StockModify(Input, tag_field="intent", tag="product/variant/stock/modify", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    operation: Literal["decrease", "increase", "overwrite"]
-    quantity: Units
-    sku: Key
-    stockLocationIdentifier: Key
-
-
-class PriceModify(Input, tag_field="intent", tag="product/variant/price/modify", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    sku: Key
-    priceVariantIdentifier: Key
-    price: Money
-
-    def __post_init__(self) -> None:
-        problem = limits.MONEY.problem(self.price)
-        if problem:
-            raise ValueError(f"`price`: {problem}")
-        if self.price < 1:
-            raise ValueError(f"`price`: {self.price} is too small; a price here is at least 1")
-
-
-class SkuComponentUpdate(Input, tag_field="intent", tag="item/updateComponent/sku", kw_only=True):
-    ref: Ref | UnsetType = ref_field()
-    language: Language
-    component: ComponentContent
-    sku: Key
-
-
-VARIANT_INTENTS = (
-    VariantCreate,
-    VariantUpdate,
-    VariantUpsert,
-    VariantDelete,
-    StockModify,
-    PriceModify,
-    SkuComponentUpdate,
-)
-OUTPUTS = frozenset({"id", "sku", "productId", "name"})
 
 
 def modify_stock(batch: CatalogueBatch, op: StockModify) -> Applied:
@@ -232,14 +171,8 @@ def _stock_reference(identifier: str, units: int, meta: str | None) -> StockLoca
     return reference
 
 
-class Variants:
-    name: str = "variant"
-    operations: tuple[type[Any], ...] = VARIANT_INTENTS
-    key_fields: frozenset[str] = frozenset({"sku"})
+class Variants(VariantSchema):
     lookup_tables: tuple[str, ...] = ("variants",)
-
-    def outputs(self, intent: str) -> frozenset[str]:
-        return OUTPUTS
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         assert batch.variants.content is not None
@@ -251,25 +184,5 @@ class Variants:
     def apply(self, batch: CatalogueBatch, op: Any) -> Applied:
         return apply_variant(batch, op)
 
-    def provides(self, op: Any) -> list[str]:
-        """Create, upsert and delete make or end the record: they keep their file
-        order among themselves (a variant deleted then created again in one file
-        stays so). The others change a variant that must exist: they need it."""
-        if isinstance(op, VariantCreate | VariantUpsert | VariantDelete):
-            return _plain([f"sku:{op.sku}"])
-        return []
-
-    def needs(self, op: Any) -> list[str]:
-        if isinstance(op, VariantCreate | VariantUpsert):
-            return _plain([f"item:{op.productId}"])
-        if isinstance(op, VariantDelete):
-            return []
-        return _plain([f"sku:{op.sku}"])
-
     def export(self, connection: sa.Connection, tenant_id: str) -> Iterator[Any]:
         return variant_operations(connection, tenant_id)
-
-
-def _plain(keys: list[str]) -> list[str]:
-    """Keys whose value is a `{{ template }}` are left out: the `_ref` order holds them."""
-    return [key for key in keys if "{{" not in key]
