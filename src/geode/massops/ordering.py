@@ -45,10 +45,16 @@ class DependencyCollector:
 
     keys: dict[str, int] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
-    intents: dict[int, str] = field(default_factory=dict)
-    """Intent of each movable operation (for cycle messages)."""
-    last_provider: dict[int, int] = field(default_factory=dict)
-    first_provider: dict[int, int] = field(default_factory=dict)
+    movable: array[int] = field(default_factory=lambda: array("H"))
+    """Per operation index: 0, or 1 + the code of its intent (`intent_names`) when it
+    may move (for cycle messages). Arrays, not dicts: a catalogue file of 400,000
+    operations records nearly all of them, and per-entry dicts took 150 MB."""
+    intent_names: list[str] = field(default_factory=list)
+    intent_codes: dict[str, int] = field(default_factory=dict)
+    last_provider: array[int] = field(default_factory=_pairs)
+    """Per record key: the last operation providing it so far, or -1."""
+    first_provider: array[int] = field(default_factory=_pairs)
+    """Per record key: the first operation providing it, or -1."""
     edges: array[int] = field(default_factory=_pairs)
     """(from, to, reason) triples known as the file is read: same-record chains
     and `_ref` links (reason: `_SAME`/`_REF`)."""
@@ -64,19 +70,41 @@ class DependencyCollector:
         if key is None:
             key = self.keys[name] = len(self.names)
             self.names.append(name)
+            self.last_provider.append(-1)
+            self.first_provider.append(-1)
         return key
+
+    def _mark(self, index: int, intent: str) -> None:
+        """Operation `index` may move (once marked, its intent stays the first one)."""
+        movable = self.movable
+        if len(movable) <= index:
+            movable.extend(bytes(2 * (index + 1 - len(movable))))
+        if movable[index]:
+            return
+        code = self.intent_codes.get(intent)
+        if code is None:
+            code = self.intent_codes[intent] = len(self.intent_names)
+            self.intent_names.append(intent)
+        movable[index] = code + 1
+
+    def is_movable(self, index: int) -> bool:
+        return index < len(self.movable) and self.movable[index] != 0
+
+    def intent_of(self, index: int) -> str | None:
+        code = self.movable[index] if index < len(self.movable) else 0
+        return self.intent_names[code - 1] if code else None
 
     def add(self, index: int, intent: str, provides: Sequence[str], needs: Sequence[str]) -> None:
         """What operation `index` provides and needs (called in file order, and
         before `link` of the same operation)."""
         if not provides and not needs:
             return
-        self.intents[index] = intent
+        self._mark(index, intent)
         own = set(provides)
         for name in set(needs) - own:
             key = self._key(name)
-            earlier = self.last_provider.get(key)
-            if earlier is not None:
+            earlier = self.last_provider[key]
+            if earlier >= 0:
                 # Provided earlier in the file: it waits for that operation only, so
                 # a later operation on the same record cannot pull it past its place.
                 self.edges.extend((earlier, index, key))
@@ -84,11 +112,11 @@ class DependencyCollector:
                 self.needs.extend((index, key))  # for the first provider after it
         for name in own:
             key = self._key(name)
-            previous = self.last_provider.get(key)
-            if previous is not None and previous != index:
+            previous = self.last_provider[key]
+            if previous >= 0 and previous != index:
                 self.edges.extend((previous, index, _SAME))
-            else:
-                self.first_provider.setdefault(key, index)
+            elif self.first_provider[key] < 0:
+                self.first_provider[key] = index
             self.last_provider[key] = index
 
     def link(self, index: int, intent: str | None, ref: str | None, reads: Iterable[str]) -> None:
@@ -97,8 +125,8 @@ class DependencyCollector:
             producer = self.refs.get(name)
             if producer is not None and producer != index:
                 self.edges.extend((producer, index, _REF))
-                self.intents.setdefault(index, intent or "")
-        if ref is not None and index in self.intents:
+                self._mark(index, intent or "")
+        if ref is not None and self.is_movable(index):
             self.refs.setdefault(ref, index)
 
     def finish(self, total: int) -> tuple[list[int] | None, list[Problem]]:
@@ -107,8 +135,8 @@ class DependencyCollector:
         resolved = _pairs()
         for position in range(0, len(needs), 2):
             index, key = needs[position], needs[position + 1]
-            provider = self.first_provider.get(key)
-            if provider is None:
+            provider = self.first_provider[key]
+            if provider < 0:
                 continue  # stored already, or not at all: the operation will say
             self.late = True  # no provider came before it: it waits for the first after
             resolved.extend((provider, index, key))
@@ -129,7 +157,7 @@ class DependencyCollector:
         return problems
 
     def _cycle_problem(self, graph: _Graph, cycle: list[int]) -> Problem:
-        named = ", ".join(f"{i} ({self.intents.get(i) or 'operation'})" for i in cycle)
+        named = ", ".join(f"{i} ({self.intent_of(i) or 'operation'})" for i in cycle)
         steps = []
         for position, index in enumerate(cycle):
             after = cycle[position - 1]
