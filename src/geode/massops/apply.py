@@ -19,7 +19,14 @@ from geode.db import bulk
 from geode.incidents import storable
 from geode.jsontext import dumps
 from geode.massops import repository
-from geode.massops.intents import BatchContext, FamilyBatch, IntentRegistry, PendingRows, SpoolEntry
+from geode.massops.intents import (
+    BatchContext,
+    FamilyBatch,
+    IntentFamily,
+    IntentRegistry,
+    PendingRows,
+    SpoolEntry,
+)
 from geode.massops.references import ReferenceState
 from geode.massops.templates import TemplateError, compile_template, set_path
 from geode.outcomes import Applied, OperationFailed
@@ -59,13 +66,12 @@ class BatchApplier:
     ) -> None:
         self.task_id = task_id
         self.intents = intents
-        pending = pending or PendingWrites(intents)
-        context = BatchContext(connection, tenant_id, now)
-        # Every family's batch, in registry order: the order their writes run in.
-        self.batches: dict[str, FamilyBatch] = {
-            family.name: family.open_batch(context, pending.families[family.name])
-            for family in intents.families
-        }
+        self.pending = pending or PendingWrites(intents)
+        self.context = BatchContext(connection, tenant_id, now)
+        # The batches of the families this batch's operations belong to, opened
+        # on their first operation: opening one may read (the catalogue's reads
+        # the tenant's settings), and a customer/order batch needs none of that.
+        self.batches: dict[str, FamilyBatch] = {}
         self.connection = connection
         # This batch's outputs: a layer over the run's, merged once prepared.
         self.refs = refs.layer()
@@ -79,8 +85,11 @@ class BatchApplier:
         self._prefetch(entries)
         for index, entry in entries:
             self._apply_one(index, entry)
+        # In registry order, whatever order the families were opened in: the
+        # order their writes run in (what a foreign key points at goes first).
+        opened = [self.batches[f.name] for f in self.intents.families if f.name in self.batches]
         self.plan = [
-            *(step for batch in self.batches.values() for step in batch.plan()),
+            *(step for batch in opened for step in batch.plan()),
             bulk.Insert(repository.LOG_TABLE, repository.LOG_COLUMNS, self.logs),
         ]
         return BatchResult(self.counts, self.refs)
@@ -98,14 +107,14 @@ class BatchApplier:
     def _prefetch(self, entries: list[tuple[int, SpoolEntry]]) -> None:
         """Each family reads the records its operations name, in one go. An
         operation whose key is a template is looked up alone once rendered."""
-        by_family: dict[str, list[Any]] = {}
+        by_family: dict[str, tuple[IntentFamily, list[Any]]] = {}
         for _, entry in entries:
             family = self.intents.family(entry.op)
             if entry.templates and any(path[0] in family.key_fields for path, _ in entry.templates):
                 continue
-            by_family.setdefault(family.name, []).append(entry.op)
-        for name, ops in by_family.items():
-            self.batches[name].prefetch(ops)
+            by_family.setdefault(family.name, (family, []))[1].append(entry.op)
+        for family, ops in by_family.values():
+            self._batch(family).prefetch(ops)
 
     def _apply_one(self, index: int, entry: SpoolEntry) -> None:
         op: Any = entry.op
@@ -142,8 +151,15 @@ class BatchApplier:
         )  # fmt: skip
 
     def _dispatch(self, op: Any, documents: dict[str, str] | None) -> Applied:
-        family = self.intents.family(op)
-        return self.batches[family.name].apply(op, documents)
+        return self._batch(self.intents.family(op)).apply(op, documents)
+
+    def _batch(self, family: IntentFamily) -> FamilyBatch:
+        """The family's batch, opened on first use."""
+        batch = self.batches.get(family.name)
+        if batch is None:
+            batch = family.open_batch(self.context, self.pending.families[family.name])
+            self.batches[family.name] = batch
+        return batch
 
     def _key_of(self, op: Any) -> str | None:
         return self.intents.family(op).log_key(op)
