@@ -248,3 +248,42 @@ def test_the_export_lists_variants_by_sku_not_by_their_ids(
             if op.__struct_config__.tag == "product/variant/upsert"
         ]
     assert exported == sorted(created)
+
+
+def test_one_variant_written_again_in_one_file_unchanged_refused_then_changed(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    """The same variant several times in one batch: states are shared, not copied,
+    so an unchanged or refused write must leave the one before it as it was."""
+    mug = product(app, tenant)
+    twice = [{"identifier": "default", "stock": 1}, {"identifier": "default", "stock": 2}]
+    operations = [
+        variant("a", mug, priceVariants=PRICES, stockLocations=STOCK),
+        variant("a", mug, priceVariants=PRICES, stockLocations=STOCK),
+        variant("a", mug, priceVariants=[{"identifier": "default", "price": "12.5000"}]),
+        variant(
+            "a", mug, priceVariants=[{"identifier": "default", "price": 99}], stockLocations=twice
+        ),
+        variant("a", mug, name="Mug A", priceVariants=[{"identifier": "default", "price": 13}]),
+        variant("a", mug, name="Mug A", priceVariants=[{"identifier": "default", "price": 13}]),
+    ]
+    task = run(app, tenant, ops_file(operations))
+    entries = logs(app, task.id)
+    assert [(e["outcome"], e["error_code"]) for e in entries] == [
+        ("created", None),
+        ("unchanged", None),
+        ("unchanged", None),
+        (None, "duplicate_key"),
+        ("updated", None),
+        ("unchanged", None),
+    ]
+    assert "`stockLocations[1].identifier`" in entries[3]["message"]
+    stored = variants(app, tenant)["a"]
+    assert (stored["names"], stored["prices"], stored["stock"]) == (
+        {"en": "Mug A"},
+        {"default": Decimal(13)},
+        {"default": 4},
+    )
+    # Again: the first write renames "Mug A" back to "A", the fifth to "Mug A".
+    again = run(app, tenant, ops_file(operations, name="again.json"))
+    assert again.counts == {"product/variant/upsert": {"updated": 2, "unchanged": 3, "failed": 1}}

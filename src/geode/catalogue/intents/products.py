@@ -36,12 +36,7 @@ def apply_product(batch: CatalogueBatch, op: Any, apply_item: Any) -> Applied:
     applied, product_id = apply_item(batch, op, product_columns(batch, op))
     if not isinstance(op.variants, list):
         return applied
-    outcomes = [
-        batch.variants.put(
-            product_id, op.language, variant, "upsert", at=f"variants[{index}]"
-        ).outcome
-        for index, variant in enumerate(op.variants)
-    ]
+    outcomes = batch.variants.put_for_product(product_id, op.language, op.variants, "variants")
     if applied.outcome == "unchanged" and any(o != "unchanged" for o in outcomes):
         applied.outcome = "updated"
     return applied

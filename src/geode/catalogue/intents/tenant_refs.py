@@ -6,6 +6,7 @@ saying where, what the tenant has, and how to add it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from geode.outcomes import OperationFailed
 from geode.tenants.settings import TenantSettings
@@ -41,3 +42,23 @@ def require_price_variant(settings: TenantSettings, identifier: str, at: str) ->
 def require_stock_location(settings: TenantSettings, identifier: str, at: str) -> None:
     known = [x.identifier for x in settings.stock_locations]
     require_setting("unknown_stock_location", "stock location", identifier, known, at)
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a reference may name, as sets, for one read of the settings: a check
+    per reference is a set lookup; a refusal is still worded by `require_*`."""
+
+    settings: TenantSettings
+    languages: frozenset[str]
+    price_variants: frozenset[str]
+    stock_locations: frozenset[str]
+
+    @classmethod
+    def of(cls, settings: TenantSettings) -> Known:
+        return cls(
+            settings,
+            frozenset(x.code for x in settings.languages),
+            frozenset(x.identifier for x in settings.price_variants),
+            frozenset(x.identifier for x in settings.stock_locations),
+        )

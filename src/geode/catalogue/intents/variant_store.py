@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
 
 from geode.catalogue import models
-from geode.catalogue.queries import stored_price
 from geode.db import bulk
 from geode.db.base import table_of
 from geode.db.key_lookup import KeyLookup
-from geode.money import money_text
 
 Row = dict[str, Any]
 
@@ -29,6 +29,10 @@ VERSION_FIELDS = ("name", "attributes", "images", "videos", "components", "subsc
 """The columns of a `variant_versions` row that a variant input sets (JSON text but
 `name`)."""
 ROW_FIELDS = ("product_id", "sku", "is_default", "position", "external_reference", "updated_at")
+
+_version = itemgetter(*VERSION_FIELDS)
+"""A version dict's `VERSION_FIELDS` values, as a tuple (a row of the bulk write)."""
+_row_fields = itemgetter(*ROW_FIELDS)
 
 
 VARIANTS = table_of(models.Variant)
@@ -51,16 +55,30 @@ _STOCK = KeyLookup.of(sa.select(STOCK).where(STOCK.c.tenant_id == _TENANT), STOC
 
 def price_text(value: object) -> str:
     """One text per amount (no exponent, no trailing zeros), so equal prices compare
-    equal whichever database or file they came from."""
-    return money_text(stored_price(value))
+    equal whichever database or file they came from.
+
+    The text `money_text(stored_price(value))` gives, in one formatting instead of
+    three Decimal round trips (every price of every variant passes here; property-
+    tested against that composition): the stripped plain text of an exact Decimal
+    reads back as itself."""
+    text = format(value if isinstance(value, Decimal) else Decimal(str(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 @dataclass
 class VariantState:
+    """A variant as one batch sees it. The writer never changes a state it holds
+    (what it read, what an operation left): an edit starts from `copy()`. So a state
+    is shared, not copied, between the writer's before and after, the undo journal
+    and the batches still to commit, and `before is after` means unchanged."""
+
     row: Row
     """The `variants` row."""
     versions: dict[str, Row] = field(default_factory=dict)
-    """language -> the draft `VERSION_FIELDS`."""
+    """language -> the draft `VERSION_FIELDS`. A version dict is replaced, never
+    changed in place: copies share them."""
     prices: dict[str, str] = field(default_factory=dict)
     """price variant identifier -> price text (`price_text`)."""
     stock: dict[str, tuple[int, str | None]] = field(default_factory=dict)
@@ -75,11 +93,10 @@ class VariantState:
         return str(self.row["sku"])
 
     def copy(self) -> VariantState:
+        """A state to edit: its own row, versions, prices and stock dicts (the
+        version dicts themselves are shared: replace them, do not change them)."""
         return VariantState(
-            dict(self.row),
-            {language: dict(values) for language, values in self.versions.items()},
-            dict(self.prices),
-            dict(self.stock),
+            dict(self.row), dict(self.versions), dict(self.prices), dict(self.stock)
         )
 
     def name(self, language: str | None = None) -> str:
@@ -90,13 +107,11 @@ class VariantState:
 
     def same_content(self, other: VariantState) -> bool:
         """Equal but for `updated_at`: what `unchanged` means."""
-        mine = {k: v for k, v in self.row.items() if k != "updated_at"}
-        theirs = {k: v for k, v in other.row.items() if k != "updated_at"}
         return (
-            mine == theirs
-            and self.versions == other.versions
+            self.versions == other.versions
             and self.prices == other.prices
             and self.stock == other.stock
+            and {**self.row, "updated_at": None} == {**other.row, "updated_at": None}
         )
 
 
@@ -151,36 +166,43 @@ class _Plan:
     )
 
     def children(self, before: VariantState | None, after: VariantState) -> None:
-        """Rows of the versions, prices and stock that differ between the two."""
+        """Rows of the versions, prices and stock that differ between the two (a dict
+        or version the after shares with the before is unchanged, unread)."""
         t, v = self.tenant_id, after.id
         old_versions = before.versions if before else {}
-        for language, values in after.versions.items():
-            fields = tuple(values[f] for f in VERSION_FIELDS)
-            if language not in old_versions:
-                self.version_rows["insert"].append((t, v, language, DRAFT, *fields))
-            elif old_versions[language] != values:
-                self.version_rows["update"].append((*fields, t, v, language, DRAFT))
-        for language in old_versions.keys() - after.versions.keys():
-            self.version_rows["delete"].append((t, v, language, DRAFT))
+        if after.versions is not old_versions:
+            for language, values in after.versions.items():
+                old = old_versions.get(language)
+                if old is None:
+                    self.version_rows["insert"].append((t, v, language, DRAFT, *_version(values)))
+                elif old is not values and old != values:
+                    self.version_rows["update"].append((*_version(values), t, v, language, DRAFT))
+            for language in old_versions.keys() - after.versions.keys():
+                self.version_rows["delete"].append((t, v, language, DRAFT))
         old_prices = before.prices if before else {}
-        for identifier, price in after.prices.items():
-            if identifier not in old_prices:
-                self.price_rows["insert"].append((t, v, identifier, price))
-            elif old_prices[identifier] != price:
-                self.price_rows["update"].append((price, t, v, identifier))
-        for identifier in old_prices.keys() - after.prices.keys():
-            self.price_rows["delete"].append((t, v, identifier))
+        if after.prices is not old_prices:
+            for identifier, price in after.prices.items():
+                old_price = old_prices.get(identifier)
+                if old_price is None:
+                    self.price_rows["insert"].append((t, v, identifier, price))
+                elif old_price != price:
+                    self.price_rows["update"].append((price, t, v, identifier))
+            for identifier in old_prices.keys() - after.prices.keys():
+                self.price_rows["delete"].append((t, v, identifier))
         old_stock = before.stock if before else {}
-        for identifier, (units, meta) in after.stock.items():
-            if identifier not in old_stock:
-                self.stock_rows["insert"].append((t, v, identifier, units, meta))
-            elif old_stock[identifier] != (units, meta):
-                self.stock_rows["update"].append((units, meta, t, v, identifier))
-        for identifier in old_stock.keys() - after.stock.keys():
-            self.stock_rows["delete"].append((t, v, identifier))
+        if after.stock is not old_stock:
+            for identifier, (units, meta) in after.stock.items():
+                old_units = old_stock.get(identifier)
+                if old_units is None:
+                    self.stock_rows["insert"].append((t, v, identifier, units, meta))
+                elif old_units != (units, meta):
+                    self.stock_rows["update"].append((units, meta, t, v, identifier))
+            for identifier in old_stock.keys() - after.stock.keys():
+                self.stock_rows["delete"].append((t, v, identifier))
 
     def steps(self) -> list[bulk.WriteStep]:
         variant_columns = [c.name for c in VARIANTS.columns]
+        variant_values = itemgetter(*variant_columns)
         variant_key = ("tenant_id", "id")
         child_key = ("tenant_id", "variant_id")
         gone = [(self.tenant_id, state.id) for state in self.deleted]
@@ -204,12 +226,12 @@ class _Plan:
                 VARIANTS.name,
                 list(ROW_FIELDS),
                 variant_key,
-                [(*(s.row[c] for c in ROW_FIELDS), self.tenant_id, s.id) for s in self.updated],
+                [(*_row_fields(s.row), self.tenant_id, s.id) for s in self.updated],
             ),
             bulk.Insert(
                 VARIANTS.name,
                 variant_columns,
-                [tuple(s.row[c] for c in variant_columns) for s in self.inserted],
+                [variant_values(s.row) for s in self.inserted],
             ),
             bulk.Delete(VERSIONS.name, version_key, self.version_rows["delete"]),
             bulk.Update(VERSIONS.name, VERSION_FIELDS, version_key, self.version_rows["update"]),
@@ -242,7 +264,7 @@ def write_plan(
         else:
             if before.row["is_default"] and not after.row["is_default"]:
                 plan.cleared.append(after)
-            if any(before.row[c] != after.row[c] for c in ROW_FIELDS):
+            if _row_fields(before.row) != _row_fields(after.row):
                 plan.updated.append(after)
         plan.children(before, after)
     return plan.steps()

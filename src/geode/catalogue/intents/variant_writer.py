@@ -24,17 +24,18 @@ from geode.catalogue.components.check import (
     merge_content,
 )
 from geode.catalogue.components.content import ComponentContent, decode_components
-from geode.catalogue.documents import dump, dump_or_none
+from geode.catalogue.documents import dump
 from geode.catalogue.intents import tenant_refs
+from geode.catalogue.intents.tenant_refs import Known
 from geode.catalogue.intents.undo import Journal
 from geode.catalogue.intents.variant_content import VariantContent, fail_on
+from geode.catalogue.intents.variant_fields import check_references, prefix, with_fields
 from geode.catalogue.intents.variant_store import (
     DRAFT,
     VERSION_FIELDS,
     Row,
     VariantState,
     load_variants,
-    price_text,
     write_plan,
 )
 from geode.catalogue.variant_inputs import VariantFields, VariantInput
@@ -42,20 +43,11 @@ from geode.db import bulk
 from geode.ids import new_id
 from geode.outcomes import Applied, OperationFailed, Outcome
 from geode.pending import MISSING, Pending
-from geode.schemas import UNSET
 from geode.tenants.settings import TenantSettings
 
 __all__ = ["DRAFT", "Mode", "VariantPending", "VariantWriter"]
 
 Mode = Literal["create", "update", "upsert"]
-
-_VERSION_INPUTS = (
-    ("attributes", "attributes"),
-    ("images", "images"),
-    ("videos", "videos"),
-    ("components", "components"),
-    ("subscriptionPlans", "subscription_plans"),
-)
 
 
 @dataclass
@@ -102,6 +94,7 @@ class VariantWriter:
         self._before: dict[str, VariantState | None] = {}
         self._products: dict[str, list[str]] = {}
         self._touched_products: set[str] = set()
+        self._known_settings: Known | None = None
         self.content: VariantContent | None = None
         """Set by the batch: checks content against the product's shape."""
 
@@ -151,7 +144,7 @@ class VariantWriter:
 
     def _remember(self, sku: str, state: VariantState | None) -> None:
         self._states[sku] = state
-        self._before[sku] = None if state is None else state.copy()
+        self._before[sku] = state  # shared: the writer never changes a state it holds
 
     def _state(self, sku: str) -> VariantState | None:
         if sku not in self._states:
@@ -164,7 +157,8 @@ class VariantWriter:
         return None if state is None else dict(state.row)
 
     def state(self, sku: str) -> VariantState | None:
-        """A copy of the whole variant (names, prices, stock) as this batch sees it."""
+        """A copy of the whole variant (names, prices, stock) as this batch sees it,
+        to edit as `VariantState.copy` says."""
         state = self._state(sku)
         return None if state is None else state.copy()
 
@@ -177,11 +171,13 @@ class VariantWriter:
 
     def put_for_product(
         self, product_id: str, language: str, variants: Sequence[VariantInput], at: str
-    ) -> None:
+    ) -> list[Outcome]:
         """A product's `variants` (at path `at`): each upserted by sku; the product's
-        other variants are kept."""
-        for index, variant in enumerate(variants):
-            self.put(product_id, language, variant, "upsert", at=f"{at}[{index}]")
+        other variants are kept. Their outcomes only: a product's output is its own."""
+        return [
+            self._put(product_id, language, variant, "upsert", variant.sku, f"{at}[{index}]")[0]
+            for index, variant in enumerate(variants)
+        ]
 
     def put(
         self,
@@ -195,49 +191,60 @@ class VariantWriter:
     ) -> Applied:
         """Create, update or upsert one variant. `variant` is a `VariantInput`, or for
         `update` the fields with `sku` given apart (and `product_id` None)."""
-        prefix = f"{at}." if at else ""
         sku = variant.sku if isinstance(variant, VariantInput) else sku
         assert sku is not None
-        self._check_language(language, "language")
-        self._check_references(variant, prefix)
-        existing = self._state(sku)
+        outcome, state = self._put(product_id, language, variant, mode, sku, at)
+        return Applied(outcome, state.id, sku, variant_output(state, language))
+
+    def _put(
+        self,
+        product_id: str | None,
+        language: str,
+        variant: VariantFields,
+        mode: Mode,
+        sku: str,
+        at: str,
+    ) -> tuple[Outcome, VariantState]:
+        """`put`'s outcome and the variant as it is now."""
+        known = self._known()
+        if language not in known.languages:
+            self._check_language(language, "language")
+        check_references(variant, at, known)
+        existing = self._states[sku] if sku in self._states else self._state(sku)
         if existing is None and mode == "update":
             raise OperationFailed(
                 "not_found",
-                f"`{prefix}sku`: no variant has the sku {sku!r}; "
+                f"`{prefix(at)}sku`: no variant has the sku {sku!r}; "
                 "use product/variant/upsert to create it",
                 key=sku,
             )
         if existing is not None and mode == "create":
             raise OperationFailed(
                 "already_exists",
-                f"`{prefix}sku`: the variant {sku!r} already exists; "
+                f"`{prefix(at)}sku`: the variant {sku!r} already exists; "
                 "use product/variant/upsert to update it",
                 key=sku,
             )
         if existing is not None and product_id not in (None, existing.row["product_id"]):
             raise OperationFailed(
                 "sku_taken",
-                f"`{prefix}sku`: {sku!r} is a variant of product "
+                f"`{prefix(at)}sku`: {sku!r} is a variant of product "
                 f"{existing.row['product_id']}; a sku names one variant of one product",
                 key=sku,
             )
-        outcome: Outcome
         if existing is None:
             assert product_id is not None
-            state = self._new(product_id, sku)
-            outcome = "created"
+            base = self._new(product_id, sku)
         else:
-            state = existing.copy()
-            outcome = "updated"
-        self._check_components(state, language, variant.components, f"{prefix}components")
-        self._apply_fields(state, language, variant)
-        if isinstance(variant, VariantInput) and variant.isDefault is True:
-            state.row["is_default"] = True
-        if outcome == "updated" and existing is not None and state.same_content(existing):
-            return Applied("unchanged", state.id, sku, variant_output(existing, language))
-        self._store(state)
-        return Applied(outcome, state.id, sku, variant_output(state, language))
+            base = existing
+        self._check_components(base, language, variant.components, at)
+        state = with_fields(base, language, variant)
+        if state is None:
+            assert existing is not None
+            return "unchanged", existing
+        # A variant that was its product's default still is, and the only one.
+        self._store(state, make_default=existing is None or not existing.row["is_default"])
+        return ("created" if existing is None else "updated"), state
 
     def delete(self, sku: str) -> Applied:
         state = self._state(sku)
@@ -270,16 +277,17 @@ class VariantWriter:
         return Applied("updated", state.id, sku, variant_output(state))
 
     def _new(self, product_id: str, sku: str) -> VariantState:
-        self.prefetch_products([product_id])
+        """A variant with no fields yet, last of its product (its default if first)."""
+        if product_id not in self._products:
+            self.prefetch_products([product_id])
         skus = self._products[product_id]
-        positions = [self._position(other) for other in skus]
         row: Row = {
             "tenant_id": self.tenant_id,
             "id": new_id(),
             "product_id": product_id,
             "sku": sku,
             "is_default": not skus,
-            "position": max(positions, default=-1) + 1,
+            "position": max(map(self._position, skus), default=-1) + 1,
             "external_reference": None,
             "created_at": self.now,
             "updated_at": self.now,
@@ -292,10 +300,12 @@ class VariantWriter:
         state = self._states.get(sku)
         return -1 if state is None else int(state.row["position"])
 
-    def _store(self, state: VariantState) -> None:
+    def _store(self, state: VariantState, *, make_default: bool = True) -> None:
+        """Keep `state` (a fresh one: its row is changed here). `make_default` False:
+        it was the default already, so no other variant of its product is."""
         state.row["updated_at"] = self.now
         self.journal.put(self._states, state.sku, state)
-        if state.row["is_default"]:
+        if make_default and state.row["is_default"]:
             self._make_default(state.sku)
 
     def _make_default(self, sku: str) -> None:
@@ -303,7 +313,8 @@ class VariantWriter:
         target = self._states[sku]
         assert target is not None
         product_id = target.row["product_id"]
-        self.prefetch_products([product_id])
+        if product_id not in self._products:
+            self.prefetch_products([product_id])
         for other in self._products[product_id]:
             state = self._states.get(other)
             if state is None or not state.row["is_default"] or other == sku:
@@ -318,33 +329,6 @@ class VariantWriter:
             target.row["updated_at"] = self.now
             self.journal.put(self._states, sku, target)
 
-    def _apply_fields(self, state: VariantState, language: str, variant: VariantFields) -> None:
-        """Fields present replace, absent are kept; prices and stock merge by key."""
-        if variant.externalReference is not UNSET:
-            state.row["external_reference"] = variant.externalReference
-        version = state.versions.get(language)
-        version = dict(version) if version is not None else dict.fromkeys(VERSION_FIELDS)
-        name = getattr(variant, "name", UNSET)
-        if name is not UNSET:
-            version["name"] = name
-        elif version["name"] is None:
-            # A language the variant had no name in: the name of another language.
-            version["name"] = state.name()
-        for attribute, column in _VERSION_INPUTS:
-            value = getattr(variant, attribute)
-            if attribute == "components" and isinstance(value, list):
-                stored = version[column]
-                value = merge_content(decode_components(stored) if stored else [], value)
-            if value is not UNSET:
-                version[column] = dump_or_none(value)
-        state.versions[language] = version
-        if isinstance(variant.priceVariants, list):
-            for price in variant.priceVariants:
-                state.prices[price.identifier] = price_text(price.price)
-        if isinstance(variant.stockLocations, list):
-            for stock in variant.stockLocations:
-                state.stock[stock.identifier] = (stock.stock, dump_or_none(stock.meta))
-
     # -- checks -------------------------------------------------------------------------
 
     def _check_components(
@@ -354,6 +338,7 @@ class VariantWriter:
         on the content as it will be stored (the stored components merged with these)."""
         if not isinstance(components, list) or self.content is None:
             return
+        at = f"{prefix(at)}components"
         definitions = self.content.variant_definitions(state.row["product_id"])
         fail_on(check_content(components, definitions, self.content, at=at, complete=False))
         stored = (state.versions.get(language) or {}).get("components")
@@ -383,33 +368,25 @@ class VariantWriter:
 
         return self.change(sku, edit)
 
+    def _known(self) -> Known:
+        """Built once per batch (per settings read), not per check."""
+        settings = self.settings()
+        known = self._known_settings
+        if known is None or known.settings is not settings:
+            known = self._known_settings = Known.of(settings)
+        return known
+
     def _check_language(self, language: str, at: str) -> None:
-        tenant_refs.require_language(self.settings(), language, at)
+        if language not in self._known().languages:
+            tenant_refs.require_language(self.settings(), language, at)
 
     def check_price_variant(self, identifier: str, at: str) -> None:
-        tenant_refs.require_price_variant(self.settings(), identifier, at)
+        if identifier not in self._known().price_variants:
+            tenant_refs.require_price_variant(self.settings(), identifier, at)
 
     def check_stock_location(self, identifier: str, at: str) -> None:
-        tenant_refs.require_stock_location(self.settings(), identifier, at)
-
-    def _check_references(self, variant: VariantFields, prefix: str) -> None:
-        for name, check in (
-            ("priceVariants", self.check_price_variant),
-            ("stockLocations", self.check_stock_location),
-        ):
-            entries = getattr(variant, name)
-            if not isinstance(entries, list):
-                continue
-            seen: set[str] = set()
-            for index, entry in enumerate(entries):
-                at = f"{prefix}{name}[{index}].identifier"
-                check(entry.identifier, at)
-                if entry.identifier in seen:
-                    raise OperationFailed(
-                        "duplicate_key",
-                        f"`{at}`: {entry.identifier!r} is listed twice; list each once",
-                    )
-                seen.add(entry.identifier)
+        if identifier not in self._known().stock_locations:
+            tenant_refs.require_stock_location(self.settings(), identifier, at)
 
     # -- the batch ----------------------------------------------------------------------
 
@@ -424,7 +401,7 @@ class VariantWriter:
         """Make this batch's variants visible to the next batches before they commit."""
         for before, after in self._changes():
             sku = (after or before).sku  # type: ignore[union-attr]
-            self.pending.variants.put(batch, sku, None if after is None else after.copy())
+            self.pending.variants.put(batch, sku, after)
         for product_id in self._touched_products:
             self.pending.products.put(batch, product_id, tuple(self._products[product_id]))
 
@@ -433,6 +410,13 @@ class VariantWriter:
 
 
 def _changed(before: VariantState | None, after: VariantState | None) -> bool:
+    if before is after:
+        return False  # never replaced (states are not changed in place)
     if before is None or after is None:
-        return before is not after
-    return before.row != after.row or not after.same_content(before)
+        return True
+    return (
+        before.row != after.row
+        or before.versions != after.versions
+        or before.prices != after.prices
+        or before.stock != after.stock
+    )
