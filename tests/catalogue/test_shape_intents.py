@@ -13,6 +13,7 @@ from geode.app import App
 from geode.massops.export import write_file
 from geode.tenants.service import TenantInfo, create_tenant
 from tests.catalogue.files import logs, piece, piece_component, run, shape, single_line, stored
+from tests.conftest import WriteOps
 
 META = {"key": "owner", "value": "web team"}
 
@@ -205,3 +206,18 @@ def test_export_then_import_into_a_fresh_tenant_gives_the_same_rows(
         assert stored(app, table, fresh.id) == stored(app, table, tenant.id)
     again = run(app, tenant, exported)
     assert again.counts == {"piece/upsert": {"unchanged": 2}, "shape/upsert": {"unchanged": 2}}
+
+
+def test_a_long_identifier_is_logged_under_its_key(
+    app: App, tenant: TenantInfo, ops_file: WriteOps
+) -> None:
+    """The log's resource id is 24 characters wide (a record id): a shape known by a
+    longer identifier still applies, on PostgreSQL too, and its log names it by key."""
+    identifier = "a-shape-identifier-much-longer-than-a-record-id"
+    task = run(app, tenant, ops_file([shape(identifier), shape("short")]))
+    assert task.status == "complete", logs(app, task.id)
+    entries = logs(app, task.id)
+    assert [(e["key"], e["resource_id"]) for e in entries] == [
+        (identifier, None),
+        ("short", "short"),
+    ]

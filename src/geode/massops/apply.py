@@ -33,6 +33,9 @@ from geode.outcomes import Applied, OperationFailed
 
 Counts = dict[str, Counter[str]]
 
+LOGGED_ID_LENGTH = 24
+"""The width of `massop_logs.resource_id`: a record id (24 hex characters)."""
+
 
 @dataclass
 class BatchResult:
@@ -177,6 +180,10 @@ class BatchApplier:
         message: str | None,
         output: str | None = None,
     ) -> None:
+        if resource_id is not None and len(resource_id) > LOGGED_ID_LENGTH:
+            # A record known by an identifier (a shape, a price list, a stage) logs it as
+            # its resource id when it fits the column; a longer one is in `key` already.
+            resource_id = None
         self.logs.append(
             (
                 self.task_id,
