@@ -105,11 +105,18 @@ def load_items(
                 "updated_at": stored_timestamp(row.updated_at),
             }
         p = PATHS.c
-        for path_row in connection.execute(
-            sa.select(p.item_id, p.language, p.path, p.kind)
-            .where(p.tenant_id == tenant_id, p.item_id.in_(ids))
-            .order_by(p.language, p.path)
-        ):
+        # Sorted here, not by the query: with `ORDER BY language, path` SQLite walked
+        # the whole tenant's paths in primary-key order (to skip a sort) instead of
+        # using the item index, once per loaded parent: quadratic in the catalogue.
+        path_rows = list(
+            connection.execute(
+                sa.select(p.item_id, p.language, p.path, p.kind).where(
+                    p.tenant_id == tenant_id, p.item_id.in_(ids)
+                )
+            ).all()
+        )
+        path_rows.sort(key=lambda path_row: (path_row.language, path_row.path))
+        for path_row in path_rows:
             found[path_row.item_id].paths[(path_row.language, path_row.path)] = path_row.kind
         t = TOPICS.c
         for topic_row in connection.execute(

@@ -200,19 +200,33 @@ class ItemWriter:
         todo = [w for k, w in keys.items() if k not in self._names_read]
         v = VERSIONS.c
         for chunk in bulk.chunked(todo):
-            rows = self.connection.execute(
-                sa.select(ITEMS.c.id, ITEMS.c.parent_id, v.language, v.name)
-                .join(VERSIONS, sa.and_(v.tenant_id == ITEMS.c.tenant_id, v.item_id == ITEMS.c.id))
-                .where(
-                    ITEMS.c.tenant_id == self.tenant_id,
-                    ITEMS.c.parent_id.in_({w[0] for w in chunk}),
-                    v.name.in_({w[2] for w in chunk}),
-                    v.version == DRAFT,
-                )
-                .order_by(ITEMS.c.position, ITEMS.c.id)
+            # The parents' children first, then their drafts: one joined query let
+            # SQLite (which has no statistics here) start from every version of the
+            # tenant, once per batch.
+            children = list(
+                self.connection.execute(
+                    sa.select(ITEMS.c.id, ITEMS.c.parent_id, ITEMS.c.position).where(
+                        ITEMS.c.tenant_id == self.tenant_id,
+                        ITEMS.c.parent_id.in_({w[0] for w in chunk}),
+                    )
+                ).all()
             )
-            for item_id, parent_id, language, name in rows:
-                key = _name_key(parent_id, language, name)
+            children.sort(key=lambda child: (child.position, child.id))
+            parents = {child.id: child.parent_id for child in children}
+            named: dict[tuple[str, str, str], str] = {}
+            for ids in bulk.chunked(list(parents)):
+                for item_id, language, name in self.connection.execute(
+                    sa.select(v.item_id, v.language, v.name).where(
+                        v.tenant_id == self.tenant_id,
+                        v.item_id.in_(list(ids)),
+                        v.version == DRAFT,
+                        v.name.in_({w[2] for w in chunk}),
+                    )
+                ):
+                    named[(item_id, language, name)] = item_id
+            order = {item_id: position for position, item_id in enumerate(parents)}
+            for item_id, language, name in sorted(named, key=lambda k: order[k[0]]):
+                key = _name_key(parents[item_id], language, name)
                 if key in keys and self.pending.names.get(key) is MISSING:
                     self._names.setdefault(key, item_id)
             self._names_read.update(_name_key(*w) for w in chunk)
