@@ -25,6 +25,7 @@ from typing import Final
 import anyio.to_thread
 
 from geode.errors import InvalidInputError, PayloadTooLargeError, UnsupportedFileTypeError
+from geode.leftovers import remove_unlocked
 from geode.media.sniff import ALLOWED_NAMES, SNIFF_BYTES, FileType, sniff
 
 WRITE_BYTES: Final = 1 << 20
@@ -117,23 +118,7 @@ class MediaStore:
 
     def clean_incoming(self) -> list[Path]:
         """Remove incoming files no live upload holds (left by a crash); returns them."""
-        removed: list[Path] = []
-        directory = self.incoming_dir
-        for path in directory.glob("incoming-*") if directory.is_dir() else ():
-            try:
-                descriptor = os.open(path, os.O_RDONLY)
-            except FileNotFoundError:
-                continue
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # an upload in flight
-            else:
-                path.unlink(missing_ok=True)
-                removed.append(path)
-            finally:
-                os.close(descriptor)
-        return removed
+        return remove_unlocked(self.incoming_dir, "incoming-*")
 
 
 class Incoming:

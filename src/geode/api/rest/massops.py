@@ -36,6 +36,7 @@ from geode.api.rest.schemas import ErrorBody, links
 from geode.app import App
 from geode.errors import PayloadTooLargeError
 from geode.ids import ID_PATTERN
+from geode.leftovers import remove_unlocked
 from geode.massops.repository import TaskInfo
 from geode.massops.service import FINISHED
 
@@ -75,26 +76,8 @@ def uploads_dir(app: App) -> Path:
 
 
 def clean_uploads(directory: Path) -> list[Path]:
-    """Remove what uploads cut short left behind (a server killed mid-upload):
-    every upload file no live request holds. A request holds its file's lock
-    (flock) from creation to removal, so a server sharing the data directory
-    keeps its uploads in flight. Returns the files removed."""
-    removed: list[Path] = []
-    for path in directory.glob("upload-*.json") if directory.is_dir() else ():
-        try:
-            descriptor = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            continue
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            continue  # in use
-        else:
-            path.unlink(missing_ok=True)
-            removed.append(path)
-        finally:
-            os.close(descriptor)
-    return removed
+    """Remove what uploads cut short left behind (see `geode.leftovers`)."""
+    return remove_unlocked(directory, "upload-*.json")
 
 
 def _too_large(limit: int) -> PayloadTooLargeError:
