@@ -30,6 +30,7 @@ from geode.tenants.service import TenantInfo, create_tenant
 from geode.tenants.settings import default_vat_type_id, root_item_id
 from geode.tenants.settings_schemas import parse_settings
 from tests.jobs.conftest import Workers, wait_until
+from tests.massops.test_distributed import outcome
 
 pytestmark = pytest.mark.integration
 
@@ -63,20 +64,6 @@ def catalogue_file(path: Path, vat_type_id: str) -> Path:
     encoder = msgspec.json.Encoder(decimal_format="number")
     path.write_bytes(encoder.encode({"version": "0.0.1", "operations": ops}))
     return path
-
-
-def outcome(app: App, task_id: str) -> list[tuple[Any, ...]]:
-    return [
-        (
-            log["idx"],
-            log["intent"],
-            log["status"],
-            log["outcome"],
-            log["error_code"],
-            log["message"],
-        )
-        for log in app.massops.logs(task_id)
-    ]
 
 
 def exported(app: App, tenant: TenantInfo, vat_type_id: str) -> list[str]:
