@@ -9,7 +9,16 @@ at 800,000 orders, against 0.1 s once analyzed). PostgreSQL's own advice for
 bulk loads is to analyze afterwards; a run that reads what it wrote must do so
 along the way. Tables are analyzed each time the rows written to them since
 the last analyze reach what the run had written by then (at least
-`min_rows`): 10k, 20k, 40k... rows, about log2(rows) cheap, sampled analyzes.
+`min_rows`): 1k, 2k, 4k... rows, about log2(rows) cheap, sampled analyzes.
+
+A table is also analyzed after the first commit that writes to it, however few
+its rows. Foreign-key checks are lookups too, planned once per connection and
+kept until the next analyze: on a table never analyzed, `SELECT ... WHERE
+tenant_id = $1 AND id = $2` takes the first index that starts with `tenant_id`
+(the children index of items or topics, say) and filters every row of the
+tenant. Measured on a 40k-operation catalogue file: the items' versions, paths,
+topics and variants spent 30 of the run's 50 s in those checks, growing with
+every batch; the topics table (200 rows) never reached a threshold at all.
 Counting the run's own rows, not the table's, matters: a tenant new to a big
 table has no share in its statistics, the planner then takes any index that
 starts with `tenant_id` as good as the primary key, and picks wrong.
@@ -28,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 class TableStatistics:
-    def __init__(self, engine: Engine, tables: Iterable[str], *, min_rows: int = 10_000) -> None:
+    def __init__(self, engine: Engine, tables: Iterable[str], *, min_rows: int = 1_000) -> None:
         self.engine = engine
         self.enabled = engine.dialect.name == "postgresql"
         self.tables = frozenset(tables)
@@ -48,7 +57,7 @@ class TableStatistics:
         due = [
             table
             for table, rows in self._written.items()
-            if rows >= max(self.min_rows, self._analyzed[table])
+            if table not in self._analyzed or rows >= max(self.min_rows, self._analyzed[table])
         ]
         return self._analyze(due)
 
