@@ -212,3 +212,26 @@ def test_topics_must_exist_and_are_replaced_when_listed(
             sa.text("SELECT topic_id FROM item_topics WHERE tenant_id = :t"), {"t": tenant.id}
         ).scalars()
         assert list(linked) == [topic_id]
+
+
+def test_content_is_checked_when_it_changes_not_when_a_rerun_repeats_it(
+    app: App, tenant: TenantInfo, ops_file: Any
+) -> None:
+    """A re-run does not re-check content it leaves as stored (that was most of a
+    re-run's time); content that changes is checked against the shape of today."""
+    title = [{"componentId": "title", "singleLine": {"text": "Hi there"}}]
+    document = item("Hello", itemId=ITEM_ID, components=title)
+    first = run(app, tenant, ops_file([*SHAPES, document]))
+    assert first.counts["document/upsert"] == {"created": 1}, logs(app, first.id)
+    stricter = shape("page", type_="document", components=[single_line("title", min=20)])
+    changed = {**document, "components": [{"componentId": "title", "singleLine": {"text": "Hi"}}]}
+
+    task = run(app, tenant, ops_file([stricter, document, changed], name="again.json"))
+
+    entries = logs(app, task.id)
+    assert entries[0]["status"] == "success", entries[0]
+    assert (entries[1]["status"], entries[1]["outcome"]) == ("success", "unchanged")
+    assert (entries[2]["status"], entries[2]["error_code"]) == ("failure", "too_short")
+    assert "components[0].singleLine" in entries[2]["message"]
+    draft = version(app, tenant.id, ITEM_ID)
+    assert draft is not None and draft.components == title

@@ -97,7 +97,15 @@ def components_text(
     incoming: list[ComponentContent] | None,
     key: str,
 ) -> str:
-    """The draft's components after the edit, checked against the shape."""
+    """The draft's components after the edit, checked against the shape.
+
+    Content the same as what is stored is not checked again: it was checked when it
+    was stored, and an operation that changes nothing has nothing to refuse (a
+    re-run of a file spent a third of its time re-checking unchanged content).
+    A shape changed since then does not make stored content fail: as in
+    Crystallize, content is checked when it is written."""
+    if stored is not None and incoming and content_text(incoming) == stored:
+        return stored
     definitions = batch.definitions(shape["components"])
     context = BatchContent(batch)
     if stored is None:
