@@ -25,6 +25,7 @@ def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
     shapes: set[str] = set()
     topics: set[str] = set()
     skus: set[str] = set()
+    parents: set[str] = set()
     for op in ops:
         topics.update(getattr(op, "topicIds", None) or [])
         skus.update(variant.sku for variant in getattr(op, "variants", None) or [])
@@ -37,6 +38,7 @@ def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         tree = getattr(op, "tree", UNSET)
         if tree is not UNSET and tree is not None:
             ids.add(tree.parentId)
+            parents.add(tree.parentId)
     batch.shapes.prefetch(shapes)
     batch.topics.prefetch_ids(topics)
     batch.variants.prefetch_skus(skus)
@@ -77,3 +79,4 @@ def prefetch_items(batch: CatalogueBatch, ops: Sequence[Any]) -> None:
             paths.add((op.language, f"{base}/{slug(name) or item_id}"))
     items.prefetch_names(names)
     items.prefetch_paths(paths)
+    items.prefetch_positions(parents)

@@ -327,6 +327,26 @@ class ItemWriter:
         journal.put(self._states, state.id, None)
         journal.append(self._touched, state.id)
 
+    def prefetch_positions(self, parent_ids: set[str]) -> None:
+        """The last positions under these parents, in one query a batch: a batch of
+        products spread over many folders asked once per folder (7 s of a 100k-product
+        file)."""
+        wanted = []
+        for parent_id in parent_ids - self._last.keys():
+            found = self.pending.last_positions.get(parent_id)
+            if found is MISSING:
+                wanted.append(parent_id)
+                self._last[parent_id] = -1
+            else:
+                self._last[parent_id] = int(found)  # type: ignore[call-overload]
+        for chunk in bulk.chunked(sorted(wanted)):
+            for parent_id, last in self.connection.execute(
+                sa.select(ITEMS.c.parent_id, sa.func.max(ITEMS.c.position))
+                .where(ITEMS.c.tenant_id == self.tenant_id, ITEMS.c.parent_id.in_(list(chunk)))
+                .group_by(ITEMS.c.parent_id)
+            ):
+                self._last[parent_id] = int(last)
+
     def next_position(self, parent_id: str) -> int:
         """One past the last position under `parent_id`."""
         if parent_id not in self._last:
