@@ -83,9 +83,14 @@ def load_items(
     found: dict[str, ItemState] = {}
     for chunk in bulk.chunked(sorted(set(item_ids))):
         ids = list(chunk)
-        for mapping in connection.execute(
-            sa.select(ITEMS).where(ITEMS.c.tenant_id == tenant_id, ITEMS.c.id.in_(ids))
-        ).mappings():
+        # `all()` throughout: iterating a result fetches row by row (slower by half).
+        for mapping in (
+            connection.execute(
+                sa.select(ITEMS).where(ITEMS.c.tenant_id == tenant_id, ITEMS.c.id.in_(ids))
+            )
+            .mappings()
+            .all()
+        ):
             values = dict(mapping)
             values["created_at"] = stored_timestamp(values["created_at"])
             values["updated_at"] = stored_timestamp(values["updated_at"])
@@ -98,7 +103,7 @@ def load_items(
             sa.select(v.item_id, v.language, v.version, v.name, v.components, v.updated_at).where(
                 v.tenant_id == tenant_id, v.item_id.in_(ids)
             )
-        ):
+        ).all():
             found[row.item_id].versions[(row.language, row.version)] = {
                 "name": row.name,
                 "components": row.components,
@@ -123,14 +128,14 @@ def load_items(
             sa.select(t.item_id, t.topic_id)
             .where(t.tenant_id == tenant_id, t.item_id.in_(ids))
             .order_by(t.item_id, t.position)
-        ):
+        ).all():
             found[topic_row.item_id].topics.append(topic_row.topic_id)
         s = SHORTCUTS.c
         for shortcut_row in connection.execute(
             sa.select(s.item_id, s.parent_id, s.position).where(
                 s.tenant_id == tenant_id, s.item_id.in_(ids)
             )
-        ):
+        ).all():
             found[shortcut_row.item_id].shortcuts[shortcut_row.parent_id] = shortcut_row.position
     return found
 
