@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from msgspec import UNSET
 
 from geode.db import bulk
+from geode.db.key_lookup import prefer_index_lookups
 from geode.incidents import storable
 from geode.jsontext import dumps
 from geode.massops import repository
@@ -85,6 +86,7 @@ class BatchApplier:
 
     def prepare(self, entries: list[tuple[int, SpoolEntry]]) -> BatchResult:
         """Decide every operation's outcome; reads, never writes."""
+        prefer_index_lookups(self.connection)
         self._prefetch(entries)
         for index, entry in entries:
             self._apply_one(index, entry)

@@ -60,7 +60,13 @@ def apply_item(
 
 
 class Items(ItemSchema):
-    lookup_tables: tuple[str, ...] = ("items", "item_versions", "item_paths")
+    lookup_tables: tuple[str, ...] = (
+        "items",
+        "item_versions",
+        "item_paths",
+        "item_topics",
+        "item_shortcuts",
+    )
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         prefetch_items(batch, ops)

@@ -172,7 +172,12 @@ def _stock_reference(identifier: str, units: int, meta: str | None) -> StockLoca
 
 
 class Variants(VariantSchema):
-    lookup_tables: tuple[str, ...] = ("variants",)
+    lookup_tables: tuple[str, ...] = (
+        "variants",
+        "variant_versions",
+        "variant_prices",
+        "variant_stock",
+    )
 
     def prefetch(self, batch: CatalogueBatch, ops: Sequence[Any]) -> None:
         assert batch.variants.content is not None
