@@ -20,6 +20,17 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def collect_batch_garbage() -> None:
+    """Free what the batch just finished left in reference cycles, while the collector
+    is paused. SQLAlchemy statements built per batch (an `IN` list of the batch's keys,
+    say) are such cycles: left alone, a 400k-operation catalogue run kept every batch's
+    statements and keys, and its main process grew by about 65 MB. With the collector
+    paused, everything allocated since the last collection is in the youngest
+    generation and nothing else is: collecting it looks at one batch's objects, not
+    at the whole heap (a few ms a batch)."""
+    gc.collect(0)
+
+
 # Words that start with a vowel letter but a consonant sound ("a unique", "a one").
 _CONSONANT_SOUND = ("uni", "use", "usu", "uti", "one", "eu")
 

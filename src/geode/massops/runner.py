@@ -32,7 +32,7 @@ from geode.massops.repository import TaskInfo
 from geode.massops.retry import keep_failed_inputs
 from geode.massops.spool import read_spool
 from geode.timestamps import utcnow
-from geode.util import gc_paused
+from geode.util import collect_batch_garbage, gc_paused
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -137,6 +137,7 @@ class TaskRunner:
         for batch in _batches(self._entries(processed), self.batch_size):
             self._check_cancel(None)
             processed = self._run_batch(batch, processed, refs, counts)
+            collect_batch_garbage()
             self._progress(processed)
 
     def _run_pipelined(
@@ -194,6 +195,7 @@ class TaskRunner:
                 if result.references is not None:
                     refs.merge(result.references)
                 processed = end
+                collect_batch_garbage()
                 self._progress(processed)  # applied; committed within a second
         except BaseException:
             writer.abort()
