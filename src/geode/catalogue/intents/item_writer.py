@@ -34,9 +34,18 @@ from geode.catalogue.intents.item_state import (
 )
 from geode.catalogue.intents.undo import Journal
 from geode.db import bulk
+from geode.db.key_lookup import KeyLookup
 from geode.massops.intents import BatchContext
 from geode.outcomes import OperationFailed
 from geode.pending import MISSING, Pending
+
+_LAST_POSITIONS = KeyLookup.of(
+    sa.select(ITEMS.c.parent_id, sa.func.max(ITEMS.c.position))
+    .where(ITEMS.c.tenant_id == sa.bindparam("tenant_id"))
+    .group_by(ITEMS.c.parent_id),
+    ITEMS.c.parent_id,
+)
+"""The last position under each of a batch's parents (built once: see `KeyLookup`)."""
 
 NOBODY = ""
 """A path or name key no item holds any more (pending entries cannot hold None)."""
@@ -340,25 +349,13 @@ class ItemWriter:
             else:
                 self._last[parent_id] = int(found)  # type: ignore[call-overload]
         for chunk in bulk.chunked(sorted(wanted)):
-            for parent_id, last in self.connection.execute(
-                sa.select(ITEMS.c.parent_id, sa.func.max(ITEMS.c.position))
-                .where(ITEMS.c.tenant_id == self.tenant_id, ITEMS.c.parent_id.in_(list(chunk)))
-                .group_by(ITEMS.c.parent_id)
-            ):
+            parameters = {"tenant_id": self.tenant_id, "keys": list(chunk)}
+            for parent_id, last in _LAST_POSITIONS.execute(self.connection, parameters).all():
                 self._last[parent_id] = int(last)
 
     def next_position(self, parent_id: str) -> int:
         """One past the last position under `parent_id`."""
-        if parent_id not in self._last:
-            found = self.pending.last_positions.get(parent_id)
-            if found is MISSING:
-                stored = self.connection.execute(
-                    sa.select(sa.func.max(ITEMS.c.position)).where(
-                        ITEMS.c.tenant_id == self.tenant_id, ITEMS.c.parent_id == parent_id
-                    )
-                ).scalar()
-                found = -1 if stored is None else int(stored)
-            self._last[parent_id] = int(found)  # type: ignore[call-overload]
+        self.prefetch_positions({parent_id})
         return self._last[parent_id] + 1
 
     def placed(self, parent_id: str, position: int) -> None:
