@@ -9,7 +9,7 @@ and kind of change, whatever the number of operations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -129,26 +129,26 @@ def load_variants(
     *,
     skus: Iterable[str] = (),
     products: Iterable[str] = (),
-    known: dict[str, VariantState] | None = None,
+    known: Mapping[str, VariantState | None] | None = None,
 ) -> list[VariantState]:
     """The stored variants having one of `skus` or belonging to one of `products`.
 
-    A variant in `known` (id -> the state the caller read before) is not read again
-    but for its row: a batch reads its products' variants after their skus, and
-    reading the names, prices and stock of every variant twice made a re-run (where
-    every variant exists) slower than the first run."""
+    A variant in `known` (sku -> the state the caller read before) whose row is
+    unchanged is not read again but for its row: a batch reads its products'
+    variants after their skus, and reading the names, prices and stock of every
+    variant twice made a re-run (where every variant exists) slower than the first
+    run."""
     rows: dict[str, Row] = {}
     for lookup, keys in ((_BY_SKU, skus), (_BY_PRODUCT, products)):
         for row in _chunks(connection, lookup, tenant_id, keys):
             found = dict(row._mapping)
             found["is_default"] = bool(found["is_default"])
             rows[found["id"]] = found
-    known = known or {}
-    reused = {
-        variant_id: known[variant_id]
-        for variant_id, row in rows.items()
-        if variant_id in known and known[variant_id].row == row
-    }
+    reused: dict[str, VariantState] = {}
+    for variant_id, values in rows.items():
+        before = known.get(values["sku"]) if known else None
+        if before is not None and before.row == values:
+            reused[variant_id] = before
     states = {key: VariantState(row) for key, row in rows.items() if key not in reused}
     if not states:
         return list(reused.values())

@@ -131,8 +131,7 @@ class VariantWriter:
                 self.prefetch_skus(self._products[product_id])
         if not wanted:
             return
-        known = {state.id: state for state in self._before.values() if state is not None}
-        stored = load_variants(self.connection, self.tenant_id, products=wanted, known=known)
+        stored = load_variants(self.connection, self.tenant_id, products=wanted, known=self._before)
         stored.sort(key=lambda state: (state.row["position"], state.id))
         for state in stored:
             # A sku seen already (pending, or changed earlier in this batch) wins.
