@@ -30,7 +30,7 @@ from geode.tenants.service import TenantInfo, create_tenant
 from geode.tenants.settings import default_vat_type_id, root_item_id
 from geode.tenants.settings_schemas import parse_settings
 from tests.jobs.conftest import Workers, wait_until
-from tests.massops.test_distributed import outcome
+from tests.massops.outcomes import outcome
 
 pytestmark = pytest.mark.integration
 

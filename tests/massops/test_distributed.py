@@ -23,6 +23,7 @@ from geode.massops.planning import plan
 from geode.massops.spool import SpoolEntry, SpoolWriter
 from geode.orders.export import order_operations
 from geode.tenants.service import TenantInfo, create_tenant
+from tests.massops.outcomes import outcome
 
 HEX = "0123456789abcdef"
 
@@ -77,20 +78,6 @@ def run_file(app: App, tenant_id: str, path: Path, chunk_size: int | None) -> An
     task = app.massops.submit(tenant_id, path, by_worker=chunk_size is not None)
     assert task.chunked is (chunk_size is not None), "the file was expected to be chunked"
     return app.massops.run(task.id)
-
-
-def outcome(app: App, task_id: str) -> list[tuple[Any, ...]]:
-    return [
-        (
-            log["idx"],
-            log["intent"],
-            log["status"],
-            log["outcome"],
-            log["error_code"],
-            log["message"],
-        )
-        for log in app.massops.logs(task_id)
-    ]
 
 
 def stored(app: App, tenant_id: str) -> tuple[list[Any], list[Any]]:
