@@ -66,6 +66,7 @@ class Authenticated:
     tenant_id: str
     # True when `last_used_at` is older than LAST_USED_PRECISION: the caller records the use.
     use_is_due: bool
+    tenant_identifier: str = ""
 
 
 def create_tenant(connection: sa.Connection, identifier: str) -> TenantInfo:
@@ -210,7 +211,7 @@ def check_token(
             detail={"reason": "expired", "at": expires_at},
         )
     due = row.last_used_at is None or _moment(row.last_used_at) <= moment - LAST_USED_PRECISION
-    return Authenticated(str(row.tenant_id), due)
+    return Authenticated(str(row.tenant_id), due, str(row.identifier))
 
 
 def record_use(connection: sa.Connection, token_id: str, *, now: datetime | None = None) -> None:

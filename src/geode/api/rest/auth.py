@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from geode.app import App
 from geode.db.engine import reading
 from geode.errors import AuthenticationError
-from geode.tenants.service import check_token, record_use
+from geode.tenants.service import Authenticated, check_token, record_use
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,12 @@ def tenant_id(
     token_id: Annotated[str | None, Security(TOKEN_ID)] = None,
     token_secret: Annotated[str | None, Security(TOKEN_SECRET)] = None,
 ) -> str:
+    return authenticate_request(app, token_id, token_secret).tenant_id
+
+
+def authenticate_request(app: App, token_id: str | None, token_secret: str | None) -> Authenticated:
+    """Who the request's access-token headers speak for (`AuthenticationError` if
+    nobody); shared by every front door that takes those headers."""
     if not token_id or not token_secret:
         raise AuthenticationError(
             "send an access token in the X-Crystallize-Access-Token-Id and "
@@ -54,7 +60,7 @@ def tenant_id(
         found = check_token(connection, token_id, token_secret)
     if found.use_is_due:
         _record_use_soon(app.engine, token_id)
-    return found.tenant_id
+    return found
 
 
 # Last use is written off the request path: on SQLite the write waits for the single

@@ -22,6 +22,16 @@ class ProductCreate(ItemCreateInput, tag_field="intent", tag="product/create", k
     variants: Variants
 
 
+class ProductCreateWithoutVariants(
+    ProductCreate, tag_field="intent", tag="product/create", kw_only=True
+):
+    """`product/create` as the Core API's `product.create` takes it: no variants yet
+    (`product.setVariants` adds them) and, when the caller names none, the tenant's
+    default VAT type. Not a file intent: files follow the reference, which needs both."""
+
+    variants: Variants | UnsetType = UNSET  # type: ignore[assignment]  # optional here only
+
+
 class ProductUpdate(ItemUpdateInput, tag_field="intent", tag="product/update", kw_only=True):
     ref: Ref | UnsetType = ref_field()
     vatTypeId: IdText | UnsetType = UNSET
