@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from geode.api.graphql.core.schema import build_core_schema
+from geode.api.graphql.endpoint import add_graphql_route, authenticated
 from geode.api.rest import batch, conventions, customers, docs, errors, massops, media
 from geode.api.rest.auth import TOKEN_ID, TOKEN_SECRET
 from geode.api.rest.body_limits import BodyLimits, limits_for
@@ -53,6 +55,7 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
     api.include_router(massops.router)
     api.include_router(customers.router)
     api.include_router(media.router)
+    add_graphql_route(api, "/@{tenant}", build_core_schema(), authenticated, name="core_api")
     _document_batch_objects(api, app)
     uploads = (("POST", massops.PREFIX), ("POST", media.UPLOAD_PATH))
     api.add_middleware(BodyLimits, **limits_for(app.settings, uploads, batch.PREFIX))
