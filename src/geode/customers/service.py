@@ -3,12 +3,15 @@
 Upsert semantics: fields present in the input replace stored values (an
 explicit null clears one); absent fields keep theirs. `unchanged` is reported
 when nothing present differs.
+
+Below the batch: what the APIs need that no intent does (finding a customer
+by record id or identifier, deleting one).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from msgspec import UNSET
@@ -16,6 +19,7 @@ from msgspec import UNSET
 from geode.customers.models import Customer, CustomerGroup
 from geode.customers.schemas import CustomerFields, CustomerGroupFields
 from geode.db import bulk
+from geode.db.base import table_of
 from geode.db.keyed_writer import IdentifierKeyedWriter, Row
 from geode.jsontext import dumps_or_none
 from geode.outcomes import Applied
@@ -149,3 +153,51 @@ class CustomerBatch:
 
     def plan(self) -> list[bulk.WriteStep]:
         return [*self.customers.plan(), *self.groups.plan()]
+
+
+# -- the API's reads and the one write no intent covers ----------------------------
+
+_customers = table_of(Customer)
+
+
+def find_customer(
+    connection: sa.Connection,
+    tenant_id: str,
+    key: str,
+    *,
+    prefer: Literal["id", "identifier"] = "id",
+) -> sa.RowMapping | None:
+    """The customer whose record id or identifier is `key`, or None.
+
+    The API names a customer by its record id (what a create answers), but a
+    customer made by a file is known to its owner by its identifier: either
+    is taken, one query, and a match on the `prefer`red column wins should an
+    identifier happen to spell another customer's id."""
+    rows = (
+        connection.execute(
+            sa.select(_customers).where(
+                _customers.c.tenant_id == tenant_id,
+                sa.or_(_customers.c.id == key, _customers.c.identifier == key),
+            )
+        )
+        .mappings()
+        .all()
+    )
+    preferred = [row for row in rows if row[prefer] == key]
+    found = preferred or rows
+    return found[0] if found else None
+
+
+def delete_customer(connection: sa.Connection, tenant_id: str, identifier: str) -> int:
+    """Delete one customer; the number of rows deleted (0 or 1). Not committed.
+
+    No intent deletes a customer, so the API's delete is this. What refers to
+    a customer by identifier (orders keep a snapshot of it; contracts, loyalty
+    and events keep their history) is left as it is: it is the record of what
+    happened, and it is not this customer's to take along."""
+    result = connection.execute(
+        sa.delete(_customers).where(
+            _customers.c.tenant_id == tenant_id, _customers.c.identifier == identifier
+        )
+    )
+    return result.rowcount
