@@ -6,11 +6,14 @@ Nothing here runs at import time: callers build a `Settings` where they start
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import url as sa_url
 
 from geode.db import sqlite_writer
@@ -141,6 +144,27 @@ class Settings(BaseSettings):
         "the base of the `url` given for an uploaded file (`<public_url>/media/<key>`).",
     )
 
+    remote_fetch_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated host names (`media.internal`, non-ASCII ones in their "
+        "xn-- form), IP addresses or CIDR ranges (`10.1.0.0/16`, `fd00::/8`) that "
+        "`fileUpload.uploadFromUrl` may fetch from even though they are private, loopback or "
+        "link-local. Empty by default: only public addresses are fetched, so that the "
+        "mutation cannot reach services inside the server's network.",
+    )
+    remote_fetch_public_hosts: bool = Field(
+        default=True,
+        description="Whether `fileUpload.uploadFromUrl` may fetch from any public host; "
+        "false: only from GEODE_REMOTE_FETCH_ALLOWED_HOSTS (none, when that is empty).",
+    )
+    remote_fetch_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Seconds `fileUpload.uploadFromUrl` gives one download, redirects "
+        "included; its size is capped by media_max_bytes.",
+    )
+
     @property
     def resolved_media_dir(self) -> Path:
         return self.media_dir if self.media_dir is not None else self.data_dir / "media"
@@ -197,6 +221,35 @@ class Settings(BaseSettings):
             raise ValueError("must not have a query (?...) or fragment (#...)")
         return url.rstrip("/")
 
+    @field_validator("remote_fetch_allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: object) -> object:
+        """`a.example,10.0.0.0/8` from the environment; a list from Python."""
+        if isinstance(value, str):
+            return [entry for entry in value.split(",") if entry.strip()]
+        return value
+
+    @field_validator("remote_fetch_allowed_hosts")
+    @classmethod
+    def _allowed_hosts(cls, entries: list[str]) -> list[str]:
+        """Each entry a host name, an address or a range, written the one way."""
+        found = []
+        for entry in entries:
+            cleaned = entry.strip().lower().rstrip(".")
+            try:
+                found.append(str(ipaddress.ip_network(cleaned, strict=False)))
+                continue
+            except ValueError:
+                pass
+            if not _HOST_NAME.fullmatch(cleaned):
+                raise ValueError(
+                    f"{entry.strip()!r} is not a host name (media.internal), an IP address "
+                    "(10.0.0.5) or a CIDR range (10.0.0.0/8); separate entries with commas "
+                    "(no wildcards, no ports, no schemes)"
+                )
+            found.append(cleaned)
+        return found
+
     @model_validator(mode="after")
     def _heartbeats_within_the_timeout(self) -> Settings:
         """A worker beating less often than the timeout would be taken for dead while
@@ -209,6 +262,8 @@ class Settings(BaseSettings):
             )
         return self
 
+
+_HOST_NAME = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*")
 
 SUPPORTED_DATABASE_DRIVERS = frozenset(
     {"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"}
