@@ -19,7 +19,7 @@ from tests.api.graphql.conftest import CoreClient
 from tests.api.rest.conftest import LiveServer
 from tests.catalogue.files import run
 
-QUERY = {"query": "{ shapes { edges { node { identifier } } } }"}
+QUERY = {"query": "{ shapes { ... on ShapeConnection { edges { node { identifier } } } } }"}
 
 
 def _token_headers(app: App, tenant: TenantInfo) -> dict[str, str]:
@@ -65,14 +65,14 @@ def test_a_body_that_is_not_a_graphql_request_is_400(core: CoreClient) -> None:
 def test_deep_and_aliased_queries_are_refused(core: CoreClient) -> None:
     inner = "id"
     for _ in range(6):  # 3 levels each
-        inner = f"children {{ edges {{ node {{ {inner} }} }} }}"
-    deep = f"{{ items {{ edges {{ node {{ {inner} }} }} }} }}"
+        inner = f"children {{ ... on ItemConnection {{ edges {{ node {{ {inner} }} }} }} }}"
+    deep = f"{{ items {{ ... on ItemConnection {{ edges {{ node {{ {inner} }} }} }} }} }}"
     answer = core.post(deep).json()
     assert answer["data"] is None
     assert f"exceeds maximum operation depth of {MAX_DEPTH}" in answer["errors"][0]["message"]
     aliased = (
         "{ "
-        + " ".join(f"a{n}: shapes {{ pageInfo {{ hasNextPage }} }}" for n in range(MAX_ALIASES + 1))
+        + " ".join(f'a{n}: shape(identifier: "x") {{ name }}' for n in range(MAX_ALIASES + 1))
         + " }"
     )
     answer = core.post(aliased).json()

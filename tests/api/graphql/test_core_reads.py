@@ -37,11 +37,13 @@ def catalogue(core: CoreClient) -> list[dict[str, Any]]:
 
 def test_children_page_in_tree_order(core: CoreClient, tmp_path: Path) -> None:
     core.run_file(tmp_path, catalogue(core))
-    folder = core.data("{ items(first: 100) { edges { node { id name type } } } }")["items"]
+    folder = core.data(
+        "{ items(first: 100) { ... on ItemConnection { edges { node { id name type } } } } }"
+    )["items"]
     shoes = next(e["node"] for e in folder["edges"] if e["node"]["name"] == "Shoes")
     query = """query($id: ID!, $after: String) { item(id: $id) { ... on Folder {
-        children(first: 2, after: $after) { edges { node { name } }
-        pageInfo { hasNextPage hasPreviousPage endCursor } } } } }"""
+        children(first: 2, after: $after) { ... on ItemConnection { edges { node { name } }
+        pageInfo { hasNextPage hasPreviousPage endCursor } } } } } }"""
     names: list[str] = []
     after = None
     pages = 0
@@ -58,18 +60,25 @@ def test_children_page_in_tree_order(core: CoreClient, tmp_path: Path) -> None:
 
 
 def test_a_page_is_at_most_100_and_a_bad_cursor_is_refused(core: CoreClient) -> None:
-    too_many = core.post("{ items(first: 101) { edges { cursor } } }").json()
-    assert "1 to 100" in too_many["errors"][0]["message"]
-    bad = core.post('{ shapes(after: "not-a-cursor") { edges { cursor } } }').json()
-    assert "not a cursor of this list" in bad["errors"][0]["message"]
+    too_many = core.data(
+        "{ items(first: 101) { ... on ItemConnection { edges { cursor } } "
+        "... on BasicError { errorName message } } }"
+    )["items"]
+    assert too_many["errorName"] == "BasicError"
+    assert "1 to 100" in too_many["message"]
+    bad = core.data('{ shapes(after: "not-a-cursor") { ... on BasicError { message code } } }')[
+        "shapes"
+    ]
+    assert "not a cursor of this list" in bad["message"]
+    assert bad["code"] == "invalid_input"
 
 
 def test_shapes_topics_flows_and_variants_by_sku(core: CoreClient, tmp_path: Path) -> None:
     core.run_file(tmp_path, catalogue(core))
     data = core.data(
-        """{ shapes { edges { node { identifier type } } }
+        """{ shapes { ... on ShapeConnection { edges { node { identifier type } } } }
              shape(identifier: "shoe") { name }
-             topics(language: "en") { edges { node { id name path } } }
+             topics(language: "en") { ... on TopicConnection { edges { node { id name path } } } }
              flow(identifier: "editorial") { stages { identifier name position } }
              productVariants(skus: ["shoe-3", "nope", "shoe-1"]) { sku price stock } }"""
     )
@@ -81,7 +90,8 @@ def test_shapes_topics_flows_and_variants_by_sku(core: CoreClient, tmp_path: Pat
     colour = data["topics"]["edges"][0]["node"]
     assert (colour["name"], colour["path"]) == ("Colour", "/colour")
     children = core.data(
-        "query($id: ID!) { topics(parentId: $id) { edges { node { name } } } }",
+        "query($id: ID!) { topics(parentId: $id) { ... on TopicConnection "
+        "{ edges { node { name } } } } }",
         {"id": colour["id"]},
     )["topics"]["edges"]
     assert [e["node"]["name"] for e in children] == ["Red", "Blue"]

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from geode.api.graphql.errors import BasicError, basic_error
 from geode.errors import InvalidInputError
 
 MAX_PAGE = 100
@@ -40,10 +41,7 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     pageInfo: PageInfo
-
-    @strawberry.field(description="The page's nodes, without their cursors.")
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+    nodes: list[T] = strawberry.field(description="The page's nodes, without their cursors.")
 
 
 def encode_cursor(key: Key) -> str:
@@ -64,6 +62,18 @@ def decode_cursor(cursor: str | None, width: int) -> Key | None:
             "`endCursor` (or an edge's `cursor`) of the page before"
         )
     return tuple(key)
+
+
+def paged(
+    first: int | None, after: str | None, width: int, run: Callable[[int, Key | None], T]
+) -> T | BasicError:
+    """`run(size, start)` for a valid page request; a `BasicError` (in the field's
+    union, as every user error of the API) for a bad `first` or `after`."""
+    try:
+        size, start = page_size(first), decode_cursor(after, width)
+    except InvalidInputError as exc:
+        return basic_error(exc)
+    return run(size, start)
 
 
 def page_size(first: int | None) -> int:
@@ -88,6 +98,7 @@ def connection(
     ]
     return Connection(
         edges=edges,
+        nodes=[edge.node for edge in edges],
         pageInfo=PageInfo(
             hasNextPage=len(keys) > size,
             hasPreviousPage=after is not None,

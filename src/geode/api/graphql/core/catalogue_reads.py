@@ -3,7 +3,7 @@ flows and variants by sku. Lists are connections of at most 100 records."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
@@ -13,7 +13,8 @@ from geode.api.graphql.context import RequestContext
 from geode.api.graphql.core.item_queries import VersionLabel
 from geode.api.graphql.core.item_types import Item, ProductVariant, item_type, variant_type
 from geode.api.graphql.core.writes import language_or_default, read
-from geode.api.graphql.pagination import Connection, Key, decode_cursor, page_size
+from geode.api.graphql.errors import BasicError
+from geode.api.graphql.pagination import Connection, Key, paged
 from geode.api.graphql.pagination import connection as connection_of
 from geode.catalogue.listings import (
     FlowView,
@@ -34,6 +35,7 @@ from geode.catalogue.queries import (
     variants_by_sku,
 )
 from geode.catalogue.views import load_item_views
+from geode.errors import InvalidInputError
 
 
 @strawberry.type
@@ -121,6 +123,25 @@ def _label(version: VersionLabel) -> str:
     return "published" if version is VersionLabel.published else "draft"
 
 
+MAX_SKUS = 1_000
+
+ItemConnectionResult = Annotated[
+    Connection[Item] | BasicError, strawberry.union("ItemConnectionResult")
+]
+ShapeConnectionResult = Annotated[
+    Connection[Shape] | BasicError, strawberry.union("ShapeConnectionResult")
+]
+PieceConnectionResult = Annotated[
+    Connection[Piece] | BasicError, strawberry.union("PieceConnectionResult")
+]
+TopicConnectionResult = Annotated[
+    Connection[Topic] | BasicError, strawberry.union("TopicConnectionResult")
+]
+FlowConnectionResult = Annotated[
+    Connection[Flow] | BasicError, strawberry.union("FlowConnectionResult")
+]
+
+
 @strawberry.type
 class CatalogueReads:
     @strawberry.field(description="Every item of the tenant in one language and version, by id.")
@@ -131,10 +152,14 @@ class CatalogueReads:
         version: VersionLabel = VersionLabel.draft,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Item]:
-        size, start = page_size(first), decode_cursor(after, 1)
+    ) -> ItemConnectionResult:
 
-        def action(connection: sa.Connection, context: RequestContext) -> Connection[Item]:
+        def page(size: int, start: Key | None) -> Connection[Item]:
+            return read(info, lambda c, x: action(c, x, size, start))
+
+        def action(
+            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
+        ) -> Connection[Item]:
             shown = language_or_default(connection, context, language)
             tenant = context.tenant_id
             keys = item_keys(connection, tenant, start, size + 1)
@@ -146,7 +171,7 @@ class CatalogueReads:
 
             return connection_of(keys, size, start, load)
 
-        return read(info, action)
+        return paged(first, after, 1, page)
 
     @strawberry.field
     def shape(self, info: strawberry.Info, identifier: str) -> Shape | None:
@@ -159,10 +184,14 @@ class CatalogueReads:
     @strawberry.field
     def shapes(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Shape]:
-        size, start = page_size(first), decode_cursor(after, 1)
+    ) -> ShapeConnectionResult:
 
-        def action(connection: sa.Connection, context: RequestContext) -> Connection[Shape]:
+        def page(size: int, start: Key | None) -> Connection[Shape]:
+            return read(info, lambda c, x: action(c, x, size, start))
+
+        def action(
+            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
+        ) -> Connection[Shape]:
             keys = shape_keys(connection, context.tenant_id, start, size + 1)
 
             def load(page: list[Key]) -> list[Shape | None]:
@@ -172,7 +201,7 @@ class CatalogueReads:
 
             return connection_of(keys, size, start, load)
 
-        return read(info, action)
+        return paged(first, after, 1, page)
 
     @strawberry.field
     def piece(self, info: strawberry.Info, identifier: str) -> Piece | None:
@@ -185,10 +214,14 @@ class CatalogueReads:
     @strawberry.field
     def pieces(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Piece]:
-        size, start = page_size(first), decode_cursor(after, 1)
+    ) -> PieceConnectionResult:
 
-        def action(connection: sa.Connection, context: RequestContext) -> Connection[Piece]:
+        def page(size: int, start: Key | None) -> Connection[Piece]:
+            return read(info, lambda c, x: action(c, x, size, start))
+
+        def action(
+            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
+        ) -> Connection[Piece]:
             keys = piece_keys(connection, context.tenant_id, start, size + 1)
 
             def load(page: list[Key]) -> list[Piece | None]:
@@ -198,7 +231,7 @@ class CatalogueReads:
 
             return connection_of(keys, size, start, load)
 
-        return read(info, action)
+        return paged(first, after, 1, page)
 
     @strawberry.field(description="Topics under `parentId` (top-level ones if left out).")
     def topics(
@@ -208,11 +241,15 @@ class CatalogueReads:
         parentId: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Topic]:
-        size, start = page_size(first), decode_cursor(after, 2)
+    ) -> TopicConnectionResult:
         parent = None if parentId is None else str(parentId)
 
-        def action(connection: sa.Connection, context: RequestContext) -> Connection[Topic]:
+        def page(size: int, start: Key | None) -> Connection[Topic]:
+            return read(info, lambda c, x: action(c, x, size, start))
+
+        def action(
+            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
+        ) -> Connection[Topic]:
             shown = language_or_default(connection, context, language)
             keys = topic_keys(connection, context.tenant_id, parent, start, size + 1)
 
@@ -223,7 +260,7 @@ class CatalogueReads:
 
             return connection_of(keys, size, start, load)
 
-        return read(info, action)
+        return paged(first, after, 2, page)
 
     @strawberry.field
     def flow(self, info: strawberry.Info, identifier: str) -> Flow | None:
@@ -236,10 +273,14 @@ class CatalogueReads:
     @strawberry.field
     def flows(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Flow]:
-        size, start = page_size(first), decode_cursor(after, 1)
+    ) -> FlowConnectionResult:
 
-        def action(connection: sa.Connection, context: RequestContext) -> Connection[Flow]:
+        def page(size: int, start: Key | None) -> Connection[Flow]:
+            return read(info, lambda c, x: action(c, x, size, start))
+
+        def action(
+            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
+        ) -> Connection[Flow]:
             keys = flow_keys(connection, context.tenant_id, start, size + 1)
 
             def load(page: list[Key]) -> list[Flow | None]:
@@ -249,11 +290,11 @@ class CatalogueReads:
 
             return connection_of(keys, size, start, load)
 
-        return read(info, action)
+        return paged(first, after, 1, page)
 
     @strawberry.field(
         description="Variants by sku, in the order asked (an unknown sku is left out), at "
-        "most 100 skus."
+        f"most {1_000:,} skus."
     )
     def productVariants(
         self,
@@ -262,7 +303,9 @@ class CatalogueReads:
         language: str | None = None,
         version: VersionLabel = VersionLabel.draft,
     ) -> list[ProductVariant]:
-        wanted = list(dict.fromkeys(skus))[: page_size(len(skus) or 1)]
+        wanted = list(dict.fromkeys(skus))
+        if len(wanted) > MAX_SKUS:
+            raise InvalidInputError(f"ask for at most {MAX_SKUS:,} skus at a time")
 
         def action(connection: sa.Connection, context: RequestContext) -> list[Any]:
             shown = language_or_default(connection, context, language)

@@ -10,7 +10,7 @@ number any client parses.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
@@ -18,7 +18,8 @@ from strawberry.scalars import JSON
 
 from geode.api.graphql.context import RequestContext
 from geode.api.graphql.core.writes import read
-from geode.api.graphql.pagination import Connection, Key, decode_cursor, page_size
+from geode.api.graphql.errors import BasicError
+from geode.api.graphql.pagination import Connection, Key, paged
 from geode.api.graphql.pagination import connection as connection_of
 from geode.catalogue.listings import child_keys
 from geode.catalogue.views import ItemView, VariantView, load_item_views
@@ -119,12 +120,15 @@ class Item:
     )
     def children(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Item]:
-        size = page_size(first)
-        start = decode_cursor(after, 2)
+    ) -> Annotated[Connection[Item] | BasicError, strawberry.union("ItemConnectionResult")]:
         item_id, language, version = str(self.id), self.language, self.version
 
-        def action(connection: sa.Connection, context: RequestContext) -> Connection[Item]:
+        def page(size: int, start: Key | None) -> Connection[Item]:
+            return read(info, lambda c, x: action(c, x, size, start))
+
+        def action(
+            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
+        ) -> Connection[Item]:
             tenant = context.tenant_id
             keys = child_keys(connection, tenant, item_id, start, size + 1)
 
@@ -134,7 +138,7 @@ class Item:
 
             return connection_of(keys, size, start, load)
 
-        return read(info, action)
+        return paged(first, after, 2, page)
 
 
 @strawberry.type
