@@ -189,20 +189,29 @@ def _add_variants(
         return
     ids = list(variants)
     w = _variant_versions.c
-    for row in connection.execute(
-        sa.select(w.variant_id, w.name, w.attributes, w.images, w.videos, w.components).where(
+    # The asked version of each variant, else its draft: variants' versions are written
+    # as drafts, and publishing an item does not copy them (like prices and stock, they
+    # are live as written), so a published product shows its variants as they are.
+    shown: dict[str, str] = {}
+    for found in connection.execute(
+        sa.select(
+            w.variant_id, w.version, w.name, w.attributes, w.images, w.videos, w.components
+        ).where(
             w.tenant_id == tenant_id,
             w.language == language,
-            w.version == version,
+            w.version.in_(sorted({version, DRAFT})),
             _in(w.variant_id, ids),
         )
     ):
-        variant = variants[row.variant_id]
-        variant.name = row.name
-        variant.attributes = load_or_none(row.attributes) or []
-        variant.images = load_or_none(row.images) or []
-        variant.videos = load_or_none(row.videos) or []
-        variant.components = load_or_none(row.components) or []
+        if shown.get(found.variant_id) == version:
+            continue
+        shown[found.variant_id] = found.version
+        variant = variants[found.variant_id]
+        variant.name = found.name
+        variant.attributes = load_or_none(found.attributes) or []
+        variant.images = load_or_none(found.images) or []
+        variant.videos = load_or_none(found.videos) or []
+        variant.components = load_or_none(found.components) or []
     p = _prices.c
     for variant_id, identifier, price in connection.execute(
         sa.select(p.variant_id, p.price_variant_identifier, p.price)

@@ -15,13 +15,18 @@ from geode.cli.context import app_context, err, out, print_json
 from geode.db.engine import reading
 from geode.errors import InvalidInputError
 from geode.jsontext import encode_for_file
-from geode.tenants import service
+from geode.tenants import service, static_tokens
 from geode.tenants.configure import ConfigureResult, configure
 from geode.tenants.settings import TenantSettings, read_settings
 from geode.tenants.settings_schemas import parse_settings
 
 tenant_app = typer.Typer(help="Tenants: every record belongs to one.", no_args_is_help=True)
 token_app = typer.Typer(help="API access tokens for a tenant.", no_args_is_help=True)
+static_token_app = typer.Typer(
+    help="The static token a tenant's Catalogue API may require (public without one).",
+    no_args_is_help=True,
+)
+tenant_app.add_typer(static_token_app, name="static-token")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -95,6 +100,45 @@ def list_(as_json: JsonOption = False) -> None:
             print_json(asdict(tenant))
         else:
             out.print(f"{tenant.identifier}  id={tenant.id}")
+
+
+TenantArgument = Annotated[str, typer.Argument(metavar="TENANT", help="Tenant identifier.")]
+
+
+@static_token_app.command("create")
+def create_static_token(tenant: TenantArgument, as_json: JsonOption = False) -> None:
+    """Require a static token to read the tenant's Catalogue API; printed once.
+
+    Replaces the tenant's static token, if it had one: the old one stops working.
+    """
+    with app_context() as app, app.engine.begin() as connection:
+        tenant_info = service.get_tenant(connection, tenant)
+        token, replaced = static_tokens.create_static_token(connection, tenant_info.id)
+    if as_json:
+        print_json({"tenant": tenant_info.identifier, "staticToken": token, "replaced": replaced})
+        return
+    out.print(f"static token: {token}")
+    out.print(
+        f"The Catalogue API of {tenant_info.identifier} now requires it in the "
+        f"{static_tokens.HEADER} header."
+    )
+    if replaced:
+        out.print("The previous static token no longer works.")
+    out.print("Store the token now: it cannot be shown again.")
+
+
+@static_token_app.command("remove")
+def remove_static_token(tenant: TenantArgument, as_json: JsonOption = False) -> None:
+    """Make the tenant's published catalogue public again (no token needed)."""
+    with app_context() as app, app.engine.begin() as connection:
+        tenant_info = service.get_tenant(connection, tenant)
+        removed = static_tokens.remove_static_token(connection, tenant_info.id)
+    if as_json:
+        print_json({"tenant": tenant_info.identifier, "removed": removed})
+    elif removed:
+        out.print(f"removed the static token: the catalogue of {tenant_info.identifier} is public")
+    else:
+        out.print(f"{tenant_info.identifier} had no static token: its catalogue was public already")
 
 
 _DURATION_RE = re.compile(r"(\d{1,9})([smhd])")

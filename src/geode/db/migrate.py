@@ -18,7 +18,7 @@ from geode.db.engine import reading
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 
 def alembic_config(engine: Engine) -> Config:

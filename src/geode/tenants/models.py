@@ -33,6 +33,17 @@ class Tenant(Base):
     root_item_id: Mapped[str] = mapped_column(Id())
 
 
+class TenantStaticToken(Base):
+    """The static token a tenant's Catalogue API requires, as its sha256 (0011); a tenant
+    without a row serves its published catalogue to anyone. See `tenants.static_tokens`."""
+
+    __tablename__ = "tenant_static_tokens"
+
+    tenant_id: Mapped[str] = mapped_column(Id(), sa.ForeignKey("tenants.id"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[str] = mapped_column(TIMESTAMP)
+
+
 class AccessToken(Base):
     __tablename__ = "access_tokens"
 
