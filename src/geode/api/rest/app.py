@@ -12,9 +12,21 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from geode.api.graphql.catalogue.access import catalogue_context
+from geode.api.graphql.catalogue.schema import build_catalogue_schema
 from geode.api.graphql.core.schema import build_core_schema
 from geode.api.graphql.endpoint import add_graphql_route, authenticated
-from geode.api.rest import batch, conventions, customers, docs, errors, massops, media
+from geode.api.graphql.graphiql import add_graphiql_page
+from geode.api.rest import (
+    batch,
+    conventions,
+    customers,
+    docs,
+    errors,
+    massops,
+    media,
+    presigned_uploads,
+)
 from geode.api.rest.auth import TOKEN_ID, TOKEN_SECRET
 from geode.api.rest.body_limits import BodyLimits, limits_for
 from geode.api.rest.massops_schemas import file_schema
@@ -56,8 +68,18 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
     api.include_router(customers.router)
     api.include_router(media.router)
     add_graphql_route(api, "/@{tenant}", build_core_schema(), authenticated, name="core_api")
+    catalogue = build_catalogue_schema()
+    at, plain = "/@{tenant}/catalogue", "/{tenant}/catalogue"  # `at` first: `plain` matches it too
+    add_graphql_route(api, at, catalogue, catalogue_context, name="catalogue_api_at")
+    add_graphql_route(api, plain, catalogue, catalogue_context, name="catalogue_api")
+    add_graphiql_page(api, "/@{tenant}", title="Geode Core API", name="core_api_graphiql")
     _document_batch_objects(api, app)
-    uploads = (("POST", massops.PREFIX), ("POST", media.UPLOAD_PATH))
+    api.include_router(presigned_uploads.router)
+    uploads = (
+        ("POST", massops.PREFIX),
+        ("POST", media.UPLOAD_PATH),
+        ("POST", presigned_uploads.PATH),
+    )
     api.add_middleware(BodyLimits, **limits_for(app.settings, uploads, batch.PREFIX))
     return api
 

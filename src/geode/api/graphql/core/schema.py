@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from geode.api.graphql.core.bulk_tasks import BulkTaskMutation, BulkTaskQuery
 from geode.api.graphql.core.catalogue_reads import CatalogueReads
+from geode.api.graphql.core.customers import CustomerMutation, CustomerQuery
+from geode.api.graphql.core.file_uploads import FileUploadMutation
 from geode.api.graphql.core.item_mutations import CatalogueMutation
 from geode.api.graphql.core.item_queries import CatalogueQuery
+from geode.api.graphql.core.orders import OrderMutation, OrderQuery
 from geode.api.graphql.errors import (
     BasicError,
     ItemNotFoundError,
@@ -15,8 +19,20 @@ from geode.api.graphql.errors import (
 )
 from geode.api.graphql.execution import GeodeSchema, limits
 
-QUERIES: tuple[type, ...] = (CatalogueQuery, CatalogueReads)
-MUTATIONS: tuple[type, ...] = (CatalogueMutation,)
+QUERIES: tuple[type, ...] = (
+    CatalogueQuery,
+    CatalogueReads,
+    CustomerQuery,
+    OrderQuery,
+    BulkTaskQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    CatalogueMutation,
+    FileUploadMutation,
+    CustomerMutation,
+    OrderMutation,
+    BulkTaskMutation,
+)
 
 
 def build_core_schema() -> GeodeSchema:
