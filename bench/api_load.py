@@ -5,9 +5,11 @@
 `core` posts the Core API's `item(id)` and `catalogue` the Catalogue API's
 `catalogue(path)` over keep-alive HTTP connections, one thread each, every
 request for a product picked at random from TARGETS; `sql` is the baseline: the
-same product's rows read with plain SQL (a careful script's queries, no HTTP,
-no GraphQL), one database connection per thread. The first `--warmup` seconds
-are not counted. Prints one JSON object: requests, seconds, rps, p50/p99 ms.
+same product's rows read with plain SQL (a careful script's seven queries: the
+item, its version, its path, its variants, then their versions, prices and
+stock by variant id; no HTTP, no GraphQL), one database connection per thread.
+The first `--warmup` seconds are not counted. Prints one JSON object: requests,
+seconds, rps, p50/p99 ms.
 """
 
 from __future__ import annotations
@@ -44,17 +46,18 @@ SQL_READS = (
     "WHERE tenant_id = :t AND item_id = :id AND language = 'en' AND version = 'published'",
     "SELECT path FROM item_paths WHERE tenant_id = :t AND item_id = :id AND language = 'en' "
     "AND kind = 'canonical'",
+)
+VARIANTS = (
     "SELECT id, sku, is_default FROM variants WHERE tenant_id = :t AND product_id = :id "
-    "ORDER BY position",
-    "SELECT v.variant_id, v.name, v.attributes FROM variant_versions v JOIN variants p "
-    "ON p.tenant_id = v.tenant_id AND p.id = v.variant_id WHERE p.tenant_id = :t "
-    "AND p.product_id = :id AND v.language = 'en' AND v.version = 'published'",
-    "SELECT r.variant_id, r.price_variant_identifier, r.price FROM variant_prices r "
-    "JOIN variants p ON p.tenant_id = r.tenant_id AND p.id = r.variant_id "
-    "WHERE p.tenant_id = :t AND p.product_id = :id",
-    "SELECT s.variant_id, s.stock_location_identifier, s.stock FROM variant_stock s "
-    "JOIN variants p ON p.tenant_id = s.tenant_id AND p.id = s.variant_id "
-    "WHERE p.tenant_id = :t AND p.product_id = :id",
+    "ORDER BY position"
+)
+VARIANT_READS = (
+    "SELECT variant_id, name, attributes FROM variant_versions WHERE tenant_id = :t "
+    "AND variant_id IN :ids AND language = 'en' AND version IN ('draft', 'published')",
+    "SELECT variant_id, price_variant_identifier, price FROM variant_prices "
+    "WHERE tenant_id = :t AND variant_id IN :ids",
+    "SELECT variant_id, stock_location_identifier, stock FROM variant_stock "
+    "WHERE tenant_id = :t AND variant_id IN :ids",
 )
 
 
@@ -88,11 +91,17 @@ def _sql_worker(
 ) -> Callable[[random.Random], None]:
     connection = engine.connect()
     statements = [sa.text(s) for s in SQL_READS]
+    variants = sa.text(VARIANTS)
+    by_variant = [sa.text(s).bindparams(sa.bindparam("ids", expanding=True)) for s in VARIANT_READS]
 
     def once(rng: random.Random) -> None:
         target = rng.choice(targets)
+        keys = {"t": tenant_id, "id": target["id"]}
         for statement in statements:
-            connection.execute(statement, {"t": tenant_id, "id": target["id"]}).all()
+            connection.execute(statement, keys).all()
+        ids = [row.id for row in connection.execute(variants, keys)]
+        for statement in by_variant:
+            connection.execute(statement, {"t": tenant_id, "ids": ids}).all()
         connection.rollback()
 
     return once

@@ -9,7 +9,7 @@ left out: to a reader of that version it does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -77,9 +77,52 @@ class ItemView:
     variants: list[VariantView] = field(default_factory=list)
 
 
-def _in(column: Any, values: Sequence[str]) -> Any:
-    """An IN list: one statement for the page, whatever its size (pages are small)."""
-    return column.in_(list(values))
+# Built once: a request runs them with new values. Building a statement costs more
+# Python than running it on a warm database (about 0.1 ms each on this machine).
+_TENANT: sa.BindParameter[str] = sa.bindparam("tenant_id")
+_IDS: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
+"""One IN list: one statement for the page, whatever its size (pages are small)."""
+_LANGUAGE: sa.BindParameter[str] = sa.bindparam("language")
+_i, _v, _p, _t = _items.c, _versions.c, _paths.c, _topics.c
+_ITEMS = sa.select(_items).where(_i.tenant_id == _TENANT, _i.id.in_(_IDS))
+_VERSIONS_OF = sa.select(_v.item_id, _v.version, _v.name, _v.components, _v.updated_at).where(
+    _v.tenant_id == _TENANT, _v.language == _LANGUAGE, _v.item_id.in_(_IDS)
+)
+_PATHS_OF = sa.select(_p.item_id, _p.path).where(
+    _p.tenant_id == _TENANT,
+    _p.language == _LANGUAGE,
+    _p.kind == "canonical",
+    _p.item_id.in_(_IDS),
+)
+_TOPICS_OF = (
+    sa.select(_t.item_id, _t.topic_id)
+    .where(_t.tenant_id == _TENANT, _t.item_id.in_(_IDS))
+    .order_by(_t.item_id, _t.position)
+)
+_w, _r, _s, _x = _variants.c, _variant_versions.c, _prices.c, _stock.c
+_VARIANTS_OF = (
+    sa.select(_w.id, _w.product_id, _w.sku, _w.is_default, _w.position, _w.external_reference)
+    .where(_w.tenant_id == _TENANT, _w.product_id.in_(_IDS))
+    .order_by(_w.product_id, _w.position, _w.id)
+)
+_VARIANT_VERSIONS_OF = sa.select(
+    _r.variant_id, _r.version, _r.name, _r.attributes, _r.images, _r.videos, _r.components
+).where(
+    _r.tenant_id == _TENANT,
+    _r.language == _LANGUAGE,
+    _r.version.in_(sa.bindparam("versions", expanding=True)),
+    _r.variant_id.in_(_IDS),
+)
+_PRICES_OF = (
+    sa.select(_s.variant_id, _s.price_variant_identifier, _s.price)
+    .where(_s.tenant_id == _TENANT, _s.variant_id.in_(_IDS))
+    .order_by(_s.variant_id, _s.price_variant_identifier)
+)
+_STOCK_OF = (
+    sa.select(_x.variant_id, _x.stock_location_identifier, _x.stock)
+    .where(_x.tenant_id == _TENANT, _x.variant_id.in_(_IDS))
+    .order_by(_x.variant_id, _x.stock_location_identifier)
+)
 
 
 def load_item_views(
@@ -93,36 +136,17 @@ def load_item_views(
     ids = list(dict.fromkeys(item_ids))
     if not ids:
         return {}
-    i = _items.c
     items = {
-        row.id: row
-        for row in connection.execute(
-            sa.select(_items).where(i.tenant_id == tenant_id, _in(i.id, ids))
-        )
+        row.id: row for row in connection.execute(_ITEMS, {"tenant_id": tenant_id, "ids": ids})
     }
     if not items:
         return {}
     found = list(items)
-    v = _versions.c
+    keys = {"tenant_id": tenant_id, "language": language, "ids": found}
     versions: dict[tuple[str, str], Any] = {
-        (row.item_id, row.version): row
-        for row in connection.execute(
-            sa.select(v.item_id, v.version, v.name, v.components, v.updated_at).where(
-                v.tenant_id == tenant_id, v.language == language, _in(v.item_id, found)
-            )
-        )
+        (row.item_id, row.version): row for row in connection.execute(_VERSIONS_OF, keys)
     }
-    p = _paths.c
-    paths = dict(
-        connection.execute(
-            sa.select(p.item_id, p.path).where(
-                p.tenant_id == tenant_id,
-                p.language == language,
-                p.kind == "canonical",
-                _in(p.item_id, found),
-            )
-        ).all()
-    )
+    paths: dict[str, str] = {row.item_id: row.path for row in connection.execute(_PATHS_OF, keys)}
     views: dict[str, ItemView] = {}
     for item_id in ids:
         row = items.get(item_id)
@@ -156,12 +180,8 @@ def load_item_views(
 
 
 def _add_topics(connection: sa.Connection, tenant_id: str, views: dict[str, ItemView]) -> None:
-    t = _topics.c
-    for item_id, topic_id in connection.execute(
-        sa.select(t.item_id, t.topic_id)
-        .where(t.tenant_id == tenant_id, _in(t.item_id, list(views)))
-        .order_by(t.item_id, t.position)
-    ):
+    keys = {"tenant_id": tenant_id, "ids": list(views)}
+    for item_id, topic_id in connection.execute(_TOPICS_OF, keys):
         views[item_id].topic_ids.append(topic_id)
 
 
@@ -173,13 +193,9 @@ def _add_variants(
     version: str,
 ) -> None:
     by_product = {view.id: view for view in products}
-    v = _variants.c
     variants: dict[str, VariantView] = {}
-    for row in connection.execute(
-        sa.select(v.id, v.product_id, v.sku, v.is_default, v.position, v.external_reference)
-        .where(v.tenant_id == tenant_id, _in(v.product_id, list(by_product)))
-        .order_by(v.product_id, v.position, v.id)
-    ):
+    keys: dict[str, Any] = {"tenant_id": tenant_id, "ids": list(by_product)}
+    for row in connection.execute(_VARIANTS_OF, keys):
         variant = VariantView(
             row.id, row.sku, bool(row.is_default), row.position, row.external_reference
         )
@@ -187,22 +203,13 @@ def _add_variants(
         by_product[row.product_id].variants.append(variant)
     if not variants:
         return
-    ids = list(variants)
-    w = _variant_versions.c
+    keys = {"tenant_id": tenant_id, "ids": list(variants)}
     # The asked version of each variant, else its draft: variants' versions are written
     # as drafts, and publishing an item does not copy them (like prices and stock, they
     # are live as written), so a published product shows its variants as they are.
     shown: dict[str, str] = {}
-    for found in connection.execute(
-        sa.select(
-            w.variant_id, w.version, w.name, w.attributes, w.images, w.videos, w.components
-        ).where(
-            w.tenant_id == tenant_id,
-            w.language == language,
-            w.version.in_(sorted({version, DRAFT})),
-            _in(w.variant_id, ids),
-        )
-    ):
+    asked = {**keys, "language": language, "versions": sorted({version, DRAFT})}
+    for found in connection.execute(_VARIANT_VERSIONS_OF, asked):
         if shown.get(found.variant_id) == version:
             continue
         shown[found.variant_id] = found.version
@@ -212,17 +219,7 @@ def _add_variants(
         variant.images = load_or_none(found.images) or []
         variant.videos = load_or_none(found.videos) or []
         variant.components = load_or_none(found.components) or []
-    p = _prices.c
-    for variant_id, identifier, price in connection.execute(
-        sa.select(p.variant_id, p.price_variant_identifier, p.price)
-        .where(p.tenant_id == tenant_id, _in(p.variant_id, ids))
-        .order_by(p.variant_id, p.price_variant_identifier)
-    ):
+    for variant_id, identifier, price in connection.execute(_PRICES_OF, keys):
         variants[variant_id].prices[identifier] = stored_price(price)
-    s = _stock.c
-    for variant_id, identifier, units in connection.execute(
-        sa.select(s.variant_id, s.stock_location_identifier, s.stock)
-        .where(s.tenant_id == tenant_id, _in(s.variant_id, ids))
-        .order_by(s.variant_id, s.stock_location_identifier)
-    ):
+    for variant_id, identifier, units in connection.execute(_STOCK_OF, keys):
         variants[variant_id].stock[identifier] = int(units)
