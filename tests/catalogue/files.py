@@ -33,6 +33,14 @@ def stored(app: App, table: str, tenant_id: str) -> list[dict[str, Any]]:
         ]
 
 
+def definition(component_id: str, type_: str, **config: Any) -> dict[str, Any]:
+    """A shape's component definition; `config` is the type's own config."""
+    found: dict[str, Any] = {"id": component_id, "name": component_id.title(), "type": type_}
+    if config:
+        found["config"] = {type_: config}
+    return found
+
+
 def single_line(component_id: str, **config: Any) -> dict[str, Any]:
     definition: dict[str, Any] = {
         "id": component_id,

@@ -23,7 +23,7 @@ from geode.tenants.service import TenantInfo, create_token
 from geode.tenants.settings import default_vat_type_id
 from tests.api.graphql.test_js_client import NODE_DIR, js_client, run_script
 from tests.api.rest.conftest import LiveServer
-from tests.catalogue.files import piece_component, run
+from tests.catalogue.files import definition, piece_component, run
 
 __all__ = ["js_client"]
 
@@ -32,13 +32,6 @@ DRAFT, RACK = "7" * 24, "9" * 24
 
 HYDRATER = 'query { product0: catalogue (path: "/shop/p", language: "en") { name path ... on Product { vatType { name percent } variants { sku name attributes { attribute value } priceVariants { name price identifier currency } } } } }'
 ROOT = '{ catalogue(path:"/") { name } }'
-
-
-def definition(component_id: str, type_: str, **config: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {"id": component_id, "name": component_id.title(), "type": type_}
-    if config:
-        found["config"] = {type_: config}
-    return found
 
 
 TEE = [

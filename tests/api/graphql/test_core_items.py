@@ -9,14 +9,7 @@ import pytest
 
 from geode.tenants.settings import root_item_id
 from tests.api.graphql.conftest import CoreClient
-
-
-def definition(component_id: str, type_: str, **config: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {"id": component_id, "name": component_id.title(), "type": type_}
-    if config:
-        found["config"] = {type_: config}
-    return found
-
+from tests.catalogue.files import definition
 
 SNEAKER_COMPONENTS = [
     definition("description", "richText"),

@@ -11,10 +11,7 @@ reason, unless GEODE_REQUIRE_NODE=1 (CI sets it): then that is a failure.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -23,11 +20,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.api.graphql.conftest import CoreClient
+from tests.node_packages import install
 
 NODE_DIR = Path(__file__).parent / "node"
 SCRIPT = NODE_DIR / "mass-operation.mjs"
 PACKAGE = "@crystallize/js-api-client"
-INSTALL_TIMEOUT = 300
 
 OPERATIONS = [
     {"_ref": "ada", "intent": "customer/create", "identifier": "ada@example.com",
@@ -44,55 +41,10 @@ OPERATIONS = [
 output of the operations named with a `_ref`."""
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("GEODE_REQUIRE_NODE") == "1":
-        pytest.fail(f"the JS client is required (GEODE_REQUIRE_NODE=1): {reason}")
-    pytest.skip(f"JS client unavailable: {reason}")
-
-
-def _installed_version() -> str | None:
-    manifest = NODE_DIR / "node_modules" / PACKAGE / "package.json"
-    try:
-        return str(json.loads(manifest.read_text())["version"])
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _wanted_version() -> str:
-    lock = json.loads((NODE_DIR / "package-lock.json").read_text())
-    return str(lock["packages"][f"node_modules/{PACKAGE}"]["version"])
-
-
-def _install() -> None:
-    """Under a lock: pytest-xdist workers may start this at the same moment."""
-    with open(NODE_DIR / ".install.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _installed_version() == _wanted_version():
-            return
-        try:
-            subprocess.run(
-                ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-                cwd=NODE_DIR,
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=INSTALL_TIMEOUT,
-            )
-        except subprocess.CalledProcessError as exc:
-            _unavailable(f"`npm ci` in {NODE_DIR} failed: {exc.stderr.strip()[-2000:]}")
-        except subprocess.TimeoutExpired:
-            _unavailable(f"`npm ci` in {NODE_DIR} took over {INSTALL_TIMEOUT} s")
-        if _installed_version() != _wanted_version():
-            _unavailable(f"`npm ci` did not install {PACKAGE} {_wanted_version()}")
-
-
 @pytest.fixture(scope="session")
 def js_client() -> Path:
     """The script, once its package is installed."""
-    for tool in ("node", "npm"):
-        if shutil.which(tool) is None:
-            _unavailable(f"`{tool}` is not on PATH (Node.js 20 and npm are needed)")
-    _install()
+    install(NODE_DIR, PACKAGE, "the JS client")
     return SCRIPT
 
 

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
@@ -33,6 +32,7 @@ from geode.api.rest.massops_schemas import (
     MassOpTaskList,
 )
 from geode.api.rest.schemas import ErrorBody, links
+from geode.api.rest.streamed_files import write_capped
 from geode.app import App
 from geode.errors import PayloadTooLargeError
 from geode.ids import ID_PATTERN
@@ -41,7 +41,6 @@ from geode.massops.repository import TaskInfo
 from geode.massops.service import FINISHED
 
 PREFIX = "/api/massops/tasks"
-WRITE_BYTES = 1 << 20  # the upload is written to disk in pieces of at most this much
 
 router = APIRouter(prefix=PREFIX, tags=["mass operations"])
 
@@ -103,18 +102,7 @@ async def _receive(request: Request, directory: Path, limit: int) -> tuple[Path,
     lock = os.dup(handle)  # the lock lives with the open file, beyond `out` below
     try:
         with os.fdopen(handle, "wb") as out:
-            pending = bytearray()
-            received = 0
-            async for chunk in request.stream():
-                received += len(chunk)
-                if received > limit:
-                    raise _too_large(limit)
-                pending += chunk
-                if len(pending) >= WRITE_BYTES:
-                    await anyio.to_thread.run_sync(out.write, pending)
-                    pending.clear()
-            if pending:
-                await anyio.to_thread.run_sync(out.write, pending)
+            await write_capped(out, request.stream(), limit, _too_large)
     except BaseException:
         path.unlink(missing_ok=True)
         os.close(lock)

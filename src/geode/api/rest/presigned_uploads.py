@@ -47,6 +47,7 @@ from geode.api.rest.conventions import body_of
 from geode.api.rest.errors import error_response
 from geode.api.rest.massops import uploads_dir
 from geode.api.rest.multipart import FormStream
+from geode.api.rest.streamed_files import write_capped
 from geode.app import App
 from geode.errors import (
     ConflictError,
@@ -67,7 +68,6 @@ KEEP_SECONDS = 24 * 3600
 """How long an uploaded file waits for a task to be made of it (and a used key is
 remembered as used)."""
 PARTIAL_GRACE_SECONDS = 60
-WRITE_BYTES = 1 << 20
 MAX_FILENAME = 200
 
 KEY, CONTENT_TYPE = "key", "Content-Type"
@@ -327,18 +327,7 @@ async def _store(form: FormStream, target: Path, key: str, limit: int) -> int:
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         with os.fdopen(handle, "wb") as out:  # closing it releases the lock
-            pending = bytearray()
-            size = 0
-            async for chunk in form.file_chunks():
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large(limit)
-                pending += chunk
-                if len(pending) >= WRITE_BYTES:
-                    await anyio.to_thread.run_sync(out.write, pending)
-                    pending.clear()
-            if pending:
-                await anyio.to_thread.run_sync(out.write, pending)
+            size = await write_capped(out, form.file_chunks(), limit, _too_large)
             if size == 0:
                 raise _refused_form("the file is empty; send the mass-operation file", "file")
             await form.finish()
