@@ -80,3 +80,13 @@ def test_the_page_names_no_other_host_and_needs_no_token(server: LiveServer) -> 
         # POST at the same address is still the API.
         refused = client.post("/@acme", json={"query": "{ __typename }"})
         assert refused.status_code == 401, refused.text
+
+
+def test_the_catalogue_api_has_its_page_with_the_static_token_header(server: LiveServer) -> None:
+    with server.client() as client:
+        for path in ("/acme/catalogue", "/@acme/catalogue"):
+            response = client.get(path)
+            assert response.status_code == 200, response.text
+            assert "X-Crystallize-Static-Auth-Token" in response.text
+            assert "X-Crystallize-Access-Token-Secret" not in response.text
+            assert not re.search(r"https?:|//", response.text)

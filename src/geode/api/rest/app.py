@@ -73,6 +73,9 @@ def create_api(app: App, worker: Lifecycle | None = None) -> FastAPI:
     add_graphql_route(api, at, catalogue, catalogue_context, name="catalogue_api_at")
     add_graphql_route(api, plain, catalogue, catalogue_context, name="catalogue_api")
     add_graphiql_page(api, "/@{tenant}", title="Geode Core API", name="core_api_graphiql")
+    static_token = {"X-Crystallize-Static-Auth-Token": "only if the tenant requires one"}
+    for path, name in ((at, "catalogue_api_at_graphiql"), (plain, "catalogue_api_graphiql")):
+        add_graphiql_page(api, path, title="Geode Catalogue API", name=name, headers=static_token)
     _document_batch_objects(api, app)
     api.include_router(presigned_uploads.router)
     uploads = (
