@@ -76,6 +76,19 @@ def apply_operation(
     return applied
 
 
+def run_operation(
+    connection: sa.Connection,
+    tenant_id: str,
+    intents: IntentRegistry,
+    fields: Mapping[str, Any],
+    *,
+    where: str = "input",
+) -> Applied:
+    """`decode_operation`, then `apply_operation`: one operation given as a file's JSON."""
+    op = decode_operation(fields, intents, where=where)
+    return apply_operation(connection, tenant_id, intents, op)
+
+
 def _located(problem: Problem, where: str) -> Problem:
     path = problem.path
     if path.startswith(_FILE_PREFIX):

@@ -42,7 +42,7 @@ from geode.api.graphql.core.writes import check_tenant, read, write
 from geode.api.graphql.errors import BasicError, ItemNotFoundError, basic_error
 from geode.customers.service import delete_customer, find_customer
 from geode.errors import InvalidInputError, NotFoundError
-from geode.massops.single import apply_operation, decode_operation
+from geode.massops.single import run_operation
 from geode.outcomes import Applied, OperationFailed
 
 T = TypeVar("T")
@@ -72,10 +72,8 @@ def apply_fields(
 ) -> Applied:
     """Check `fields` as the file's operation and apply it; a failure the file would
     log with advice about intents gets this API's advice instead."""
-    intents = context.app.massops.intents
-    op = decode_operation(fields, intents)
     try:
-        return apply_operation(connection, context.tenant_id, intents, op)
+        return run_operation(connection, context.tenant_id, context.app.massops.intents, fields)
     except OperationFailed as exc:
         advice = _ADVICE.get((noun, exc.code))
         if advice is None:

@@ -66,28 +66,10 @@ class ProductVariantInput(VariantFieldsInput):  # type: ignore[misc]
 ENVELOPE = frozenset({"tenantId"})
 
 
-def as_operation(intent: str, value: Any, **extra: Any) -> dict[str, Any]:
-    """The fields of `intent` for an input object: its GraphQL fields as a file
-    writes them, the API's envelope left out, `extra` laid over."""
+def as_operation(intent: str | None, value: Any, **extra: Any) -> dict[str, Any]:
+    """The fields of `intent` (left out when None) for an input object: its GraphQL
+    fields as a file writes them, the API's envelope left out, `extra` laid over."""
     given: dict[str, Any] = plain(value)
     fields = {k: v for k, v in given.items() if k not in ENVELOPE}
-    return {"intent": intent, **fields, **{k: v for k, v in extra.items() if v is not None}}
-
-
-def variant_fields(variant: Any, price_variant: str, stock_location: str) -> dict[str, Any]:
-    """A `setVariants` entry as a file's variant: `price` and `stock` join the lists
-    (an entry already there for the default price variant or location wins)."""
-    fields: dict[str, Any] = plain(variant)
-    price = fields.pop("price", None)
-    stock = fields.pop("stock", None)
-    if price is not None:
-        prices = list(fields.get("priceVariants") or [])
-        if not any(p.get("identifier") == price_variant for p in prices):
-            prices.append({"identifier": price_variant, "price": price})
-        fields["priceVariants"] = prices
-    if stock is not None:
-        stocks = list(fields.get("stockLocations") or [])
-        if not any(s.get("identifier") == stock_location for s in stocks):
-            stocks.append({"identifier": stock_location, "stock": stock})
-        fields["stockLocations"] = stocks
-    return fields
+    named = {} if intent is None else {"intent": intent}
+    return {**named, **fields, **{k: v for k, v in extra.items() if v is not None}}

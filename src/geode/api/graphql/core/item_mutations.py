@@ -1,16 +1,10 @@
 """`product`, `document`, `folder` and `item` mutations: each one or more file intents.
 
-Every mutation builds the operations a file would hold for the same change and
-applies them with `massops.single` (the intents' own checks and writers), then
-answers the item as it now is. Where the Core API's documented behaviour
-differs from a file's intent, the difference is here and says why:
-
-- `product.create` may leave out the variants and the VAT type (the seed's
-  example does): the product gets the tenant's default VAT type, and no
-  variants until `setVariants`.
-- `item.delete` of a folder that has children fails, as documented; a file's
-  `item/delete` removes the subtree.
-- `item.moveToTree` is `{type}/update` with only `tree`.
+A mutation that is one file operation builds it and applies it with
+`massops.single` (the intents' own checks and writers); those that are more
+(`create` under the root or without variants, `setVariants`, `delete` of a leaf,
+`moveToTree`) call `catalogue.item_service`, where the differences from a file
+are decided and explained. Each answers the item as it now is.
 """
 
 from __future__ import annotations
@@ -28,23 +22,16 @@ from geode.api.graphql.core.item_inputs import (
     ProductVariantInput,
     TreeNodeInput,
     as_operation,
-    variant_fields,
 )
 from geode.api.graphql.core.item_types import Document, Folder, Product, item_type
 from geode.api.graphql.core.writes import check_tenant, language_or_default, write
 from geode.api.graphql.errors import BasicError, ItemNotFoundError, UnauthorizedError
 from geode.api.graphql.struct_inputs import plain
-from geode.catalogue.intents.product_inputs import ProductCreateWithoutVariants
-from geode.catalogue.queries import child_ids, item_by_id, product_variants
+from geode.catalogue import item_service
+from geode.catalogue.queries import ItemRecord
 from geode.catalogue.views import ItemView, load_item_views
-from geode.errors import ConflictError, NotFoundError
-from geode.massops.single import apply_operation, convert_operation, decode_operation
-from geode.tenants.settings import (
-    default_vat_type_id,
-    price_variant_identifiers,
-    root_item_id,
-    stock_location_identifiers,
-)
+from geode.errors import NotFoundError
+from geode.massops.single import run_operation
 
 ItemResult = Annotated[
     Product | Document | Folder | ItemNotFoundError | UnauthorizedError | BasicError,
@@ -64,9 +51,7 @@ Result = Any
 
 
 def _apply(connection: sa.Connection, context: RequestContext, fields: dict[str, Any]) -> Any:
-    app = context.app
-    op = decode_operation(fields, app.massops.intents)
-    return apply_operation(connection, context.tenant_id, app.massops.intents, op)
+    return run_operation(connection, context.tenant_id, context.app.massops.intents, fields)
 
 
 def _view(
@@ -79,29 +64,16 @@ def _view(
     return item_type(view)
 
 
-def _existing(connection: sa.Connection, context: RequestContext, item_id: str) -> Any:
-    record = item_by_id(connection, context.tenant_id, item_id)
-    if record is None:
-        raise NotFoundError(f"no item with id {item_id} in this tenant")
-    return record
-
-
 def _create(info: strawberry.Info, item_kind: str, input: CreateItemInput) -> Result:
     def action(connection: sa.Connection, context: RequestContext) -> Any:
         check_tenant(context, input.tenantId, "input.tenantId")
         language = language_or_default(connection, context, input.language)
-        tree = plain(input.tree) if isinstance(input.tree, TreeNodeInput) else {}
-        tree.setdefault("parentId", root_item_id(connection, context.tenant_id))
-        fields = as_operation(f"{item_kind}/create", input, language=language, tree=tree)
+        fields = as_operation(None, input, language=language)
         intents = context.app.massops.intents
-        if item_kind == "product":
-            fields.setdefault("vatTypeId", default_vat_type_id(connection, context.tenant_id))
-            fields.pop("intent")
-            op = convert_operation(ProductCreateWithoutVariants, fields)
-        else:
-            op = decode_operation(fields, intents)
-        applied = apply_operation(connection, context.tenant_id, intents, op)
-        return _view(connection, context, applied.resource_id, language)
+        item_id = item_service.create_item(
+            connection, context.tenant_id, intents, item_kind, fields
+        )
+        return _view(connection, context, item_id, language)
 
     return write(info, action)
 
@@ -115,7 +87,7 @@ def _item_action(
     """Apply `change(connection, context, record, language)`, then answer the item."""
 
     def action(connection: sa.Connection, context: RequestContext) -> Any:
-        record = _existing(connection, context, item_id)
+        record = item_service.existing_item(connection, context.tenant_id, item_id)
         shown = language_or_default(connection, context, language)
         change(connection, context, record, shown)
         return _view(connection, context, item_id, shown)
@@ -144,27 +116,13 @@ class ProductMutations:
         language: str | None = None,
     ) -> ProductResult:
         def change(
-            connection: sa.Connection, context: RequestContext, record: Any, lang: str
+            connection: sa.Connection, context: RequestContext, _record: Any, lang: str
         ) -> None:
-            if record.type != "product":
-                raise ConflictError(f"item {productId} is a {record.type}, not a product")
-            tenant = context.tenant_id
-            price_variant = price_variant_identifiers(connection, tenant)[0]
-            location = stock_location_identifiers(connection, tenant)[0]
-            entries = [variant_fields(v, price_variant, location) for v in variants]
-            kept = {entry.get("sku") for entry in entries}
-            if entries:
-                _apply(connection, context, {
-                    "intent": "product/update", "itemId": str(productId), "language": lang,
-                    "variants": entries,
-                })  # fmt: skip
-            for variant in product_variants(connection, tenant, str(productId)):
-                if variant.sku not in kept:
-                    _apply(
-                        connection,
-                        context,
-                        {"intent": "product/variant/delete", "sku": variant.sku},
-                    )
+            entries = [plain(variant) for variant in variants]
+            intents = context.app.massops.intents
+            item_service.set_variants(
+                connection, context.tenant_id, intents, str(productId), lang, entries
+            )
 
         return _item_action(info, str(productId), change, language)  # type: ignore[no-any-return]
 
@@ -233,16 +191,10 @@ class ItemMutations:
         item_id = str(id)
 
         def action(connection: sa.Connection, context: RequestContext) -> Any:
-            record = _existing(connection, context, item_id)
-            children = child_ids(connection, context.tenant_id, item_id)
-            if children:
-                raise ConflictError(
-                    f"folder {item_id} has {len(children)} children; move or delete them "
-                    "first (item.moveToTree, item.delete)"
-                )
             language = language_or_default(connection, context, None)
             views = load_item_views(connection, context.tenant_id, [item_id], language)
-            _apply(connection, context, {"intent": "item/delete", "itemId": item_id})
+            intents = context.app.massops.intents
+            record = item_service.delete_leaf_item(connection, context.tenant_id, intents, item_id)
             view = views.get(item_id)
             if view is None:  # no version in the default language: answer what is known
                 return _bare(record)
@@ -261,12 +213,10 @@ class ItemMutations:
         def change(
             connection: sa.Connection, context: RequestContext, record: Any, lang: str
         ) -> None:
-            tree = plain(input)
-            tree.setdefault("parentId", root_item_id(connection, context.tenant_id))
-            _apply(connection, context, {
-                "intent": f"{record.type}/update", "itemId": str(itemId), "language": lang,
-                "tree": tree,
-            })  # fmt: skip
+            intents = context.app.massops.intents
+            item_service.move_item(
+                connection, context.tenant_id, intents, str(itemId), lang, plain(input)
+            )
 
         return _item_action(info, str(itemId), change, language)  # type: ignore[no-any-return]
 
@@ -307,7 +257,7 @@ class ItemMutations:
         return _item_action(info, str(itemId), change, language)  # type: ignore[no-any-return]
 
 
-def _bare(record: Any) -> Product | Document | Folder:
+def _bare(record: ItemRecord) -> Product | Document | Folder:
     """A deleted item that had no version in the default language: its stored fields."""
     view = ItemView(
         id=record.id, type=record.type, shape_identifier=record.shape_identifier,
