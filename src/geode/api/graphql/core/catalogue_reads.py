@@ -3,7 +3,8 @@ flows and variants by sku. Lists are connections of at most 100 records."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 import strawberry
@@ -12,10 +13,9 @@ from strawberry.scalars import JSON
 from geode.api.graphql.context import RequestContext
 from geode.api.graphql.core.item_queries import VersionLabel
 from geode.api.graphql.core.item_types import Item, ProductVariant, item_type, variant_type
-from geode.api.graphql.core.writes import language_or_default, read
+from geode.api.graphql.core.writes import language_or_default, read, read_page
 from geode.api.graphql.errors import BasicError
-from geode.api.graphql.pagination import Connection, Key, paged
-from geode.api.graphql.pagination import connection as connection_of
+from geode.api.graphql.pagination import Connection, Key
 from geode.catalogue.listings import (
     FlowView,
     TopicView,
@@ -124,6 +124,8 @@ def _label(version: VersionLabel) -> str:
 
 
 MAX_SKUS = 1_000
+T = TypeVar("T")
+R = TypeVar("R")
 
 ItemConnectionResult = Annotated[
     Connection[Item] | BasicError, strawberry.union("ItemConnectionResult")
@@ -142,6 +144,42 @@ FlowConnectionResult = Annotated[
 ]
 
 
+def _identified(
+    lookup: Callable[[sa.Connection, str, list[str]], Mapping[str, R]], convert: Callable[[R], T]
+) -> Callable[[sa.Connection, RequestContext, list[Key]], list[T | None]]:
+    """The nodes of a page keyed by one identifier column, read with `lookup`."""
+
+    def nodes(
+        connection: sa.Connection, context: RequestContext, page: list[Key]
+    ) -> list[T | None]:
+        ids = [str(key[-1]) for key in page]
+        found = lookup(connection, context.tenant_id, ids)
+        return [convert(found[i]) if i in found else None for i in ids]
+
+    return nodes
+
+
+def _one(
+    info: strawberry.Info,
+    identifier: str,
+    lookup: Callable[[sa.Connection, str, list[str]], Mapping[str, R]],
+    convert: Callable[[R], T],
+) -> T | None:
+    def action(connection: sa.Connection, context: RequestContext) -> T | None:
+        found = lookup(connection, context.tenant_id, [identifier])
+        return convert(found[identifier]) if identifier in found else None
+
+    return read(info, action)
+
+
+def _tenant_keys(
+    keys: Callable[[sa.Connection, str, Key | None, int], list[Key]],
+) -> Callable[[sa.Connection, RequestContext, Key | None, int], list[Key]]:
+    return lambda connection, context, start, limit: keys(
+        connection, context.tenant_id, start, limit
+    )
+
+
 @strawberry.type
 class CatalogueReads:
     @strawberry.field(description="Every item of the tenant in one language and version, by id.")
@@ -153,85 +191,37 @@ class CatalogueReads:
         first: int | None = None,
         after: str | None = None,
     ) -> ItemConnectionResult:
-
-        def page(size: int, start: Key | None) -> Connection[Item]:
-            return read(info, lambda c, x: action(c, x, size, start))
-
-        def action(
-            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
-        ) -> Connection[Item]:
+        def nodes(
+            connection: sa.Connection, context: RequestContext, page: list[Key]
+        ) -> list[Item | None]:
             shown = language_or_default(connection, context, language)
-            tenant = context.tenant_id
-            keys = item_keys(connection, tenant, start, size + 1)
+            ids = [str(key[0]) for key in page]
+            views = load_item_views(connection, context.tenant_id, ids, shown, _label(version))
+            return [item_type(views[i]) if i in views else None for i in ids]
 
-            def load(page: list[Key]) -> list[Item | None]:
-                ids = [str(key[0]) for key in page]
-                views = load_item_views(connection, tenant, ids, shown, _label(version))
-                return [item_type(views[i]) if i in views else None for i in ids]
-
-            return connection_of(keys, size, start, load)
-
-        return paged(first, after, 1, page)
+        return read_page(info, first, after, 1, _tenant_keys(item_keys), nodes)
 
     @strawberry.field
     def shape(self, info: strawberry.Info, identifier: str) -> Shape | None:
-        def action(connection: sa.Connection, context: RequestContext) -> Shape | None:
-            found = shapes_by_identifier(connection, context.tenant_id, [identifier])
-            return _shape(found[identifier]) if identifier in found else None
-
-        return read(info, action)
+        return _one(info, identifier, shapes_by_identifier, _shape)
 
     @strawberry.field
     def shapes(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> ShapeConnectionResult:
-
-        def page(size: int, start: Key | None) -> Connection[Shape]:
-            return read(info, lambda c, x: action(c, x, size, start))
-
-        def action(
-            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
-        ) -> Connection[Shape]:
-            keys = shape_keys(connection, context.tenant_id, start, size + 1)
-
-            def load(page: list[Key]) -> list[Shape | None]:
-                ids = [str(key[0]) for key in page]
-                found = shapes_by_identifier(connection, context.tenant_id, ids)
-                return [_shape(found[i]) if i in found else None for i in ids]
-
-            return connection_of(keys, size, start, load)
-
-        return paged(first, after, 1, page)
+        nodes = _identified(shapes_by_identifier, _shape)
+        return read_page(info, first, after, 1, _tenant_keys(shape_keys), nodes)
 
     @strawberry.field
     def piece(self, info: strawberry.Info, identifier: str) -> Piece | None:
-        def action(connection: sa.Connection, context: RequestContext) -> Piece | None:
-            found = pieces_by_identifier(connection, context.tenant_id, [identifier])
-            return _piece(found[identifier]) if identifier in found else None
-
-        return read(info, action)
+        return _one(info, identifier, pieces_by_identifier, _piece)
 
     @strawberry.field
     def pieces(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> PieceConnectionResult:
-
-        def page(size: int, start: Key | None) -> Connection[Piece]:
-            return read(info, lambda c, x: action(c, x, size, start))
-
-        def action(
-            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
-        ) -> Connection[Piece]:
-            keys = piece_keys(connection, context.tenant_id, start, size + 1)
-
-            def load(page: list[Key]) -> list[Piece | None]:
-                ids = [str(key[0]) for key in page]
-                found = pieces_by_identifier(connection, context.tenant_id, ids)
-                return [_piece(found[i]) if i in found else None for i in ids]
-
-            return connection_of(keys, size, start, load)
-
-        return paged(first, after, 1, page)
+        nodes = _identified(pieces_by_identifier, _piece)
+        return read_page(info, first, after, 1, _tenant_keys(piece_keys), nodes)
 
     @strawberry.field(description="Topics under `parentId` (top-level ones if left out).")
     def topics(
@@ -244,53 +234,30 @@ class CatalogueReads:
     ) -> TopicConnectionResult:
         parent = None if parentId is None else str(parentId)
 
-        def page(size: int, start: Key | None) -> Connection[Topic]:
-            return read(info, lambda c, x: action(c, x, size, start))
+        def keys(
+            connection: sa.Connection, context: RequestContext, start: Key | None, limit: int
+        ) -> list[Key]:
+            return topic_keys(connection, context.tenant_id, parent, start, limit)
 
-        def action(
-            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
-        ) -> Connection[Topic]:
+        def nodes(
+            connection: sa.Connection, context: RequestContext, page: list[Key]
+        ) -> list[Topic | None]:
             shown = language_or_default(connection, context, language)
-            keys = topic_keys(connection, context.tenant_id, parent, start, size + 1)
+            found = _identified(lambda c, tenant, ids: topics_by_id(c, tenant, ids, shown), _topic)
+            return found(connection, context, page)
 
-            def load(page: list[Key]) -> list[Topic | None]:
-                ids = [str(key[1]) for key in page]
-                found = topics_by_id(connection, context.tenant_id, ids, shown)
-                return [_topic(found[i]) if i in found else None for i in ids]
-
-            return connection_of(keys, size, start, load)
-
-        return paged(first, after, 2, page)
+        return read_page(info, first, after, 2, keys, nodes)
 
     @strawberry.field
     def flow(self, info: strawberry.Info, identifier: str) -> Flow | None:
-        def action(connection: sa.Connection, context: RequestContext) -> Flow | None:
-            found = flows_by_identifier(connection, context.tenant_id, [identifier])
-            return _flow(found[identifier]) if identifier in found else None
-
-        return read(info, action)
+        return _one(info, identifier, flows_by_identifier, _flow)
 
     @strawberry.field
     def flows(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> FlowConnectionResult:
-
-        def page(size: int, start: Key | None) -> Connection[Flow]:
-            return read(info, lambda c, x: action(c, x, size, start))
-
-        def action(
-            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
-        ) -> Connection[Flow]:
-            keys = flow_keys(connection, context.tenant_id, start, size + 1)
-
-            def load(page: list[Key]) -> list[Flow | None]:
-                ids = [str(key[0]) for key in page]
-                found = flows_by_identifier(connection, context.tenant_id, ids)
-                return [_flow(found[i]) if i in found else None for i in ids]
-
-            return connection_of(keys, size, start, load)
-
-        return paged(first, after, 1, page)
+        nodes = _identified(flows_by_identifier, _flow)
+        return read_page(info, first, after, 1, _tenant_keys(flow_keys), nodes)
 
     @strawberry.field(
         description="Variants by sku, in the order asked (an unknown sku is left out), at "

@@ -17,10 +17,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from geode.api.graphql.context import RequestContext
-from geode.api.graphql.core.writes import read
+from geode.api.graphql.core.writes import read_page
 from geode.api.graphql.errors import BasicError
-from geode.api.graphql.pagination import Connection, Key, paged
-from geode.api.graphql.pagination import connection as connection_of
+from geode.api.graphql.pagination import Connection, Key
 from geode.catalogue.listings import child_keys
 from geode.catalogue.views import ItemView, VariantView, load_item_views
 
@@ -123,22 +122,19 @@ class Item:
     ) -> Annotated[Connection[Item] | BasicError, strawberry.union("ItemConnectionResult")]:
         item_id, language, version = str(self.id), self.language, self.version
 
-        def page(size: int, start: Key | None) -> Connection[Item]:
-            return read(info, lambda c, x: action(c, x, size, start))
+        def keys(
+            connection: sa.Connection, context: RequestContext, start: Key | None, limit: int
+        ) -> list[Key]:
+            return child_keys(connection, context.tenant_id, item_id, start, limit)
 
-        def action(
-            connection: sa.Connection, context: RequestContext, size: int, start: Key | None
-        ) -> Connection[Item]:
-            tenant = context.tenant_id
-            keys = child_keys(connection, tenant, item_id, start, size + 1)
+        def nodes(
+            connection: sa.Connection, context: RequestContext, page: list[Key]
+        ) -> list[Item | None]:
+            ids = [str(key[1]) for key in page]
+            views = load_item_views(connection, context.tenant_id, ids, language, version)
+            return [item_type(views[i]) if i in views else None for i in ids]
 
-            def load(page: list[Key]) -> list[Item | None]:
-                views = load_item_views(connection, tenant, [k[1] for k in page], language, version)
-                return [item_type(views[k[1]]) if k[1] in views else None for k in page]
-
-            return connection_of(keys, size, start, load)
-
-        return paged(first, after, 2, page)
+        return read_page(info, first, after, 2, keys, nodes)
 
 
 @strawberry.type

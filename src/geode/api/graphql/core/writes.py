@@ -10,7 +10,7 @@ fresh read, a few times before it is answered as a conflict.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -18,6 +18,8 @@ import strawberry
 
 from geode.api.graphql.context import RequestContext, context_of
 from geode.api.graphql.errors import BasicError, ItemNotFoundError, basic_error, failure
+from geode.api.graphql.pagination import Connection, Key, paged
+from geode.api.graphql.pagination import connection as connection_of
 from geode.db.engine import reading
 from geode.errors import ConflictError, GeodeError, InvalidInputError
 from geode.tenants.settings import languages
@@ -79,3 +81,28 @@ def language_or_default(
         return language
     known = languages(connection, context.tenant_id)
     return known[0] if known else "en"
+
+
+Nodes = Callable[[sa.Connection, RequestContext, list[Key]], list[T | None]]
+
+
+def read_page(
+    info: strawberry.Info,
+    first: int | None,
+    after: str | None,
+    width: int,
+    keys: Callable[[sa.Connection, RequestContext, Key | None, int], Sequence[Key]],
+    nodes: Nodes[T],
+) -> Connection[T] | BasicError:
+    """A connection's page: `keys(connection, context, start, limit)` gives the sort
+    keys (`width` columns) after `start`, `nodes` the page's records for its keys. A
+    bad `first` or `after` is a `BasicError` (`pagination.paged`)."""
+
+    def run(size: int, start: Key | None) -> Connection[T]:
+        def action(connection: sa.Connection, context: RequestContext) -> Connection[T]:
+            found = keys(connection, context, start, size + 1)
+            return connection_of(found, size, start, lambda page: nodes(connection, context, page))
+
+        return read(info, action)
+
+    return paged(first, after, width, run)
