@@ -29,7 +29,8 @@ from sqlalchemy.engine import Engine
 
 from geode.catalogue import models
 from geode.catalogue.documents import load
-from geode.catalogue.queries import variants_by_sku
+from geode.catalogue.listings import TopicView, topics_by_id
+from geode.catalogue.queries import ShapeRecord, shapes_by_identifier, variants_by_sku
 from geode.catalogue.views import PUBLISHED, ItemView, VariantView, load_item_views
 from geode.db.base import table_of
 from geode.db.bulk import chunked
@@ -40,28 +41,9 @@ _items = table_of(models.Item)
 _versions = table_of(models.ItemVersion)
 _paths = table_of(models.ItemPath)
 _shortcuts = table_of(models.ItemShortcut)
-_shapes = table_of(models.Shape)
 _pieces = table_of(models.Piece)
-_topic_names = table_of(models.TopicName)
-_variant_versions = table_of(models.VariantVersion)
 
 ROOT_PATH = "/"
-
-
-@dataclass(frozen=True, slots=True)
-class TopicView:
-    id: str
-    name: str
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
-class ShapeView:
-    identifier: str
-    name: str
-    type: str
-    components: list[dict[str, Any]]
-    """Component definitions as stored: `[{id, name, type, config?}]`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +85,7 @@ class Storefront:
         self._root: ItemView | None = None
         self._items: dict[tuple[str, str], ItemView | None] = {}
         self._by_path: dict[tuple[str, str], tuple[Page, ItemView | None]] = {}
-        self._shapes: dict[str, ShapeView | None] = {}
+        self._shapes: dict[str, ShapeRecord | None] = {}
         self._pieces: dict[str, list[dict[str, Any]]] | None = None
         self._topics: dict[tuple[str, str], TopicView | None] = {}
         self.roots_found = False
@@ -273,21 +255,13 @@ class Storefront:
 
     # -- what items refer to --------------------------------------------------------------
 
-    def shapes(self, identifiers: Iterable[str]) -> dict[str, ShapeView]:
+    def shapes(self, identifiers: Iterable[str]) -> dict[str, ShapeRecord]:
         wanted = list(dict.fromkeys(x for x in identifiers if x))
         missing = [x for x in wanted if x not in self._shapes]
-        s = _shapes.c
-        for chunk in chunked(missing):
-            for x in chunk:
-                self._shapes[x] = None
-            for row in self.connection.execute(
-                sa.select(s.identifier, s.name, s.type, s.components).where(
-                    s.tenant_id == self.tenant_id, s.identifier.in_(list(chunk))
-                )
-            ):
-                self._shapes[row.identifier] = ShapeView(
-                    row.identifier, row.name, row.type, load(row.components) or []
-                )
+        if missing:
+            found = shapes_by_identifier(self.connection, self.tenant_id, missing)
+            for x in missing:
+                self._shapes[x] = found.get(x)
         views = ((x, self._shapes[x]) for x in wanted)
         return {x: shape for x, shape in views if shape is not None}
 
@@ -302,20 +276,14 @@ class Storefront:
         return self._pieces.get(identifier)
 
     def topics(self, language: str, ids: Iterable[str]) -> dict[str, TopicView]:
+        """The topics named in `language` (one without a name there is left out)."""
         wanted = list(dict.fromkeys(ids))
         missing = [x for x in wanted if (language, x) not in self._topics]
-        t = _topic_names.c
         for chunk in chunked(missing):
+            found = topics_by_id(self.connection, self.tenant_id, chunk, language)
             for x in chunk:
-                self._topics[(language, x)] = None
-            for row in self.connection.execute(
-                sa.select(t.topic_id, t.name, t.path).where(
-                    t.tenant_id == self.tenant_id,
-                    t.language == language,
-                    t.topic_id.in_(list(chunk)),
-                )
-            ):
-                self._topics[(language, row.topic_id)] = TopicView(row.topic_id, row.name, row.path)
+                topic = found.get(x)
+                self._topics[(language, x)] = None if topic is None or topic.name is None else topic
         views = ((x, self._topics[(language, x)]) for x in wanted)
         return {x: topic for x, topic in views if topic is not None}
 
@@ -348,7 +316,7 @@ class Page:
         page, chosen = self._children[key]
         return page, [page.views[x] for x in chosen.get(item_id, []) if x in page.views]
 
-    def shape(self, view: ItemView) -> ShapeView | None:
+    def shape(self, view: ItemView) -> ShapeRecord | None:
         if not self._shapes_read:
             self.store.shapes(v.shape_identifier for v in self.views.values())
             self._shapes_read = True

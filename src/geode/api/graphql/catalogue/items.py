@@ -226,6 +226,7 @@ class Item:
         return [
             Topic(id=strawberry.ID(t.id), name=t.name, path=t.path)
             for t in self.page.topics(self.view)
+            if t.name is not None and t.path is not None  # named in this language
         ]
 
     @strawberry.field(description="The components of its shape, in their order.")
