@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -15,6 +14,7 @@ from geode.errors import AlreadyExistsError, AuthenticationError, InvalidInputEr
 from geode.ids import new_id
 from geode.tenants.models import AccessToken, Tenant
 from geode.tenants.settings import add_defaults
+from geode.tenants.token_hash import hash_token
 from geode.timestamps import format_timestamp, parse_timestamp, stored_timestamp, utcnow
 
 _tenants: sa.Table = Tenant.__table__  # type: ignore[assignment]
@@ -132,7 +132,7 @@ def create_token(
         sa.insert(_tokens).values(
             id=token.id,
             tenant_id=tenant_id,
-            secret_hash=_hash(token.secret),
+            secret_hash=hash_token(token.secret),
             created_at=format_timestamp(now),
             name=name,
             expires_at=expires_at,
@@ -181,7 +181,7 @@ def check_token(
     """Who a token speaks for. A wrong id or secret gets one message for every kind of
     mismatch (nothing to probe ids with); only the secret's holder learns that the token
     expired or was revoked, and what to do about it."""
-    presented = _hash(secret)
+    presented = hash_token(secret)
     row = connection.execute(
         sa.select(
             _tokens.c.tenant_id,
@@ -279,8 +279,3 @@ def _moment(value: object) -> datetime:
     if isinstance(value, datetime):
         return value.astimezone(UTC)
     return parse_timestamp(str(value))
-
-
-def _hash(secret: str) -> str:
-    # Secrets are 256-bit random: a fast hash is enough (no dictionary to guard against).
-    return hashlib.sha256(secret.encode()).hexdigest()

@@ -11,7 +11,6 @@ callers commit.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from geode.tenants.models import Tenant, TenantStaticToken
+from geode.tenants.token_hash import hash_token
 from geode.timestamps import utcnow
 
 _tenants: sa.Table = Tenant.__table__  # type: ignore[assignment]
@@ -58,7 +58,9 @@ def create_static_token(connection: sa.Connection, tenant_id: str) -> tuple[str,
     token = secrets.token_urlsafe(32)
     replaced = remove_static_token(connection, tenant_id)
     connection.execute(
-        sa.insert(_tokens).values(tenant_id=tenant_id, token_hash=_hash(token), created_at=utcnow())
+        sa.insert(_tokens).values(
+            tenant_id=tenant_id, token_hash=hash_token(token), created_at=utcnow()
+        )
     )
     return token, replaced
 
@@ -73,9 +75,4 @@ def static_token_matches(stored_hash: str, presented: str | None) -> bool:
     """Whether `presented` is the token whose hash is stored, in constant time."""
     if not presented:
         return False
-    return hmac.compare_digest(stored_hash, _hash(presented))
-
-
-def _hash(token: str) -> str:
-    # Tokens are 256-bit random: a fast hash is enough (no dictionary to guard against).
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hmac.compare_digest(stored_hash, hash_token(presented))
