@@ -13,7 +13,6 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from graphql.error import GraphQLError as CoreGraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -89,9 +88,9 @@ def execute(
     return body
 
 
-def _formatted(error: CoreGraphQLError) -> dict[str, Any]:
+def _formatted(error: GraphQLError) -> dict[str, Any]:
     original = error.original_error
-    if original is None or isinstance(original, CoreGraphQLError):
+    if original is None or isinstance(original, GraphQLError):
         return dict(error.formatted)
     if isinstance(original, GeodeError):
         # A resolver that lets a user's problem escape its union: still the user's.
